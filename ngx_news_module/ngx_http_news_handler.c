@@ -1,0 +1,483 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * The request flow: validate, queue one EVALSHA on this worker's Redis
+ * connection, and when its reply comes, render the page and finish.
+ * The request never waits on anything but events.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_news_module.h"
+
+
+static ngx_int_t ngx_http_news_valid_key(ngx_str_t *key);
+static ngx_uint_t ngx_http_news_view_counts(ngx_http_request_t *r,
+    ngx_http_news_loc_conf_t *nlcf);
+static ngx_uint_t ngx_http_news_is_prefetch(ngx_http_request_t *r);
+static void ngx_http_news_reply_handler(void *data,
+    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_str_t *reason);
+static ngx_int_t ngx_http_news_respond(ngx_http_request_t *r,
+    ngx_http_news_ctx_t *ctx, ngx_http_news_redis_result_e result,
+    redisReply *reply, ngx_str_t *reason);
+static ngx_int_t ngx_http_news_send_page(ngx_http_request_t *r,
+    ngx_http_news_ctx_t *ctx, ngx_http_news_article_t *article);
+static ngx_int_t ngx_http_news_canonical_url(ngx_http_request_t *r,
+    ngx_http_news_loc_conf_t *nlcf, ngx_str_t *url);
+static ngx_int_t ngx_http_news_add_header(ngx_http_request_t *r,
+    char *name, ngx_str_t *value);
+static ngx_int_t ngx_http_news_unavailable(ngx_http_request_t *r);
+static void ngx_http_news_deadline_handler(ngx_event_t *ev);
+static void ngx_http_news_cleanup(void *data);
+
+
+ngx_int_t
+ngx_http_news_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                   rc;
+    ngx_str_t                   args[2], allow;
+    ngx_http_cleanup_t         *cln;
+    ngx_http_news_ctx_t        *ctx;
+    ngx_http_news_loc_conf_t   *nlcf;
+    ngx_http_news_main_conf_t  *nmcf;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        ngx_str_set(&allow, "GET, HEAD");
+
+        if (ngx_http_news_add_header(r, "Allow", &allow) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+    nmcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_news_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->request = r;
+    ngx_http_set_ctx(r, ctx, ngx_http_news_module);
+
+    if (ngx_http_complex_value(r, nlcf->article, &ctx->key) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_news_valid_key(&ctx->key) != NGX_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: invalid article key of %uz bytes",
+                      ctx->key.len);
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "news article key: \"%V\"", &ctx->key);
+
+    cln = ngx_http_cleanup_add(r, 0);
+    if (cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_news_cleanup;
+    cln->data = ctx;
+
+    args[0] = ctx->key;
+
+    if (ngx_http_news_view_counts(r, nlcf)) {
+        ngx_str_set(&args[1], "1");
+
+    } else {
+        ngx_str_set(&args[1], "0");
+    }
+
+    rc = ngx_http_news_redis_eval(nlcf->redis, &nmcf->script, 1, args, 2,
+                                  nlcf->redis_timeout,
+                                  ngx_http_news_reply_handler, ctx,
+                                  &ctx->cmd);
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: 503 for article \"%V\": Redis is unavailable, "
+                      "reconnecting", &ctx->key);
+        return ngx_http_news_unavailable(r);
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->deadline.handler = ngx_http_news_deadline_handler;
+    ctx->deadline.data = ctx;
+    ctx->deadline.log = r->connection->log;
+
+    ngx_add_timer(&ctx->deadline, nlcf->redis_timeout);
+
+    /* notice a client that leaves while Redis has its command */
+
+    r->read_event_handler = ngx_http_test_reading;
+
+    r->main->count++;
+
+    return NGX_DONE;
+}
+
+
+static ngx_int_t
+ngx_http_news_valid_key(ngx_str_t *key)
+{
+    if (key->len == 0 || key->len > NGX_HTTP_NEWS_KEY_MAX) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_strlchr(key->data, key->data + key->len, '\r') != NULL
+        || ngx_strlchr(key->data, key->data + key->len, '\n') != NULL
+        || ngx_strlchr(key->data, key->data + key->len, '\0') != NULL)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_http_news_view_counts(ngx_http_request_t *r,
+    ngx_http_news_loc_conf_t *nlcf)
+{
+    if (r->method != NGX_HTTP_GET || !nlcf->views) {
+        return 0;
+    }
+
+    if (nlcf->views_skip
+        && ngx_http_test_predicates(r, nlcf->views_skip) == NGX_DECLINED)
+    {
+        return 0;
+    }
+
+    return !ngx_http_news_is_prefetch(r);
+}
+
+
+static ngx_uint_t
+ngx_http_news_is_prefetch(ngx_http_request_t *r)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    /* a browser's speculative fetch is served but is not a reader's view */
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if ((h[i].key.len == sizeof("Sec-Purpose") - 1
+             && ngx_strncasecmp(h[i].key.data, (u_char *) "Sec-Purpose",
+                                sizeof("Sec-Purpose") - 1) == 0)
+            || (h[i].key.len == sizeof("Purpose") - 1
+                && ngx_strncasecmp(h[i].key.data, (u_char *) "Purpose",
+                                   sizeof("Purpose") - 1) == 0))
+        {
+            if (h[i].value.len >= sizeof("prefetch") - 1
+                && ngx_strncasecmp(h[i].value.data, (u_char *) "prefetch",
+                                   sizeof("prefetch") - 1) == 0)
+            {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+ngx_http_news_reply_handler(void *data, ngx_http_news_redis_result_e result,
+    redisReply *reply, ngx_str_t *reason)
+{
+    ngx_http_news_ctx_t *ctx = data;
+
+    ngx_int_t            rc;
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = ctx->request;
+    c = r->connection;
+
+    ctx->cmd = NULL;
+
+    if (ctx->deadline.timer_set) {
+        ngx_del_timer(&ctx->deadline);
+    }
+
+    rc = ngx_http_news_respond(r, ctx, result, reply, reason);
+
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}
+
+
+static ngx_int_t
+ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_str_t *reason)
+{
+    ngx_int_t                rc;
+    ngx_str_t                why;
+    ngx_http_news_article_t  article;
+
+    switch (result) {
+
+    case NGX_HTTP_NEWS_REDIS_UNAVAILABLE:
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: 503 for article \"%V\": %V", &ctx->key, reason);
+        return ngx_http_news_unavailable(r);
+
+    case NGX_HTTP_NEWS_REDIS_TIMEDOUT:
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: 504 for article \"%V\": %V", &ctx->key, reason);
+        return NGX_HTTP_GATEWAY_TIME_OUT;
+
+    case NGX_HTTP_NEWS_REDIS_REPLY:
+        break;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+
+        if (ngx_http_news_redis_is_unavailable(reply)) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "news: 503 for article \"%V\": Redis replied "
+                          "\"%*s\"", &ctx->key, reply->len, reply->str);
+            return ngx_http_news_unavailable(r);
+        }
+
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: 502 for article \"%V\": Redis replied \"%*s\"",
+                      &ctx->key, reply->len, reply->str);
+        return NGX_HTTP_BAD_GATEWAY;
+    }
+
+    rc = ngx_http_news_article_from_reply(&article, reply, &why);
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: 404 for article \"%V\": %V", &ctx->key, &why);
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    if (rc != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: 502 for article \"%V\": %V", &ctx->key, &why);
+        return NGX_HTTP_BAD_GATEWAY;
+    }
+
+    return ngx_http_news_send_page(r, ctx, &article);
+}
+
+
+static ngx_int_t
+ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+    ngx_http_news_article_t *article)
+{
+    ngx_int_t                  rc;
+    ngx_buf_t                 *b;
+    ngx_str_t                  page;
+    ngx_chain_t                out;
+    ngx_http_news_page_t       p;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    p.article = article;
+    p.site_name = nlcf->site_name;
+
+    if (ngx_http_news_canonical_url(r, nlcf, &p.url) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_news_template_render(nlcf->template, &p, r->pool, &page)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->views.data = ngx_pnalloc(r->pool, NGX_INT64_LEN);
+    if (ctx->views.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->views.len = ngx_sprintf(ctx->views.data, "%L", article->views)
+                     - ctx->views.data;
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = page.len;
+
+    ngx_str_set(&r->headers_out.content_type, "text/html; charset=utf-8");
+    r->headers_out.content_type_len = sizeof("text/html") - 1;
+
+    if (nlcf->cache_control.len
+        && ngx_http_news_add_header(r, "Cache-Control", &nlcf->cache_control)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = page.data;
+    b->last = page.data + page.len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+static ngx_int_t
+ngx_http_news_canonical_url(ngx_http_request_t *r,
+    ngx_http_news_loc_conf_t *nlcf, ngx_str_t *url)
+{
+    u_char     *p;
+    size_t      escape;
+    ngx_str_t   base;
+
+    if (ngx_http_complex_value(r, nlcf->base_url, &base) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* the path without its arguments, escaped again for use in a URL */
+
+    escape = 2 * ngx_escape_uri(NULL, r->uri.data, r->uri.len,
+                                NGX_ESCAPE_URI);
+
+    url->data = ngx_pnalloc(r->pool, base.len + r->uri.len + escape);
+    if (url->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(url->data, base.data, base.len);
+    p = (u_char *) ngx_escape_uri(p, r->uri.data, r->uri.len,
+                                  NGX_ESCAPE_URI);
+
+    url->len = p - url->data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_news_add_header(ngx_http_request_t *r, char *name,
+    ngx_str_t *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    h->key.data = (u_char *) name;
+    h->key.len = ngx_strlen(name);
+    h->value = *value;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_news_unavailable(ngx_http_request_t *r)
+{
+    ngx_str_t  retry;
+
+    /* the reconnect backoff is capped at a second */
+
+    ngx_str_set(&retry, "1");
+
+    if (ngx_http_news_add_header(r, "Retry-After", &retry) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_HTTP_SERVICE_UNAVAILABLE;
+}
+
+
+static void
+ngx_http_news_deadline_handler(ngx_event_t *ev)
+{
+    ngx_http_news_ctx_t *ctx = ev->data;
+
+    ngx_connection_t          *c;
+    ngx_http_request_t        *r;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    r = ctx->request;
+    c = r->connection;
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    /* the reply may still come; it will find no request to touch */
+
+    ngx_http_news_redis_cancel(ctx->cmd);
+    ctx->cmd = NULL;
+
+    ngx_log_error(NGX_LOG_ERR, c->log, 0,
+                  "news: 504 for article \"%V\": no reply from Redis "
+                  "within %Mms", &ctx->key, nlcf->redis_timeout);
+
+    ngx_http_finalize_request(r, NGX_HTTP_GATEWAY_TIME_OUT);
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_news_cleanup(void *data)
+{
+    ngx_http_news_ctx_t *ctx = data;
+
+    if (ctx->cmd) {
+        ngx_http_news_redis_cancel(ctx->cmd);
+        ctx->cmd = NULL;
+    }
+
+    if (ctx->deadline.timer_set) {
+        ngx_del_timer(&ctx->deadline);
+    }
+}

@@ -1,0 +1,465 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * Directives, configuration and variables of the news module.  The
+ * request flow lives in ngx_http_news_handler.c.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_news_module.h"
+#include "ngx_http_news_default_template.h"
+
+
+static ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);
+static void *ngx_http_news_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_news_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static char *ngx_http_news_article(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_news_views_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
+static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_command_t  ngx_http_news_commands[] = {
+
+    { ngx_string("news_article"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_article,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_redis_pass"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_redis_pass,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_pass),
+      NULL },
+
+    { ngx_string("news_redis_password"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_password),
+      NULL },
+
+    { ngx_string("news_redis_db"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_db),
+      NULL },
+
+    { ngx_string("news_redis_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_timeout),
+      NULL },
+
+    { ngx_string("news_views"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, views),
+      NULL },
+
+    { ngx_string("news_views_skip"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_set_predicate_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, views_skip),
+      NULL },
+
+    { ngx_string("news_site_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, site_name),
+      NULL },
+
+    { ngx_string("news_cache_control"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_cache_control,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, cache_control),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_news_module_ctx = {
+    ngx_http_news_add_variables,           /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    ngx_http_news_create_main_conf,        /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_news_create_loc_conf,         /* create location configuration */
+    ngx_http_news_merge_loc_conf           /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_news_module = {
+    NGX_MODULE_V1,
+    &ngx_http_news_module_ctx,             /* module context */
+    ngx_http_news_commands,                /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_http_news_init_process,            /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    ngx_http_news_exit_process,            /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_http_variable_t  ngx_http_news_vars[] = {
+
+    { ngx_string("news_views"), NULL, ngx_http_news_views_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+      ngx_http_null_variable
+};
+
+
+static ngx_str_t  ngx_http_news_default_base_url = ngx_string(
+    "$scheme://$host");
+
+
+static ngx_int_t
+ngx_http_news_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_news_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+static void *
+ngx_http_news_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_news_main_conf_t  *nmcf;
+
+    nmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_main_conf_t));
+    if (nmcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     nmcf->default_template = NULL;
+     */
+
+    if (ngx_array_init(&nmcf->targets, cf->pool, 4,
+                       sizeof(ngx_http_news_redis_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    nmcf->script.text = ngx_http_news_article_script;
+    ngx_http_news_redis_script_init(&nmcf->script);
+
+    return nmcf;
+}
+
+
+static void *
+ngx_http_news_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_loc_conf_t));
+    if (nlcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     nlcf->redis_pass = { 0, NULL };
+     *     nlcf->redis_password = { 0, NULL };
+     *     nlcf->article = NULL;
+     *     nlcf->site_name = { 0, NULL };
+     *     nlcf->cache_control = { 0, NULL };
+     *     nlcf->base_url = NULL;
+     *     nlcf->redis = NULL;
+     *     nlcf->template = NULL;
+     */
+
+    nlcf->redis_db = NGX_CONF_UNSET;
+    nlcf->redis_timeout = NGX_CONF_UNSET_MSEC;
+    nlcf->views = NGX_CONF_UNSET;
+    nlcf->views_skip = NGX_CONF_UNSET_PTR;
+
+    return nlcf;
+}
+
+
+static char *
+ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_news_loc_conf_t *prev = parent;
+    ngx_http_news_loc_conf_t *conf = child;
+
+    ngx_str_t                          source;
+    ngx_http_news_main_conf_t         *nmcf;
+    ngx_http_compile_complex_value_t   ccv;
+
+    ngx_conf_merge_str_value(conf->redis_pass, prev->redis_pass,
+                             "127.0.0.1:6379");
+    ngx_conf_merge_str_value(conf->redis_password, prev->redis_password,
+                             "");
+    ngx_conf_merge_value(conf->redis_db, prev->redis_db, 0);
+    ngx_conf_merge_msec_value(conf->redis_timeout, prev->redis_timeout,
+                              1000);
+
+    ngx_conf_merge_value(conf->views, prev->views, 1);
+    ngx_conf_merge_ptr_value(conf->views_skip, prev->views_skip, NULL);
+    ngx_conf_merge_str_value(conf->site_name, prev->site_name, "");
+    ngx_conf_merge_str_value(conf->cache_control, prev->cache_control,
+                             "no-store");
+
+    if (conf->base_url == NULL) {
+        conf->base_url = prev->base_url;
+    }
+
+    if (conf->article == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    /* only a location that serves articles needs Redis and a template */
+
+    nmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+
+    conf->redis = ngx_http_news_redis_add(cf, &nmcf->targets,
+                                          &conf->redis_pass,
+                                          &conf->redis_password,
+                                          (ngx_uint_t) conf->redis_db,
+                                          &nmcf->script);
+    if (conf->redis == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* connection setup waits as long as the most patient location */
+
+    conf->redis->setup_timeout = ngx_max(conf->redis->setup_timeout,
+                                         conf->redis_timeout);
+
+    if (nmcf->default_template == NULL) {
+        ngx_str_set(&source, "built-in template");
+
+        nmcf->default_template = ngx_http_news_template_compile(cf, &source,
+                                            &ngx_http_news_default_template);
+        if (nmcf->default_template == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    conf->template = nmcf->default_template;
+
+    if (conf->base_url == NULL) {
+        conf->base_url = ngx_palloc(cf->pool,
+                                    sizeof(ngx_http_complex_value_t));
+        if (conf->base_url == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = &ngx_http_news_default_base_url;
+        ccv.complex_value = conf->base_url;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_news_article(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_http_core_loc_conf_t          *clcf;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (nlcf->article) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    nlcf->article = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (nlcf->article == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = nlcf->article;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_news_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t  *value;
+    ngx_url_t   u;
+
+    if (nlcf->redis_pass.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* check the syntax now, so the error points at this line */
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url = value[1];
+    u.default_port = 6379;
+    u.no_resolve = 1;
+
+    if (ngx_parse_url(cf->temp_pool, &u) != NGX_OK) {
+        if (u.err) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%s in \"%V\"", u.err, &u.url);
+        }
+
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->redis_pass = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t  *value;
+
+    if (nlcf->cache_control.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        /* an empty, non-NULL value: set, and sends no header */
+        nlcf->cache_control.data = (u_char *) "";
+        nlcf->cache_control.len = 0;
+        return NGX_CONF_OK;
+    }
+
+    nlcf->cache_control = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_news_views_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_news_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    if (ctx == NULL) {
+        v->len = 0;
+        v->data = NULL;
+        return NGX_OK;
+    }
+
+    v->len = ctx->views.len;
+    v->data = ctx->views.data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_news_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_news_main_conf_t  *nmcf;
+
+    nmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_news_module);
+
+    if (nmcf == NULL) {
+        return NGX_OK;
+    }
+
+    return ngx_http_news_redis_init_process(&nmcf->targets, cycle->log);
+}
+
+
+static void
+ngx_http_news_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_news_main_conf_t  *nmcf;
+
+    nmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_news_module);
+
+    if (nmcf == NULL) {
+        return;
+    }
+
+    ngx_http_news_redis_exit_process(&nmcf->targets);
+}

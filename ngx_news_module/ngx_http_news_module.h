@@ -1,0 +1,63 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ */
+
+
+#ifndef _NGX_HTTP_NEWS_MODULE_H_INCLUDED_
+#define _NGX_HTTP_NEWS_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_news_redis.h"
+#include "ngx_http_news_article.h"
+#include "ngx_http_news_template.h"
+
+
+#define NGX_HTTP_NEWS_KEY_MAX  512
+
+
+typedef struct {
+    ngx_array_t                     targets;    /* ngx_http_news_redis_t * */
+    ngx_http_news_redis_script_t    script;
+    ngx_http_news_template_t       *default_template;
+} ngx_http_news_main_conf_t;
+
+
+typedef struct {
+    ngx_str_t                       redis_pass;
+    ngx_str_t                       redis_password;
+    ngx_int_t                       redis_db;
+    ngx_msec_t                      redis_timeout;
+
+    ngx_http_complex_value_t       *article;    /* the key; the handler */
+    ngx_flag_t                      views;
+    ngx_array_t                    *views_skip;
+    ngx_str_t                       site_name;
+    ngx_str_t                       cache_control;
+    ngx_http_complex_value_t       *base_url;
+
+    ngx_http_news_redis_t          *redis;
+    ngx_http_news_template_t       *template;
+} ngx_http_news_loc_conf_t;
+
+
+typedef struct {
+    ngx_http_request_t             *request;
+    ngx_str_t                       key;
+    ngx_http_news_redis_cmd_t      *cmd;        /* while Redis has it */
+    ngx_event_t                     deadline;
+    ngx_str_t                       views;      /* $news_views */
+} ngx_http_news_ctx_t;
+
+
+ngx_int_t ngx_http_news_handler(ngx_http_request_t *r);
+
+
+extern ngx_module_t  ngx_http_news_module;
+
+
+#endif /* _NGX_HTTP_NEWS_MODULE_H_INCLUDED_ */

@@ -1,0 +1,1016 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * One persistent connection per worker and Redis target.  nginx owns the
+ * socket (non-blocking connect to an address resolved at configuration
+ * time, its events, its timers); hiredis encodes commands and decodes
+ * replies.  Commands of all requests are pipelined on the connection and
+ * their replies matched, in order, to a FIFO of pending commands.
+ *
+ * A pending command outlives the request that sent it: cancelling only
+ * detaches it, and its late reply is read and dropped.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+#include <ngx_event_connect.h>
+#include <ngx_sha1.h>
+
+#include "ngx_http_news_redis.h"
+
+
+/* the first retry is quick; the cap keeps a returning Redis in use <2s */
+#define NGX_HTTP_NEWS_REDIS_BACKOFF_MIN   100
+#define NGX_HTTP_NEWS_REDIS_BACKOFF_MAX   1000
+
+#define NGX_HTTP_NEWS_REDIS_READ_SIZE     16384
+#define NGX_HTTP_NEWS_REDIS_MAX_ARGS      8
+
+
+typedef enum {
+    NGX_HTTP_NEWS_REDIS_CLOSED = 0,
+    NGX_HTTP_NEWS_REDIS_CONNECTING,     /* TCP connect and setup commands */
+    NGX_HTTP_NEWS_REDIS_READY,
+    NGX_HTTP_NEWS_REDIS_BACKOFF         /* an attempt failed; retry later */
+} ngx_http_news_redis_state_e;
+
+
+struct ngx_http_news_redis_conn_s {
+    ngx_http_news_redis_t           *target;
+    ngx_http_news_redis_state_e      state;
+    ngx_peer_connection_t            peer;
+    redisReader                     *reader;
+
+    ngx_queue_t                      pending;    /* sent or to be sent */
+    ngx_uint_t                       setup;      /* setup replies awaited */
+    unsigned                         connected:1;
+
+    u_char                          *out;        /* encoded, unsent bytes */
+    size_t                           out_pos;
+    size_t                           out_len;
+    size_t                           out_size;
+
+    ngx_event_t                      stall;      /* oldest command's deadline */
+    ngx_event_t                      retry;      /* backoff */
+    ngx_msec_t                       backoff;
+    ngx_log_t                        log;
+    u_char                           reason[256];
+};
+
+
+struct ngx_http_news_redis_cmd_s {
+    ngx_queue_t                      queue;
+    ngx_http_news_redis_handler_pt   handler;    /* NULL once cancelled */
+    void                            *data;
+    ngx_msec_t                       deadline;
+
+    /* kept for the one retry with EVAL after NOSCRIPT */
+    ngx_http_news_redis_script_t    *script;
+    ngx_uint_t                       nkeys;
+    ngx_uint_t                       nargs;
+    ngx_str_t                       *args;
+    unsigned                         retried:1;
+};
+
+
+static void ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *rc);
+static ngx_int_t ngx_http_news_redis_queue_setup(
+    ngx_http_news_redis_conn_t *rc);
+static ngx_int_t ngx_http_news_redis_send_setup(
+    ngx_http_news_redis_conn_t *rc, ngx_uint_t argc, const char **argv,
+    size_t *argvlen);
+static void ngx_http_news_redis_setup_handler(void *data,
+    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_str_t *reason);
+static ngx_int_t ngx_http_news_redis_send(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_cmd_t *cmd, ngx_uint_t argc, const char **argv,
+    size_t *argvlen);
+static ngx_int_t ngx_http_news_redis_send_eval(
+    ngx_http_news_redis_conn_t *rc, ngx_http_news_redis_cmd_t *cmd);
+static ngx_int_t ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc,
+    char *data, size_t len);
+static void ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *rc);
+static void ngx_http_news_redis_connected_handler(ngx_event_t *wev);
+static void ngx_http_news_redis_write_handler(ngx_event_t *wev);
+static void ngx_http_news_redis_read_handler(ngx_event_t *rev);
+static ngx_int_t ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
+    redisReply *reply);
+static void ngx_http_news_redis_stall_handler(ngx_event_t *ev);
+static void ngx_http_news_redis_retry_handler(ngx_event_t *ev);
+static void ngx_http_news_redis_fail(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_result_e result, ngx_str_t *reason);
+static void ngx_http_news_redis_close(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_result_e result, ngx_str_t *reason);
+static u_char *ngx_http_news_redis_log_error(ngx_log_t *log, u_char *buf,
+    size_t len);
+
+
+static u_char  ngx_http_news_redis_buffer[NGX_HTTP_NEWS_REDIS_READ_SIZE];
+
+
+void
+ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script)
+{
+    u_char      hash[20];
+    ngx_sha1_t  sha1;
+
+    ngx_sha1_init(&sha1);
+    ngx_sha1_update(&sha1, script->text.data, script->text.len);
+    ngx_sha1_final(hash, &sha1);
+
+    ngx_hex_dump(script->sha1, hash, sizeof(hash));
+}
+
+
+ngx_http_news_redis_t *
+ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
+    ngx_str_t *address, ngx_str_t *password, ngx_uint_t db,
+    ngx_http_news_redis_script_t *script)
+{
+    ngx_url_t                u;
+    ngx_uint_t               i;
+    ngx_http_news_redis_t  **t, *target;
+
+    t = targets->elts;
+
+    for (i = 0; i < targets->nelts; i++) {
+        if (t[i]->name.len == address->len
+            && ngx_strncmp(t[i]->name.data, address->data, address->len) == 0
+            && t[i]->password.len == password->len
+            && ngx_strncmp(t[i]->password.data, password->data,
+                           password->len)
+               == 0
+            && t[i]->db == db)
+        {
+            return t[i];
+        }
+    }
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url = *address;
+    u.default_port = 6379;
+    u.no_resolve = 0;
+
+    /* resolving here, at configuration time, keeps DNS off the workers */
+
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        if (u.err) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%s in news redis address \"%V\"",
+                               u.err, &u.url);
+        }
+
+        return NULL;
+    }
+
+    if (u.naddrs == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "no address for news redis \"%V\"", &u.url);
+        return NULL;
+    }
+
+    target = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_redis_t));
+    if (target == NULL) {
+        return NULL;
+    }
+
+    target->name = *address;
+    target->addr = &u.addrs[0];
+    target->password = *password;
+    target->db = db;
+    target->script = script;
+
+    t = ngx_array_push(targets);
+    if (t == NULL) {
+        return NULL;
+    }
+
+    *t = target;
+
+    return target;
+}
+
+
+ngx_int_t
+ngx_http_news_redis_init_process(ngx_array_t *targets, ngx_log_t *log)
+{
+    ngx_uint_t                   i;
+    ngx_http_news_redis_t      **t;
+    ngx_http_news_redis_conn_t  *rc;
+
+    t = targets->elts;
+
+    for (i = 0; i < targets->nelts; i++) {
+        rc = ngx_calloc(sizeof(ngx_http_news_redis_conn_t), log);
+        if (rc == NULL) {
+            return NGX_ERROR;
+        }
+
+        rc->target = t[i];
+        rc->backoff = NGX_HTTP_NEWS_REDIS_BACKOFF_MIN;
+        ngx_queue_init(&rc->pending);
+
+        rc->log = *log;
+        rc->log.handler = ngx_http_news_redis_log_error;
+        rc->log.data = rc;
+        rc->log.action = NULL;
+
+        rc->stall.handler = ngx_http_news_redis_stall_handler;
+        rc->stall.data = rc;
+        rc->stall.log = &rc->log;
+        rc->stall.cancelable = 1;
+
+        rc->retry.handler = ngx_http_news_redis_retry_handler;
+        rc->retry.data = rc;
+        rc->retry.log = &rc->log;
+        rc->retry.cancelable = 1;
+
+        t[i]->conn = rc;
+
+        ngx_http_news_redis_connect(rc);
+    }
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_news_redis_exit_process(ngx_array_t *targets)
+{
+    ngx_str_t                    reason = ngx_string("worker exiting");
+    ngx_uint_t                   i;
+    ngx_http_news_redis_t      **t;
+    ngx_http_news_redis_conn_t  *rc;
+
+    t = targets->elts;
+
+    for (i = 0; i < targets->nelts; i++) {
+        rc = t[i]->conn;
+
+        if (rc == NULL) {
+            continue;
+        }
+
+        ngx_http_news_redis_close(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                  &reason);
+
+        if (rc->retry.timer_set) {
+            ngx_del_timer(&rc->retry);
+        }
+
+        ngx_free(rc->out);
+        ngx_free(rc);
+        t[i]->conn = NULL;
+    }
+}
+
+
+ngx_int_t
+ngx_http_news_redis_eval(ngx_http_news_redis_t *target,
+    ngx_http_news_redis_script_t *script, ngx_uint_t nkeys, ngx_str_t *args,
+    ngx_uint_t nargs, ngx_msec_t timeout,
+    ngx_http_news_redis_handler_pt handler, void *data,
+    ngx_http_news_redis_cmd_t **cmdp)
+{
+    u_char                      *p;
+    size_t                       size;
+    ngx_uint_t                   i;
+    ngx_http_news_redis_cmd_t   *cmd;
+    ngx_http_news_redis_conn_t  *rc;
+
+    rc = target->conn;
+
+    if (rc == NULL || rc->state == NGX_HTTP_NEWS_REDIS_BACKOFF
+        || rc->state == NGX_HTTP_NEWS_REDIS_CLOSED)
+    {
+        return NGX_DECLINED;
+    }
+
+    /*
+     * The arguments are copied: a NOSCRIPT retry may need them after the
+     * request that sent them (and its pool) is gone.
+     */
+
+    size = sizeof(ngx_http_news_redis_cmd_t) + nargs * sizeof(ngx_str_t);
+
+    for (i = 0; i < nargs; i++) {
+        size += args[i].len;
+    }
+
+    cmd = ngx_alloc(size, &rc->log);
+    if (cmd == NULL) {
+        return NGX_ERROR;
+    }
+
+    cmd->handler = handler;
+    cmd->data = data;
+    cmd->deadline = ngx_current_msec + timeout;
+    cmd->script = script;
+    cmd->nkeys = nkeys;
+    cmd->nargs = nargs;
+    cmd->args = (ngx_str_t *) &cmd[1];
+    cmd->retried = 0;
+
+    p = (u_char *) &cmd->args[nargs];
+
+    for (i = 0; i < nargs; i++) {
+        cmd->args[i].len = args[i].len;
+        cmd->args[i].data = p;
+        p = ngx_cpymem(p, args[i].data, args[i].len);
+    }
+
+    if (ngx_http_news_redis_send_eval(rc, cmd) != NGX_OK) {
+        ngx_free(cmd);
+        return NGX_ERROR;
+    }
+
+    *cmdp = cmd;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_news_redis_cancel(ngx_http_news_redis_cmd_t *cmd)
+{
+    /* the command stays queued: its reply must still be read, in order */
+
+    cmd->handler = NULL;
+    cmd->data = NULL;
+}
+
+
+ngx_uint_t
+ngx_http_news_redis_is_unavailable(redisReply *reply)
+{
+    size_t       n;
+    ngx_uint_t   i;
+    static char *prefixes[] = { "LOADING", "NOAUTH", "WRONGPASS",
+                                "MASTERDOWN", "BUSY", NULL };
+
+    for (i = 0; prefixes[i] != NULL; i++) {
+        n = ngx_strlen(prefixes[i]);
+
+        if (reply->len >= n && ngx_strncmp(reply->str, prefixes[i], n) == 0
+            && (reply->len == n || reply->str[n] == ' '))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *rc)
+{
+    ngx_int_t                rv;
+    ngx_str_t                reason;
+    ngx_connection_t        *c;
+    ngx_http_news_redis_t   *target;
+
+    target = rc->target;
+
+    rc->reader = redisReaderCreate();
+    if (rc->reader == NULL) {
+        ngx_str_set(&reason, "cannot create a reply reader");
+        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        return;
+    }
+
+    ngx_memzero(&rc->peer, sizeof(ngx_peer_connection_t));
+
+    rc->peer.sockaddr = target->addr->sockaddr;
+    rc->peer.socklen = target->addr->socklen;
+    rc->peer.name = &target->name;
+    rc->peer.get = ngx_event_get_peer;
+    rc->peer.log = &rc->log;
+    rc->peer.log_error = NGX_ERROR_ERR;
+
+    rc->state = NGX_HTTP_NEWS_REDIS_CONNECTING;
+    rc->log.action = "connecting to Redis";
+
+    /* setup commands go first, so requests may queue behind them */
+
+    if (ngx_http_news_redis_queue_setup(rc) != NGX_OK) {
+        ngx_str_set(&reason, "cannot queue the setup commands");
+        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        return;
+    }
+
+    rv = ngx_event_connect_peer(&rc->peer);
+
+    if (rv == NGX_ERROR || rv == NGX_BUSY || rv == NGX_DECLINED) {
+        rc->peer.connection = NULL;
+        ngx_str_set(&reason, "cannot connect");
+        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        return;
+    }
+
+    c = rc->peer.connection;
+    c->data = rc;
+    c->pool = NULL;
+    c->read->handler = ngx_http_news_redis_read_handler;
+    c->write->handler = ngx_http_news_redis_write_handler;
+
+    if (rv == NGX_AGAIN) {
+        c->write->handler = ngx_http_news_redis_connected_handler;
+        return;
+    }
+
+    ngx_http_news_redis_connected_handler(c->write);
+}
+
+
+
+
+static ngx_int_t
+ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *rc)
+{
+    u_char                 *p;
+    u_char                  db[NGX_INT_T_LEN];
+    size_t                  argvlen[3];
+    const char             *argv[3];
+    ngx_http_news_redis_t  *target;
+
+    target = rc->target;
+    rc->setup = 0;
+
+    /* sent once per connection, never per request */
+
+    if (target->password.len) {
+        argv[0] = "AUTH";
+        argvlen[0] = sizeof("AUTH") - 1;
+        argv[1] = (const char *) target->password.data;
+        argvlen[1] = target->password.len;
+
+        if (ngx_http_news_redis_send_setup(rc, 2, argv, argvlen) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (target->db) {
+        p = ngx_sprintf(db, "%ui", target->db);
+
+        argv[0] = "SELECT";
+        argvlen[0] = sizeof("SELECT") - 1;
+        argv[1] = (const char *) db;
+        argvlen[1] = p - db;
+
+        if (ngx_http_news_redis_send_setup(rc, 2, argv, argvlen) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (target->script) {
+        argv[0] = "SCRIPT";
+        argvlen[0] = sizeof("SCRIPT") - 1;
+        argv[1] = "LOAD";
+        argvlen[1] = sizeof("LOAD") - 1;
+        argv[2] = (const char *) target->script->text.data;
+        argvlen[2] = target->script->text.len;
+
+        if (ngx_http_news_redis_send_setup(rc, 3, argv, argvlen) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_news_redis_send_setup(ngx_http_news_redis_conn_t *rc,
+    ngx_uint_t argc, const char **argv, size_t *argvlen)
+{
+    ngx_http_news_redis_cmd_t  *cmd;
+
+    cmd = ngx_calloc(sizeof(ngx_http_news_redis_cmd_t), &rc->log);
+    if (cmd == NULL) {
+        return NGX_ERROR;
+    }
+
+    cmd->handler = ngx_http_news_redis_setup_handler;
+    cmd->data = rc;
+    cmd->deadline = ngx_current_msec + rc->target->setup_timeout;
+
+    if (ngx_http_news_redis_send(rc, cmd, argc, argv, argvlen) != NGX_OK) {
+        ngx_free(cmd);
+        return NGX_ERROR;
+    }
+
+    rc->setup++;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_news_redis_setup_handler(void *data,
+    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_str_t *reason)
+{
+    ngx_http_news_redis_conn_t *rc = data;
+
+    u_char      *p;
+    ngx_str_t    why;
+    ngx_uint_t   level;
+
+    if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
+        /* the connection is being closed and has logged why */
+        return;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+        p = ngx_snprintf(rc->reason, sizeof(rc->reason),
+                         "Redis rejected the connection setup: %*s",
+                         reply->len, reply->str);
+
+        why.data = rc->reason;
+        why.len = p - rc->reason;
+
+        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE, &why);
+        return;
+    }
+
+    if (--rc->setup) {
+        return;
+    }
+
+    rc->state = NGX_HTTP_NEWS_REDIS_READY;
+    rc->log.action = NULL;
+
+    level = (rc->backoff > NGX_HTTP_NEWS_REDIS_BACKOFF_MIN)
+            ? NGX_LOG_NOTICE : NGX_LOG_INFO;
+
+    ngx_log_error(level, &rc->log, 0, "news redis connection is ready");
+
+    rc->backoff = NGX_HTTP_NEWS_REDIS_BACKOFF_MIN;
+}
+
+
+static ngx_int_t
+ngx_http_news_redis_send(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_cmd_t *cmd, ngx_uint_t argc, const char **argv,
+    size_t *argvlen)
+{
+    int        len;
+    char      *buf;
+    ngx_int_t  rv;
+
+    /* binary-safe argv: no format string ever sees request data */
+
+    len = redisFormatCommandArgv(&buf, argc, argv, argvlen);
+    if (len < 0) {
+        return NGX_ERROR;
+    }
+
+    rv = ngx_http_news_redis_append(rc, buf, len);
+
+    redisFreeCommand(buf);
+
+    if (rv != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_queue_insert_tail(&rc->pending, &cmd->queue);
+
+    if (ngx_queue_head(&rc->pending) == &cmd->queue) {
+        ngx_http_news_redis_arm_stall(rc);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_news_redis_send_eval(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_cmd_t *cmd)
+{
+    u_char       *p;
+    u_char        nkeys[NGX_INT_T_LEN];
+    size_t        argvlen[NGX_HTTP_NEWS_REDIS_MAX_ARGS + 3];
+    ngx_uint_t    i;
+    const char   *argv[NGX_HTTP_NEWS_REDIS_MAX_ARGS + 3];
+
+    if (cmd->nargs > NGX_HTTP_NEWS_REDIS_MAX_ARGS) {
+        return NGX_ERROR;
+    }
+
+    /* EVALSHA normally; EVAL, which also caches, after a NOSCRIPT */
+
+    if (cmd->retried) {
+        argv[0] = "EVAL";
+        argvlen[0] = sizeof("EVAL") - 1;
+        argv[1] = (const char *) cmd->script->text.data;
+        argvlen[1] = cmd->script->text.len;
+
+    } else {
+        argv[0] = "EVALSHA";
+        argvlen[0] = sizeof("EVALSHA") - 1;
+        argv[1] = (const char *) cmd->script->sha1;
+        argvlen[1] = sizeof(cmd->script->sha1);
+    }
+
+    p = ngx_sprintf(nkeys, "%ui", cmd->nkeys);
+    argv[2] = (const char *) nkeys;
+    argvlen[2] = p - nkeys;
+
+    for (i = 0; i < cmd->nargs; i++) {
+        argv[3 + i] = (const char *) cmd->args[i].data;
+        argvlen[3 + i] = cmd->args[i].len;
+    }
+
+    return ngx_http_news_redis_send(rc, cmd, 3 + cmd->nargs, argv, argvlen);
+}
+
+
+static ngx_int_t
+ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc, char *data,
+    size_t len)
+{
+    u_char  *out;
+    size_t   size, used;
+
+    used = rc->out_len - rc->out_pos;
+
+    if (rc->out_len + len > rc->out_size) {
+        size = ngx_max(2 * (used + len), 4096);
+
+        out = ngx_alloc(size, &rc->log);
+        if (out == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (used) {
+            ngx_memcpy(out, rc->out + rc->out_pos, used);
+        }
+
+        ngx_free(rc->out);
+
+        rc->out = out;
+        rc->out_size = size;
+        rc->out_pos = 0;
+        rc->out_len = used;
+    }
+
+    ngx_memcpy(rc->out + rc->out_len, data, len);
+    rc->out_len += len;
+
+    /* one write per event loop pass carries every command queued in it */
+
+    if (rc->connected) {
+        ngx_post_event(rc->peer.connection->write, &ngx_posted_events);
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *rc)
+{
+    ngx_msec_int_t              left;
+    ngx_http_news_redis_cmd_t  *cmd;
+
+    if (ngx_queue_empty(&rc->pending)) {
+        if (rc->stall.timer_set) {
+            ngx_del_timer(&rc->stall);
+        }
+
+        return;
+    }
+
+    cmd = ngx_queue_data(ngx_queue_head(&rc->pending),
+                         ngx_http_news_redis_cmd_t, queue);
+
+    left = (ngx_msec_int_t) (cmd->deadline - ngx_current_msec);
+
+    ngx_add_timer(&rc->stall, left > 0 ? (ngx_msec_t) left : 1);
+}
+
+
+static void
+ngx_http_news_redis_connected_handler(ngx_event_t *wev)
+{
+    int                          err;
+    socklen_t                    len;
+    ngx_str_t                    reason;
+    ngx_connection_t            *c;
+    ngx_http_news_redis_conn_t  *rc;
+
+    c = wev->data;
+    rc = c->data;
+
+    err = 0;
+    len = sizeof(int);
+
+    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, (void *) &err, &len) == -1) {
+        err = ngx_socket_errno;
+    }
+
+    if (err) {
+        ngx_log_error(NGX_LOG_ERR, &rc->log, err, "connect() failed");
+        ngx_str_set(&reason, "cannot connect");
+        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        return;
+    }
+
+    if (ngx_tcp_nodelay(c) != NGX_OK) {
+        ngx_str_set(&reason, "cannot set TCP_NODELAY");
+        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        return;
+    }
+
+    rc->connected = 1;
+    rc->log.action = "setting up the Redis connection";
+
+    c->write->handler = ngx_http_news_redis_write_handler;
+    ngx_http_news_redis_write_handler(wev);
+}
+
+
+static void
+ngx_http_news_redis_write_handler(ngx_event_t *wev)
+{
+    ssize_t                      n;
+    ngx_str_t                    reason;
+    ngx_connection_t            *c;
+    ngx_http_news_redis_conn_t  *rc;
+
+    c = wev->data;
+    rc = c->data;
+
+    while (rc->out_pos < rc->out_len) {
+        n = c->send(c, rc->out + rc->out_pos, rc->out_len - rc->out_pos);
+
+        if (n == NGX_AGAIN) {
+            if (ngx_handle_write_event(wev, 0) != NGX_OK) {
+                break;
+            }
+
+            return;
+        }
+
+        if (n == NGX_ERROR) {
+            break;
+        }
+
+        rc->out_pos += n;
+    }
+
+    if (rc->out_pos < rc->out_len) {
+        ngx_str_set(&reason, "cannot send to Redis");
+        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        return;
+    }
+
+    rc->out_pos = 0;
+    rc->out_len = 0;
+}
+
+
+static void
+ngx_http_news_redis_read_handler(ngx_event_t *rev)
+{
+    ssize_t                      n;
+    ngx_str_t                    reason;
+    redisReply                  *reply;
+    ngx_connection_t            *c;
+    ngx_http_news_redis_conn_t  *rc;
+
+    c = rev->data;
+    rc = c->data;
+
+    /* read until EAGAIN: replies of any size arrive whole on epoll's ET */
+
+    for ( ;; ) {
+        n = c->recv(c, ngx_http_news_redis_buffer,
+                    NGX_HTTP_NEWS_REDIS_READ_SIZE);
+
+        if (n == NGX_AGAIN) {
+            break;
+        }
+
+        if (n == 0 || n == NGX_ERROR) {
+            ngx_str_set(&reason, "Redis closed the connection");
+            ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                     &reason);
+            return;
+        }
+
+        if (redisReaderFeed(rc->reader,
+                            (const char *) ngx_http_news_redis_buffer, n)
+            != REDIS_OK)
+        {
+            goto protocol_error;
+        }
+
+        for ( ;; ) {
+            reply = NULL;
+
+            if (redisReaderGetReply(rc->reader, (void **) &reply)
+                != REDIS_OK)
+            {
+                goto protocol_error;
+            }
+
+            if (reply == NULL) {
+                break;
+            }
+
+            if (ngx_http_news_redis_dispatch(rc, reply) != NGX_OK) {
+                freeReplyObject(reply);
+                goto protocol_error;
+            }
+
+            freeReplyObject(reply);
+
+            if (rc->peer.connection != c) {
+                /* a handler closed the connection */
+                return;
+            }
+        }
+    }
+
+    if (ngx_handle_read_event(rev, 0) != NGX_OK) {
+        ngx_str_set(&reason, "cannot wait for Redis");
+        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+    }
+
+    return;
+
+protocol_error:
+
+    ngx_str_set(&reason, "Redis protocol error");
+    ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE, &reason);
+}
+
+
+static ngx_int_t
+ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
+    redisReply *reply)
+{
+    ngx_queue_t                *q;
+    ngx_http_news_redis_cmd_t  *cmd;
+
+    if (ngx_queue_empty(&rc->pending)) {
+        ngx_log_error(NGX_LOG_ERR, &rc->log, 0,
+                      "news redis sent a reply nobody asked for");
+        return NGX_ERROR;
+    }
+
+    q = ngx_queue_head(&rc->pending);
+    ngx_queue_remove(q);
+    cmd = ngx_queue_data(q, ngx_http_news_redis_cmd_t, queue);
+
+    ngx_http_news_redis_arm_stall(rc);
+
+    /* a restarted Redis has lost its script cache: run it with EVAL */
+
+    if (cmd->script && !cmd->retried && cmd->handler
+        && reply->type == REDIS_REPLY_ERROR
+        && reply->len >= sizeof("NOSCRIPT") - 1
+        && ngx_strncmp(reply->str, "NOSCRIPT", sizeof("NOSCRIPT") - 1) == 0)
+    {
+        ngx_log_error(NGX_LOG_INFO, &rc->log, 0,
+                      "news redis lost its script cache, sending EVAL");
+
+        cmd->retried = 1;
+
+        if (ngx_http_news_redis_send_eval(rc, cmd) == NGX_OK) {
+            return NGX_OK;
+        }
+    }
+
+    if (cmd->handler) {
+        cmd->handler(cmd->data, NGX_HTTP_NEWS_REDIS_REPLY, reply, NULL);
+    }
+
+    ngx_free(cmd);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_news_redis_stall_handler(ngx_event_t *ev)
+{
+    ngx_str_t                    reason;
+    ngx_http_news_redis_conn_t  *rc;
+
+    rc = ev->data;
+
+    ngx_str_set(&reason, "Redis did not answer in time");
+    ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_TIMEDOUT, &reason);
+}
+
+
+static void
+ngx_http_news_redis_retry_handler(ngx_event_t *ev)
+{
+    ngx_http_news_redis_connect(ev->data);
+}
+
+
+static void
+ngx_http_news_redis_fail(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_result_e result, ngx_str_t *reason)
+{
+    ngx_uint_t  level;
+
+    /* the first failure in a row is an error; repeats while down are not */
+
+    level = (rc->backoff == NGX_HTTP_NEWS_REDIS_BACKOFF_MIN)
+            ? NGX_LOG_ERR : NGX_LOG_INFO;
+
+    ngx_log_error(level, &rc->log, 0,
+                  "news redis connection failed: %V, retrying in %Mms",
+                  reason, rc->backoff);
+
+    ngx_http_news_redis_close(rc, result, reason);
+
+    rc->state = NGX_HTTP_NEWS_REDIS_BACKOFF;
+
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    ngx_add_timer(&rc->retry, rc->backoff);
+
+    rc->backoff = ngx_min(2 * rc->backoff, NGX_HTTP_NEWS_REDIS_BACKOFF_MAX);
+}
+
+
+static void
+ngx_http_news_redis_close(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_result_e result, ngx_str_t *reason)
+{
+    ngx_queue_t                *q;
+    ngx_http_news_redis_cmd_t  *cmd;
+
+    if (rc->peer.connection) {
+        ngx_close_connection(rc->peer.connection);
+        rc->peer.connection = NULL;
+    }
+
+    if (rc->reader) {
+        redisReaderFree(rc->reader);
+        rc->reader = NULL;
+    }
+
+    if (rc->stall.timer_set) {
+        ngx_del_timer(&rc->stall);
+    }
+
+    rc->state = NGX_HTTP_NEWS_REDIS_CLOSED;
+    rc->connected = 0;
+    rc->out_pos = 0;
+    rc->out_len = 0;
+
+    /* handlers run with the state closed, so they cannot queue anew */
+
+    while (!ngx_queue_empty(&rc->pending)) {
+        q = ngx_queue_head(&rc->pending);
+        ngx_queue_remove(q);
+        cmd = ngx_queue_data(q, ngx_http_news_redis_cmd_t, queue);
+
+        if (cmd->handler) {
+            cmd->handler(cmd->data, result, NULL, reason);
+        }
+
+        ngx_free(cmd);
+    }
+}
+
+
+static u_char *
+ngx_http_news_redis_log_error(ngx_log_t *log, u_char *buf, size_t len)
+{
+    u_char                      *p;
+    ngx_http_news_redis_conn_t  *rc;
+
+    p = buf;
+
+    if (log->action) {
+        p = ngx_snprintf(buf, len, " while %s", log->action);
+        len -= p - buf;
+        buf = p;
+    }
+
+    rc = log->data;
+
+    return ngx_snprintf(buf, len, ", redis: %V", &rc->target->name);
+}

@@ -1,0 +1,82 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * Per-worker Redis connections: nginx owns the socket and its events,
+ * hiredis only encodes commands and decodes replies.  This layer moves
+ * commands and replies; it knows nothing of articles or pages.
+ */
+
+
+#ifndef _NGX_HTTP_NEWS_REDIS_H_INCLUDED_
+#define _NGX_HTTP_NEWS_REDIS_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+#include <ngx_event_connect.h>
+
+#include <hiredis/hiredis.h>
+
+
+typedef enum {
+    NGX_HTTP_NEWS_REDIS_REPLY = 0,      /* Redis answered (maybe an error) */
+    NGX_HTTP_NEWS_REDIS_UNAVAILABLE,    /* refused, lost or setup rejected */
+    NGX_HTTP_NEWS_REDIS_TIMEDOUT        /* the connection stalled */
+} ngx_http_news_redis_result_e;
+
+
+/*
+ * Called exactly once per command that has not been cancelled: with
+ * NGX_HTTP_NEWS_REDIS_REPLY and the reply (freed by the caller of the
+ * handler right after it returns), or with a failure, a NULL reply and
+ * a reason for the log.
+ */
+typedef void (*ngx_http_news_redis_handler_pt)(void *data,
+    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_str_t *reason);
+
+
+typedef struct ngx_http_news_redis_conn_s  ngx_http_news_redis_conn_t;
+typedef struct ngx_http_news_redis_cmd_s   ngx_http_news_redis_cmd_t;
+
+
+typedef struct {
+    ngx_str_t                        text;
+    u_char                           sha1[40];
+} ngx_http_news_redis_script_t;
+
+
+/* a Redis target: address, credentials and this worker's connection */
+typedef struct {
+    ngx_str_t                        name;
+    ngx_addr_t                      *addr;
+    ngx_str_t                        password;
+    ngx_uint_t                       db;
+    ngx_msec_t                       setup_timeout;
+    ngx_http_news_redis_script_t    *script;     /* loaded at setup */
+    ngx_http_news_redis_conn_t      *conn;
+} ngx_http_news_redis_t;
+
+
+void ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script);
+ngx_http_news_redis_t *ngx_http_news_redis_add(ngx_conf_t *cf,
+    ngx_array_t *targets, ngx_str_t *address, ngx_str_t *password,
+    ngx_uint_t db, ngx_http_news_redis_script_t *script);
+
+ngx_int_t ngx_http_news_redis_init_process(ngx_array_t *targets,
+    ngx_log_t *log);
+void ngx_http_news_redis_exit_process(ngx_array_t *targets);
+
+ngx_int_t ngx_http_news_redis_eval(ngx_http_news_redis_t *target,
+    ngx_http_news_redis_script_t *script, ngx_uint_t nkeys,
+    ngx_str_t *args, ngx_uint_t nargs, ngx_msec_t timeout,
+    ngx_http_news_redis_handler_pt handler, void *data,
+    ngx_http_news_redis_cmd_t **cmdp);
+void ngx_http_news_redis_cancel(ngx_http_news_redis_cmd_t *cmd);
+
+ngx_uint_t ngx_http_news_redis_is_unavailable(redisReply *reply);
+
+
+#endif /* _NGX_HTTP_NEWS_REDIS_H_INCLUDED_ */

@@ -1,0 +1,867 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "ngx_http_news_template.h"
+
+
+/* hash fields come first, with the same numbers as in the article */
+
+typedef enum {
+    NGX_HTTP_NEWS_VIEWS = NGX_HTTP_NEWS_NFIELDS,
+    NGX_HTTP_NEWS_VIEWS_LABEL,
+    NGX_HTTP_NEWS_PUBLISHED,
+    NGX_HTTP_NEWS_PUBLISHED_ISO,
+    NGX_HTTP_NEWS_UPDATED_ISO,
+    NGX_HTTP_NEWS_URL,
+    NGX_HTTP_NEWS_URL_ENCODED,
+    NGX_HTTP_NEWS_BODY_HTML,
+    NGX_HTTP_NEWS_SITE_NAME,
+    NGX_HTTP_NEWS_SHARE_X,
+    NGX_HTTP_NEWS_SHARE_FACEBOOK,
+    NGX_HTTP_NEWS_SHARE_WHATSAPP,
+    NGX_HTTP_NEWS_SHARE_LINKEDIN,
+    NGX_HTTP_NEWS_READING_MINUTES,
+    NGX_HTTP_NEWS_TITLE_ENCODED,        /* for share links; not a name */
+    NGX_HTTP_NEWS_NVALUES
+} ngx_http_news_value_e;
+
+
+typedef enum {
+    NGX_HTTP_NEWS_OP_TEXT = 0,
+    NGX_HTTP_NEWS_OP_ESCAPED,           /* {{name}} */
+    NGX_HTTP_NEWS_OP_RAW,               /* {{{name}}} */
+    NGX_HTTP_NEWS_OP_SECTION,           /* {{#name}} ... {{/name}} */
+    NGX_HTTP_NEWS_OP_INVERTED           /* {{^name}} ... {{/name}} */
+} ngx_http_news_op_e;
+
+
+typedef struct {
+    ngx_http_news_op_e        type;
+    ngx_uint_t                value;
+    ngx_str_t                 text;     /* TEXT; a section's name */
+    ngx_uint_t                end;      /* a section: the op after it */
+    ngx_uint_t                line;
+} ngx_http_news_op_t;
+
+
+struct ngx_http_news_template_s {
+    ngx_array_t               ops;      /* ngx_http_news_op_t */
+};
+
+
+/* a page being rendered: values are computed once, when first used */
+typedef struct {
+    ngx_http_news_page_t     *page;
+    ngx_pool_t               *pool;
+    ngx_str_t                 value[NGX_HTTP_NEWS_NVALUES];
+    uint64_t                  done;
+    ngx_uint_t                failed;
+} ngx_http_news_render_t;
+
+
+static ngx_int_t ngx_http_news_template_tag(ngx_conf_t *cf,
+    ngx_str_t *source, ngx_http_news_template_t *tpl, ngx_array_t *open,
+    ngx_str_t *tag, ngx_uint_t raw, ngx_uint_t line);
+static ngx_int_t ngx_http_news_template_name(ngx_str_t *name);
+static u_char *ngx_http_news_template_walk(ngx_http_news_render_t *rd,
+    ngx_http_news_op_t *op, ngx_uint_t from, ngx_uint_t to, u_char *dst,
+    size_t *size);
+static ngx_str_t *ngx_http_news_value(ngx_http_news_render_t *rd,
+    ngx_uint_t id);
+static ngx_int_t ngx_http_news_value_compute(ngx_http_news_render_t *rd,
+    ngx_uint_t id, ngx_str_t *v);
+static ngx_int_t ngx_http_news_value_time(ngx_http_news_render_t *rd,
+    ngx_str_t *field, const char *format, ngx_str_t *v);
+static time_t ngx_http_news_parse_time(ngx_str_t *v);
+static ngx_int_t ngx_http_news_value_uri(ngx_http_news_render_t *rd,
+    ngx_str_t *src, ngx_str_t *v);
+static ngx_int_t ngx_http_news_value_share(ngx_http_news_render_t *rd,
+    const char *format, ngx_uint_t first, ngx_uint_t second, ngx_str_t *v);
+static u_char *ngx_http_news_body_html(u_char *dst, ngx_str_t *body,
+    size_t *size);
+static ngx_uint_t ngx_http_news_reading_minutes(ngx_str_t *body);
+
+
+static ngx_str_t  ngx_http_news_value_names[] = {
+    ngx_string("views"),
+    ngx_string("views_label"),
+    ngx_string("published"),
+    ngx_string("published_iso"),
+    ngx_string("updated_iso"),
+    ngx_string("url"),
+    ngx_string("url_encoded"),
+    ngx_string("body_html"),
+    ngx_string("site_name"),
+    ngx_string("share_x"),
+    ngx_string("share_facebook"),
+    ngx_string("share_whatsapp"),
+    ngx_string("share_linkedin"),
+    ngx_string("reading_minutes"),
+    ngx_null_string
+};
+
+
+/* the escape of each byte that has one; every other byte is copied */
+
+static ngx_str_t  ngx_http_news_html_escapes[256] = {
+    ['&'] = ngx_string("&amp;"),
+    ['<'] = ngx_string("&lt;"),
+    ['>'] = ngx_string("&gt;"),
+    ['"'] = ngx_string("&quot;"),
+    ['\''] = ngx_string("&#39;")
+};
+
+
+ngx_http_news_template_t *
+ngx_http_news_template_compile(ngx_conf_t *cf, ngx_str_t *source,
+    ngx_str_t *text)
+{
+    u_char                    *p, *last, *tag, *close;
+    ngx_str_t                  inner;
+    ngx_uint_t                 line, raw, *section;
+    ngx_array_t                open;
+    ngx_http_news_op_t        *op;
+    ngx_http_news_template_t  *tpl;
+
+    tpl = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_template_t));
+    if (tpl == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&tpl->ops, cf->pool, 64, sizeof(ngx_http_news_op_t))
+        != NGX_OK
+        || ngx_array_init(&open, cf->temp_pool, 8, sizeof(ngx_uint_t))
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
+    p = text->data;
+    last = p + text->len;
+    line = 1;
+
+    while (p < last) {
+        tag = ngx_strlcasestrn(p, last, (u_char *) "{{", 2 - 1);
+
+        if (tag == NULL) {
+            tag = last;
+        }
+
+        if (tag > p) {
+            op = ngx_array_push(&tpl->ops);
+            if (op == NULL) {
+                return NULL;
+            }
+
+            ngx_memzero(op, sizeof(ngx_http_news_op_t));
+            op->type = NGX_HTTP_NEWS_OP_TEXT;
+            op->text.data = p;
+            op->text.len = tag - p;
+
+            for ( /* void */ ; p < tag; p++) {
+                line += (*p == '\n');
+            }
+        }
+
+        if (tag == last) {
+            break;
+        }
+
+        raw = (last - tag > 2 && tag[2] == '{');
+        p = tag + 2 + raw;
+
+        close = ngx_strlcasestrn(p, last, (u_char *) (raw ? "}}}" : "}}"),
+                                 (raw ? 3 : 2) - 1);
+        if (close == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%V:%ui: unterminated tag", source, line);
+            return NULL;
+        }
+
+        inner.data = p;
+        inner.len = close - p;
+
+        if (ngx_http_news_template_tag(cf, source, tpl, &open, &inner, raw,
+                                       line)
+            != NGX_OK)
+        {
+            return NULL;
+        }
+
+        for (p = tag; p < close; p++) {
+            line += (*p == '\n');
+        }
+
+        p = close + 2 + raw;
+    }
+
+    if (open.nelts) {
+        section = open.elts;
+        op = tpl->ops.elts;
+        op = &op[section[open.nelts - 1]];
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "%V:%ui: section \"%V\" is not closed",
+                           source, op->line, &op->text);
+        return NULL;
+    }
+
+    return tpl;
+}
+
+
+static ngx_int_t
+ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
+    ngx_http_news_template_t *tpl, ngx_array_t *open, ngx_str_t *tag,
+    ngx_uint_t raw, ngx_uint_t line)
+{
+    u_char               sigil;
+    ngx_int_t            id;
+    ngx_str_t            name;
+    ngx_uint_t          *section, i;
+    ngx_http_news_op_t  *op, *ops;
+
+    name = *tag;
+
+    while (name.len && name.data[0] == ' ') {
+        name.data++;
+        name.len--;
+    }
+
+    while (name.len && name.data[name.len - 1] == ' ') {
+        name.len--;
+    }
+
+    sigil = (!raw && name.len) ? name.data[0] : '\0';
+
+    if (sigil == '!') {
+        return NGX_OK;
+    }
+
+    if (sigil == '#' || sigil == '^' || sigil == '/') {
+        name.data++;
+        name.len--;
+
+        while (name.len && name.data[0] == ' ') {
+            name.data++;
+            name.len--;
+        }
+    }
+
+    id = ngx_http_news_template_name(&name);
+
+    if (id == NGX_ERROR) {
+        for (i = 0; i < name.len; i++) {
+            if (name.data[i] != '_'
+                && (name.data[i] < 'a' || name.data[i] > 'z')
+                && (name.data[i] < '0' || name.data[i] > '9'))
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "%V:%ui: invalid tag \"{{%V}}\"",
+                                   source, line, tag);
+                return NGX_ERROR;
+            }
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "%V:%ui: unknown name \"%V\"", source, line,
+                           &name);
+        return NGX_ERROR;
+    }
+
+    if (sigil == '/') {
+        ops = tpl->ops.elts;
+
+        if (open->nelts == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%V:%ui: \"{{/%V}}\" closes no section",
+                               source, line, &name);
+            return NGX_ERROR;
+        }
+
+        section = open->elts;
+        op = &ops[section[open->nelts - 1]];
+
+        if ((ngx_uint_t) id != op->value) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%V:%ui: \"{{/%V}}\" closes section \"%V\" "
+                               "opened on line %ui",
+                               source, line, &name, &op->text, op->line);
+            return NGX_ERROR;
+        }
+
+        op->end = tpl->ops.nelts;
+        open->nelts--;
+
+        return NGX_OK;
+    }
+
+    op = ngx_array_push(&tpl->ops);
+    if (op == NULL) {
+        return NGX_ERROR;
+    }
+
+    op->value = id;
+    op->text = name;
+    op->end = 0;
+    op->line = line;
+
+    switch (sigil) {
+
+    case '#':
+        op->type = NGX_HTTP_NEWS_OP_SECTION;
+        break;
+
+    case '^':
+        op->type = NGX_HTTP_NEWS_OP_INVERTED;
+        break;
+
+    default:
+        op->type = raw ? NGX_HTTP_NEWS_OP_RAW : NGX_HTTP_NEWS_OP_ESCAPED;
+        return NGX_OK;
+    }
+
+    section = ngx_array_push(open);
+    if (section == NULL) {
+        return NGX_ERROR;
+    }
+
+    *section = tpl->ops.nelts - 1;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_news_template_name(ngx_str_t *name)
+{
+    ngx_int_t  i;
+
+    /* computed names first: "views" is the counter, not the raw field */
+
+    for (i = 0; ngx_http_news_value_names[i].len; i++) {
+        if (ngx_http_news_value_names[i].len == name->len
+            && ngx_strncmp(ngx_http_news_value_names[i].data, name->data,
+                           name->len)
+               == 0)
+        {
+            return NGX_HTTP_NEWS_NFIELDS + i;
+        }
+    }
+
+    return ngx_http_news_article_field(name);
+}
+
+
+ngx_int_t
+ngx_http_news_template_render(ngx_http_news_template_t *tpl,
+    ngx_http_news_page_t *page, ngx_pool_t *pool, ngx_str_t *out)
+{
+    size_t                  size;
+    ngx_http_news_render_t  rd;
+
+    ngx_memzero(&rd, sizeof(ngx_http_news_render_t));
+    rd.page = page;
+    rd.pool = pool;
+
+    /* measure, then write into one buffer of exactly that size */
+
+    size = 0;
+    (void) ngx_http_news_template_walk(&rd, tpl->ops.elts, 0, tpl->ops.nelts,
+                                       NULL, &size);
+    if (rd.failed) {
+        return NGX_ERROR;
+    }
+
+    out->data = ngx_pnalloc(pool, size);
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->len = ngx_http_news_template_walk(&rd, tpl->ops.elts, 0,
+                                           tpl->ops.nelts, out->data, NULL)
+               - out->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * One walker for both passes: with dst NULL it adds the output's length
+ * to *size, otherwise it writes and returns the end of what it wrote.
+ */
+
+static u_char *
+ngx_http_news_template_walk(ngx_http_news_render_t *rd,
+    ngx_http_news_op_t *op, ngx_uint_t from, ngx_uint_t to, u_char *dst,
+    size_t *size)
+{
+    ngx_str_t   *v;
+    ngx_uint_t   i, shown;
+
+    for (i = from; i < to; i++) {
+
+        if (op[i].type == NGX_HTTP_NEWS_OP_TEXT) {
+            v = &op[i].text;
+
+        } else {
+            v = ngx_http_news_value(rd, op[i].value);
+            if (v == NULL) {
+                return dst;
+            }
+        }
+
+        switch (op[i].type) {
+
+        case NGX_HTTP_NEWS_OP_TEXT:
+        case NGX_HTTP_NEWS_OP_RAW:
+            if (dst) {
+                dst = ngx_cpymem(dst, v->data, v->len);
+
+            } else {
+                *size += v->len;
+            }
+
+            break;
+
+        case NGX_HTTP_NEWS_OP_ESCAPED:
+            if (dst) {
+                dst = ngx_http_news_escape_html(dst, v->data, v->len);
+
+            } else {
+                *size += ngx_http_news_escape_html_len(v->data, v->len);
+            }
+
+            break;
+
+        case NGX_HTTP_NEWS_OP_SECTION:
+        case NGX_HTTP_NEWS_OP_INVERTED:
+            shown = (v->len != 0) ^ (op[i].type == NGX_HTTP_NEWS_OP_INVERTED);
+
+            if (shown) {
+                dst = ngx_http_news_template_walk(rd, op, i + 1, op[i].end,
+                                                  dst, size);
+            }
+
+            i = op[i].end - 1;
+            break;
+        }
+    }
+
+    return dst;
+}
+
+
+size_t
+ngx_http_news_escape_html_len(u_char *src, size_t size)
+{
+    size_t   len;
+    u_char  *last;
+
+    len = size;
+
+    for (last = src + size; src < last; src++) {
+        if (ngx_http_news_html_escapes[*src].len) {
+            len += ngx_http_news_html_escapes[*src].len - 1;
+        }
+    }
+
+    return len;
+}
+
+
+u_char *
+ngx_http_news_escape_html(u_char *dst, u_char *src, size_t size)
+{
+    u_char     *last, *run;
+    ngx_str_t  *e;
+
+    last = src + size;
+
+    /* copy runs of safe bytes at once; most text has no special byte */
+
+    while (src < last) {
+        run = src;
+
+        while (src < last && ngx_http_news_html_escapes[*src].len == 0) {
+            src++;
+        }
+
+        dst = ngx_cpymem(dst, run, src - run);
+
+        if (src < last) {
+            e = &ngx_http_news_html_escapes[*src++];
+            dst = ngx_cpymem(dst, e->data, e->len);
+        }
+    }
+
+    return dst;
+}
+
+
+static ngx_str_t *
+ngx_http_news_value(ngx_http_news_render_t *rd, ngx_uint_t id)
+{
+    ngx_str_t  *v;
+
+    v = &rd->value[id];
+
+    if (id < NGX_HTTP_NEWS_NFIELDS) {
+        return &rd->page->article->field[id];
+    }
+
+    if (rd->done & ((uint64_t) 1 << id)) {
+        return v;
+    }
+
+    if (ngx_http_news_value_compute(rd, id, v) != NGX_OK) {
+        rd->failed = 1;
+        return NULL;
+    }
+
+    rd->done |= (uint64_t) 1 << id;
+
+    return v;
+}
+
+
+static ngx_int_t
+ngx_http_news_value_compute(ngx_http_news_render_t *rd, ngx_uint_t id,
+    ngx_str_t *v)
+{
+    u_char                   *p;
+    size_t                    size;
+    ngx_http_news_article_t  *a;
+
+    a = rd->page->article;
+
+    switch (id) {
+
+    case NGX_HTTP_NEWS_VIEWS:
+    case NGX_HTTP_NEWS_VIEWS_LABEL:
+        v->data = ngx_pnalloc(rd->pool, NGX_INT64_LEN + sizeof(" Views"));
+        if (v->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (id == NGX_HTTP_NEWS_VIEWS) {
+            p = ngx_sprintf(v->data, "%L", a->views);
+
+        } else {
+            p = ngx_sprintf(v->data, "%L %s", a->views,
+                            a->views == 1 ? "View" : "Views");
+        }
+
+        v->len = p - v->data;
+        return NGX_OK;
+
+    case NGX_HTTP_NEWS_PUBLISHED:
+        return ngx_http_news_value_time(rd,
+                                   &a->field[NGX_HTTP_NEWS_PUBLISHED_AT],
+                                   "%a, %d %b %Y", v);
+
+    case NGX_HTTP_NEWS_PUBLISHED_ISO:
+        return ngx_http_news_value_time(rd,
+                                   &a->field[NGX_HTTP_NEWS_PUBLISHED_AT],
+                                   "%Y-%m-%dT%H:%M:%SZ", v);
+
+    case NGX_HTTP_NEWS_UPDATED_ISO:
+        return ngx_http_news_value_time(rd,
+                                   &a->field[NGX_HTTP_NEWS_UPDATED_AT],
+                                   "%Y-%m-%dT%H:%M:%SZ", v);
+
+    case NGX_HTTP_NEWS_URL:
+        *v = rd->page->url;
+        return NGX_OK;
+
+    case NGX_HTTP_NEWS_URL_ENCODED:
+        return ngx_http_news_value_uri(rd, &rd->page->url, v);
+
+    case NGX_HTTP_NEWS_TITLE_ENCODED:
+        return ngx_http_news_value_uri(rd, &a->field[NGX_HTTP_NEWS_TITLE], v);
+
+    case NGX_HTTP_NEWS_BODY_HTML:
+        size = 0;
+        (void) ngx_http_news_body_html(NULL, &a->field[NGX_HTTP_NEWS_BODY],
+                                       &size);
+
+        v->data = ngx_pnalloc(rd->pool, size);
+        if (v->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        v->len = ngx_http_news_body_html(v->data,
+                                         &a->field[NGX_HTTP_NEWS_BODY], NULL)
+                 - v->data;
+        return NGX_OK;
+
+    case NGX_HTTP_NEWS_SITE_NAME:
+        *v = rd->page->site_name;
+        return NGX_OK;
+
+    /* plain links, so sharing loads no third-party script */
+
+    case NGX_HTTP_NEWS_SHARE_X:
+        return ngx_http_news_value_share(rd,
+                   "https://twitter.com/intent/tweet?url=%V&text=%V",
+                   NGX_HTTP_NEWS_URL_ENCODED, NGX_HTTP_NEWS_TITLE_ENCODED, v);
+
+    case NGX_HTTP_NEWS_SHARE_FACEBOOK:
+        return ngx_http_news_value_share(rd,
+                   "https://www.facebook.com/sharer/sharer.php?u=%V",
+                   NGX_HTTP_NEWS_URL_ENCODED, NGX_HTTP_NEWS_URL_ENCODED, v);
+
+    case NGX_HTTP_NEWS_SHARE_WHATSAPP:
+        return ngx_http_news_value_share(rd,
+                   "https://wa.me/?text=%V%%20%V",
+                   NGX_HTTP_NEWS_TITLE_ENCODED, NGX_HTTP_NEWS_URL_ENCODED, v);
+
+    case NGX_HTTP_NEWS_SHARE_LINKEDIN:
+        return ngx_http_news_value_share(rd,
+                   "https://www.linkedin.com/sharing/share-offsite/?url=%V",
+                   NGX_HTTP_NEWS_URL_ENCODED, NGX_HTTP_NEWS_URL_ENCODED, v);
+
+    case NGX_HTTP_NEWS_READING_MINUTES:
+        v->data = ngx_pnalloc(rd->pool, NGX_INT_T_LEN);
+        if (v->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        v->len = ngx_sprintf(v->data, "%ui",
+                     ngx_http_news_reading_minutes(
+                         &a->field[NGX_HTTP_NEWS_BODY]))
+                 - v->data;
+        return NGX_OK;
+    }
+
+    return NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_news_value_time(ngx_http_news_render_t *rd, ngx_str_t *field,
+    const char *format, ngx_str_t *v)
+{
+    time_t     t;
+    struct tm  tm;
+
+    ngx_str_null(v);
+
+    t = ngx_http_news_parse_time(field);
+
+    /* an absent or unreadable date is empty, so sections can hide it */
+
+    if (t == (time_t) -1 || gmtime_r(&t, &tm) == NULL) {
+        return NGX_OK;
+    }
+
+    v->data = ngx_pnalloc(rd->pool, 64);
+    if (v->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the format is a constant; workers keep the "C" locale */
+
+    v->len = strftime((char *) v->data, 64, format, &tm);
+
+    return NGX_OK;
+}
+
+
+/* Unix seconds, or ISO 8601 UTC as "2025-11-04T09:30:00Z" */
+
+static time_t
+ngx_http_news_parse_time(ngx_str_t *v)
+{
+    u_char      *p;
+    ngx_int_t    y, m, d, hh, mm, ss, era, yoe, doy, doe;
+    ngx_uint_t   i;
+
+    p = v->data;
+
+    if (v->len == 0) {
+        return (time_t) -1;
+    }
+
+    if (v->len <= 12) {
+        for (i = 0; i < v->len; i++) {
+            if (p[i] < '0' || p[i] > '9') {
+                break;
+            }
+        }
+
+        if (i == v->len) {
+            return (time_t) ngx_atotm(p, v->len);
+        }
+    }
+
+    if (v->len != sizeof("2025-11-04T09:30:00Z") - 1
+        || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ')
+        || p[13] != ':' || p[16] != ':' || p[19] != 'Z')
+    {
+        return (time_t) -1;
+    }
+
+    y = ngx_atoi(p, 4);
+    m = ngx_atoi(p + 5, 2);
+    d = ngx_atoi(p + 8, 2);
+    hh = ngx_atoi(p + 11, 2);
+    mm = ngx_atoi(p + 14, 2);
+    ss = ngx_atoi(p + 17, 2);
+
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31
+        || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
+    {
+        return (time_t) -1;
+    }
+
+    /* days since the epoch of a proleptic Gregorian date */
+
+    y -= (m <= 2);
+    era = y / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return (time_t) (era * 146097 + doe - 719468) * 86400
+           + hh * 3600 + mm * 60 + ss;
+}
+
+
+static ngx_int_t
+ngx_http_news_value_uri(ngx_http_news_render_t *rd, ngx_str_t *src,
+    ngx_str_t *v)
+{
+    v->len = src->len + 2 * ngx_escape_uri(NULL, src->data, src->len,
+                                           NGX_ESCAPE_URI_COMPONENT);
+
+    v->data = ngx_pnalloc(rd->pool, v->len);
+    if (v->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_escape_uri(v->data, src->data, src->len, NGX_ESCAPE_URI_COMPONENT);
+
+    return NGX_OK;
+}
+
+
+/* a format with one %V ignores the second value */
+
+static ngx_int_t
+ngx_http_news_value_share(ngx_http_news_render_t *rd, const char *format,
+    ngx_uint_t first, ngx_uint_t second, ngx_str_t *v)
+{
+    ngx_str_t  *a, *b;
+
+    a = ngx_http_news_value(rd, first);
+    b = ngx_http_news_value(rd, second);
+
+    if (a == NULL || b == NULL) {
+        return NGX_ERROR;
+    }
+
+    v->data = ngx_pnalloc(rd->pool, ngx_strlen(format) + a->len + b->len);
+    if (v->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    v->len = ngx_sprintf(v->data, format, a, b) - v->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Plain text to paragraphs: lines holding only white space separate
+ * them; each becomes an escaped <p>.  With dst NULL the length is added
+ * to *size instead, for the measuring pass.
+ */
+
+static u_char *
+ngx_http_news_body_html(u_char *dst, ngx_str_t *body, size_t *size)
+{
+    u_char  *p, *last, *eol, *start, *end, *q;
+
+    if (body->len == 0) {
+        return dst;
+    }
+
+    p = body->data;
+    last = p + body->len;
+    start = NULL;
+    end = NULL;
+
+    while (p <= last) {
+        eol = (p < last) ? ngx_strlchr(p, last, '\n') : NULL;
+
+        if (eol == NULL) {
+            eol = last;
+        }
+
+        for (q = p; q < eol; q++) {
+            if (*q != ' ' && *q != '\t' && *q != '\r') {
+                break;
+            }
+        }
+
+        if (q < eol) {
+            /* a line of text: it starts or extends a paragraph */
+
+            if (start == NULL) {
+                start = q;
+            }
+
+            for (end = eol; end > q && (end[-1] == ' ' || end[-1] == '\t'
+                                        || end[-1] == '\r'); end--)
+            {
+                /* void */
+            }
+        }
+
+        if ((q == eol || eol == last) && start) {
+            if (dst) {
+                dst = ngx_cpymem(dst, "<p>", 3);
+                dst = ngx_http_news_escape_html(dst, start, end - start);
+                dst = ngx_cpymem(dst, "</p>\n", 5);
+
+            } else {
+                *size += sizeof("<p></p>\n") - 1
+                         + ngx_http_news_escape_html_len(start, end - start);
+            }
+
+            start = NULL;
+        }
+
+        p = eol + 1;
+    }
+
+    return dst;
+}
+
+
+static ngx_uint_t
+ngx_http_news_reading_minutes(ngx_str_t *body)
+{
+    u_char      *p, *last;
+    ngx_uint_t   words, in_word, space;
+
+    words = 0;
+    in_word = 0;
+
+    for (p = body->data, last = p + body->len; p < last; p++) {
+        space = (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r');
+        words += (!space && !in_word);
+        in_word = !space;
+    }
+
+    /* at about 200 words a minute, rounded up */
+
+    return (words + 199) / 200;
+}
