@@ -138,10 +138,8 @@ sub is_str (@) {
 # "50ms", "2s" or a plain number of seconds.
 sub parse_time {
     my $t = shift;
-    return undef unless defined $t;
-    return $1 / 1000 if $t =~ /^\s*([\d.]+)\s*ms\s*$/;
-    return $1 if $t =~ /^\s*([\d.]+)\s*s?\s*$/;
-    return $t;
+    return $t unless defined $t && $t =~ /^\s*([\d.]+)\s*(ms|s)?\s*$/;
+    return ($2 // '') eq 'ms' ? $1 / 1000 : $1;
 }
 
 # ---- the main loop ---------------------------------------------------------
@@ -697,31 +695,22 @@ sub parse_response {
     my $len = resp_header(\%res, 'Content-Length');
     my $left;
     if (defined $te && $te eq 'chunked') {
+        # "SIZE CRLF DATA CRLF" ... "0 CRLF CRLF"; no extensions or trailers
         my $body = '';
-        while (1) {
-            if ($rest =~ /\G0[ \t]*\r\n\r\n/gc) {
-                $left = $1 if $rest =~ /\G(.+)/gcs;
-                last;
-            }
-            if ($rest =~ /\G[ \t]*([0-9A-Fa-f]+)[ \t]*\r\n/gc) {
-                my $size = hex $1;
-                my $pos = pos $rest;
-                if (length($rest) - $pos < $size) {
-                    Test::More::fail("$name - invalid chunked data received "
-                        . "(not enought octets for the data section)");
-                    return;
-                }
-                $body .= substr $rest, $pos, $size;
-                pos($rest) = $pos + $size;
-                next if $rest =~ /\G\r\n/gc;
-                Test::More::fail("$name - invalid chunked data received (expected CRLF).");
+        while ($rest !~ /\G0[ \t]*\r\n\r\n/gc) {
+            my $pos = $rest =~ /\G[ \t]*([0-9A-Fa-f]+)[ \t]*\r\n/gc ? pos $rest : undef;
+            my $size = defined $pos ? hex $1 : 0;
+            if (!defined $pos || length($rest) - $pos < $size + 2
+                || substr($rest, $pos + $size, 2) ne "\r\n")
+            {
+                Test::More::fail("$name - invalid chunked body received: "
+                                 . fmt_str(substr $rest, $pos // pos($rest) // 0));
                 return;
             }
-            Test::More::fail($rest =~ /\G(.+)/gcs
-                ? "$name - invalid chunked body received: $1"
-                : "$name - no last chunk found - $rest");
-            return;
+            $body .= substr $rest, $pos, $size;
+            pos($rest) = $pos + $size + 2;
         }
+        $left = $1 if $rest =~ /\G(.+)/gcs;
         $res{body} = $body;
     } elsif (defined $len && $len =~ /^\d+$/) {
         if (length $rest < $len) {

@@ -1,0 +1,181 @@
+package NewsTest;
+
+# Helpers for the news module's Test::Nginx suites: talk to Redis, run
+# private redis-servers for tests that stop or reconfigure one, and send
+# many HTTP requests at once.  Kept apart from t/lib, which holds only the
+# offline Test::Nginx runner, so upstream Test::Nginx sees the same files.
+
+use strict;
+use warnings;
+
+use IO::Socket::INET;
+use IO::Select;
+use File::Temp qw(tempdir);
+use POSIX qw(WNOHANG);
+use Time::HiRes qw(sleep time);
+
+$ENV{TEST_NGINX_REDIS_PORT} ||= 6379;
+
+my @started;
+
+# redis('HSET', $key, field => $value, ...): one command, binary-safe
+# arguments (no shell), the reply as redis-cli --raw prints it.
+sub redis {
+    return redis_at($ENV{TEST_NGINX_REDIS_PORT}, @_);
+}
+
+# redis_on($server, ...): the same on a private server from start_redis,
+# with its password and database.
+sub redis_on {
+    my ($server, @args) = @_;
+    my @auth = defined $server->{password}
+               ? ('-a', $server->{password}, '--no-auth-warning') : ();
+    return redis_at($server->{port}, @auth, @args);
+}
+
+sub redis_at {
+    my ($port, @args) = @_;
+
+    open my $fh, '-|', 'redis-cli', '-p', $port, '--raw', @args
+        or die "redis-cli: $!";
+    local $/;
+    my $out = <$fh>;
+    close $fh;
+    $out = '' unless defined $out;
+    $out =~ s/\n\z//;
+    return $out;
+}
+
+# article($slug, field => value, ...): a fresh hash news:article:$slug
+sub article {
+    my ($slug, %fields) = @_;
+    my $key = "news:article:$slug";
+    redis('DEL', $key);
+    redis('HSET', $key, %fields) if %fields;
+    return $key;
+}
+
+sub free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0, ReuseAddr => 1)
+        or die "no free port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+# A private redis-server on loopback, no persistence; extra arguments are
+# passed as config options, e.g. start_redis('--requirepass', 's3cret').
+sub start_redis {
+    my (@opts) = @_;
+    my $dir = tempdir('news-redis-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    my $port = free_port();
+    my %o = @opts;
+    my $self = { port => $port, dir => $dir, sock => "$dir/redis.sock",
+                 opts => [@opts], password => $o{'--requirepass'} };
+    _spawn($self);
+    push @started, $self;
+    return $self;
+}
+
+sub _spawn {
+    my ($self) = @_;
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        open STDOUT, '>>', "$self->{dir}/redis.log";
+        open STDERR, '>&', \*STDOUT;
+        exec 'redis-server', '--port', $self->{port},
+             '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+             '--dir', $self->{dir}, '--unixsocket', $self->{sock},
+             '--unixsocketperm', '700', @{ $self->{opts} };
+        exit 127;
+    }
+    $self->{pid} = $pid;
+    for (1 .. 100) {
+        return $self if -S $self->{sock}
+                        && _ping($self->{port}, $self->{opts});
+        sleep 0.05;
+    }
+    die "redis-server on port $self->{port} did not start";
+}
+
+sub _ping {
+    my ($port, $opts) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+                                  Timeout => 1) or return 0;
+    print $s "PING\r\n";
+    my $line = <$s>;
+    return defined $line && $line =~ /^(\+PONG|-NOAUTH)/;
+}
+
+# SIGKILL: Redis gets no chance to say goodbye to its clients.
+sub kill_redis {
+    my ($self) = @_;
+    return unless $self->{pid};
+    kill 'KILL', $self->{pid};
+    waitpid $self->{pid}, 0;
+    delete $self->{pid};
+    unlink $self->{sock};
+}
+
+# The same port and socket again, as an operator's restart would.
+sub restart_redis {
+    my ($self) = @_;
+    kill_redis($self);
+    _spawn($self);
+}
+
+END {
+    kill_redis($_) for @started;
+}
+
+# http_get($path, %headers): one request on its own connection; returns
+# (status, { lowercased header => value }, body).
+sub http_get {
+    my ($path, %headers) = @_;
+    my $s = _send_request('GET', $path, %headers);
+    return _read_response($s);
+}
+
+# Many GETs in flight at once: every request is written before any
+# response is read.  Returns a list of [status, headers, body].
+sub concurrent_get {
+    my ($path, $n) = @_;
+    my @socks = map { _send_request('GET', $path) } 1 .. $n;
+    return map { [ _read_response($_) ] } @socks;
+}
+
+sub _send_request {
+    my ($method, $path, %headers) = @_;
+    my $port = $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT}
+               || 1984;
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+                                  Timeout => 10)
+        or die "connect to nginx on $port: $!";
+    my $req = "$method $path HTTP/1.1\r\nHost: localhost\r\n"
+              . "Connection: close\r\n";
+    $req .= "$_: $headers{$_}\r\n" for sort keys %headers;
+    print $s "$req\r\n";
+    return $s;
+}
+
+sub _read_response {
+    my ($s) = @_;
+    local $/;
+    my $raw = <$s>;
+    close $s;
+    return (0, {}, '') unless defined $raw && length $raw;
+    my ($head, $body) = split /\r\n\r\n/, $raw, 2;
+    my ($status_line, @lines) = split /\r\n/, $head;
+    my ($status) = $status_line =~ m{^HTTP/1\.\d (\d{3})};
+    my %h = map { my ($k, $v) = split /:\s*/, $_, 2; (lc $k => $v) } @lines;
+    return ($status, \%h, defined $body ? $body : '');
+}
+
+# The count a page shows, from its "N View(s)" label.
+sub shown_views {
+    my ($body) = @_;
+    return $body =~ m{<span class="views">(\d+) Views?</span>} ? $1 : undef;
+}
+
+1;

@@ -1,0 +1,215 @@
+# The article page: every element a reader sees, the head, the headers,
+# and escaping of hostile values in every field.
+
+use lib 't/inc';
+use Test::Nginx::Socket 'no_plan';
+use NewsTest;
+
+no_shuffle();
+no_long_string();
+
+NewsTest::article('harbour-ferry',
+    title        => 'Harbour ferry returns after the winter storms',
+    author       => 'Mara Lindqvist',
+    published_at => '2025-11-04T09:30:00Z',
+    updated_at   => '1762252200',
+    summary      => 'The island crossing runs again from Monday.',
+    body         => "The ferry to the outer islands sails again.\n"
+                    . "Crews spent six weeks on repairs.\n\n"
+                    . "Timetables are posted at the quay.\n",
+    image        => 'https://images.example.org/ferry.jpg',
+    image_alt    => 'The ferry leaving the harbour at dawn',
+    image_credit => 'Coastal Photo Desk',
+    category     => 'Coastal Affairs',
+);
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: the page shows every element, in reading order
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_site_name "The Loopback Gazette";
+        news_article news:article:$1;
+    }
+--- request
+GET /news/harbour-ferry
+--- error_code: 200
+--- response_body_like eval
+qr{<header class="site"><a href="/">The Loopback Gazette</a></header>.*
+<p\ class="category">Coastal\ Affairs</p>.*
+<h1>Harbour\ ferry\ returns\ after\ the\ winter\ storms</h1>.*
+Published\ On\ Tue,\ 04\ Nov\ 2025.*
+<span\ class="author">Mara\ Lindqvist</span>.*
+<span\ class="views">1\ View</span>.*
+<img\ src="https://images\.example\.org/ferry\.jpg"\ alt="The\ ferry\ leaving\ the\ harbour\ at\ dawn">.*
+Share.*
+<p>The\ ferry\ to\ the\ outer\ islands\ sails\ again\.\nCrews\ spent\ six\ weeks\ on\ repairs\.</p>\n
+<p>Timetables\ are\ posted\ at\ the\ quay\.</p>.*
+Disclaimer:\ Coastal\ Photo\ Desk}sx
+--- no_error_log
+[error]
+
+
+
+=== TEST 2: the head has title, description and canonical link
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_site_name "The Loopback Gazette";
+        news_article news:article:$1;
+    }
+--- request
+GET /news/harbour-ferry?utm_source=feed
+--- error_code: 200
+--- response_body_like eval
+qr{<html\ lang="en">.*<head>.*
+<title>Harbour\ ferry\ returns\ after\ the\ winter\ storms\ \|\ The\ Loopback\ Gazette</title>.*
+<meta\ name="description"\ content="The\ island\ crossing\ runs\ again\ from\ Monday\.">.*
+<link\ rel="canonical"\ href="http://localhost/news/harbour-ferry">.*
+</head>}sx
+
+
+
+=== TEST 3: share links are plain links to the four networks, no scripts
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/harbour-ferry
+--- error_code: 200
+--- response_body_like eval
+qr{\Q<a href="https://twitter.com/intent/tweet?url=http%3A%2F%2Flocalhost%2Fnews%2Fharbour-ferry&amp;text=Harbour%20ferry%20returns%20after%20the%20winter%20storms"\E.*
+\Q<a href="https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Flocalhost%2Fnews%2Fharbour-ferry"\E.*
+\Q<a href="https://wa.me/?text=Harbour%20ferry%20returns%20after%20the%20winter%20storms%20http%3A%2F%2Flocalhost%2Fnews%2Fharbour-ferry"\E.*
+\Q<a href="https://www.linkedin.com/sharing/share-offsite/?url=http%3A%2F%2Flocalhost%2Fnews%2Fharbour-ferry"\E}sx
+--- response_body_unlike: <script
+
+
+
+=== TEST 4: headers: HTML in UTF-8, not stored by caches
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/harbour-ferry
+--- error_code: 200
+--- response_headers
+Content-Type: text/html; charset=utf-8
+Cache-Control: no-store
+
+
+
+=== TEST 5: Content-Length is the length of the page sent
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+    }
+--- init
+my ($status, $h, $body) = NewsTest::http_get('/news/harbour-ferry');
+is($status, 200, 'page served');
+is($h->{'content-length'}, length($body), 'Content-Length matches the body');
+--- request
+GET /news/harbour-ferry
+--- error_code: 200
+
+
+
+=== TEST 6: news_cache_control sets or removes Cache-Control
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_cache_control "public, max-age=60";
+        news_article news:article:$1;
+    }
+    location ~ ^/plain/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_cache_control off;
+        news_article news:article:$1;
+    }
+--- request eval
+["GET /news/harbour-ferry", "GET /plain/harbour-ferry"]
+--- response_headers eval
+["Cache-Control: public, max-age=60", "!Cache-Control"]
+
+
+
+=== TEST 7: optional elements are left out when their fields are empty
+--- init
+NewsTest::article('bare-notice', title => 'Library hours change');
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/bare-notice
+--- error_code: 200
+--- response_body_unlike: class="category"|<img|Disclaimer|Published On|class="author"|name="description"|<p>
+
+
+
+=== TEST 8: hostile values are escaped in every field
+--- init
+my $x = q{<script>alert("x")</script>' onmouseover='y' &amp;};
+NewsTest::article('hostile', map { $_ => "$_ $x" }
+    qw(title author summary body image image_alt image_credit category));
+NewsTest::redis('HSET', 'news:article:hostile', 'published_at', '<b>');
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_site_name "<Site & 'Co'>";
+        news_article news:article:$1;
+    }
+--- request
+GET /news/hostile
+--- error_code: 200
+--- response_body_like eval
+qr{<title>title\ &lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt;&\#39;\ onmouseover=&\#39;y&\#39;\ &amp;amp;\ \|\ &lt;Site\ &amp;\ &\#39;Co&\#39;&gt;</title>.*
+content="summary\ &lt;script&gt;.*
+<p\ class="category">category\ &lt;script&gt;.*
+<h1>title\ &lt;script&gt;.*
+<span\ class="author">author\ &lt;script&gt;.*
+<img\ src="image\ &lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt;&\#39;\ onmouseover=&\#39;y&\#39;\ &amp;amp;"\ alt="image_alt\ &lt;script&gt;.*
+text=title%20%3Cscript%3E.*
+<p>body\ &lt;script&gt;.*
+Disclaimer:\ image_credit\ &lt;script&gt;}sx
+
+
+
+=== TEST 9: no hostile markup survives anywhere on the page
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_site_name "<Site & 'Co'>";
+        news_article news:article:$1;
+    }
+--- request
+GET /news/hostile
+--- error_code: 200
+--- response_body_unlike: <script|<b>|onmouseover='|<Site
+
+
+
+=== TEST 10: a 1 MiB body arrives whole
+--- init
+NewsTest::article('long-read', title => 'The long read',
+                  body => ('x' x 1048575) . 'Z');
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/long-read
+--- error_code: 200
+--- response_body_like eval
+qr{<p>(?:x{1024}){1023}x{1023}Z</p>}
+--- timeout: 10
