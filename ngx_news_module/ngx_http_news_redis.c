@@ -76,6 +76,8 @@ struct ngx_http_news_redis_cmd_s {
 };
 
 
+static ngx_int_t ngx_http_news_redis_open(ngx_http_news_redis_t *target,
+    ngx_log_t *log);
 static void ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *rc);
 static ngx_int_t ngx_http_news_redis_queue_setup(
     ngx_http_news_redis_conn_t *rc);
@@ -198,41 +200,55 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
 ngx_int_t
 ngx_http_news_redis_init_process(ngx_array_t *targets, ngx_log_t *log)
 {
-    ngx_uint_t                   i;
-    ngx_http_news_redis_t      **t;
-    ngx_http_news_redis_conn_t  *rc;
+    ngx_uint_t               i;
+    ngx_http_news_redis_t  **t;
 
     t = targets->elts;
 
+    /* connect before the first request, so it finds the connection up */
+
     for (i = 0; i < targets->nelts; i++) {
-        rc = ngx_calloc(sizeof(ngx_http_news_redis_conn_t), log);
-        if (rc == NULL) {
+        if (ngx_http_news_redis_open(t[i], log) != NGX_OK) {
             return NGX_ERROR;
         }
-
-        rc->target = t[i];
-        rc->backoff = NGX_HTTP_NEWS_REDIS_BACKOFF_MIN;
-        ngx_queue_init(&rc->pending);
-
-        rc->log = *log;
-        rc->log.handler = ngx_http_news_redis_log_error;
-        rc->log.data = rc;
-        rc->log.action = NULL;
-
-        rc->stall.handler = ngx_http_news_redis_stall_handler;
-        rc->stall.data = rc;
-        rc->stall.log = &rc->log;
-        rc->stall.cancelable = 1;
-
-        rc->retry.handler = ngx_http_news_redis_retry_handler;
-        rc->retry.data = rc;
-        rc->retry.log = &rc->log;
-        rc->retry.cancelable = 1;
-
-        t[i]->conn = rc;
-
-        ngx_http_news_redis_connect(rc);
     }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_news_redis_open(ngx_http_news_redis_t *target, ngx_log_t *log)
+{
+    ngx_http_news_redis_conn_t  *rc;
+
+    rc = ngx_calloc(sizeof(ngx_http_news_redis_conn_t), log);
+    if (rc == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc->target = target;
+    rc->backoff = NGX_HTTP_NEWS_REDIS_BACKOFF_MIN;
+    ngx_queue_init(&rc->pending);
+
+    rc->log = *log;
+    rc->log.handler = ngx_http_news_redis_log_error;
+    rc->log.data = rc;
+    rc->log.action = NULL;
+
+    rc->stall.handler = ngx_http_news_redis_stall_handler;
+    rc->stall.data = rc;
+    rc->stall.log = &rc->log;
+    rc->stall.cancelable = 1;
+
+    rc->retry.handler = ngx_http_news_redis_retry_handler;
+    rc->retry.data = rc;
+    rc->retry.log = &rc->log;
+    rc->retry.cancelable = 1;
+
+    target->conn = rc;
+
+    ngx_http_news_redis_connect(rc);
 
     return NGX_OK;
 }
@@ -282,10 +298,21 @@ ngx_http_news_redis_eval(ngx_http_news_redis_t *target,
     ngx_http_news_redis_cmd_t   *cmd;
     ngx_http_news_redis_conn_t  *rc;
 
+    /*
+     * Workers connect at start; a configuration reloaded without new
+     * workers (master_process off) connects on its first request.
+     */
+
+    if (target->conn == NULL
+        && ngx_http_news_redis_open(target, ngx_cycle->log) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     rc = target->conn;
 
-    if (rc == NULL || rc->state == NGX_HTTP_NEWS_REDIS_BACKOFF
-        || rc->state == NGX_HTTP_NEWS_REDIS_CLOSED)
+    if (rc->state != NGX_HTTP_NEWS_REDIS_CONNECTING
+        && rc->state != NGX_HTTP_NEWS_REDIS_READY)
     {
         return NGX_DECLINED;
     }

@@ -51,7 +51,7 @@ invalid port in "127.0.0.1:99999"
     }
 --- must_die
 --- error_log
-invalid number in "news_redis_db" directive
+"news_redis_db" directive invalid number
 
 
 

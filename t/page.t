@@ -38,7 +38,7 @@ __DATA__
 GET /news/harbour-ferry
 --- error_code: 200
 --- response_body_like eval
-qr{<header class="site"><a href="/">The Loopback Gazette</a></header>.*
+qr{<header\ class="site"><a\ href="/">The\ Loopback\ Gazette</a></header>.*
 <p\ class="category">Coastal\ Affairs</p>.*
 <h1>Harbour\ ferry\ returns\ after\ the\ winter\ storms</h1>.*
 Published\ On\ Tue,\ 04\ Nov\ 2025.*
@@ -114,8 +114,8 @@ Cache-Control: no-store
     }
 --- init
 my ($status, $h, $body) = NewsTest::http_get('/news/harbour-ferry');
-is($status, 200, 'page served');
-is($h->{'content-length'}, length($body), 'Content-Length matches the body');
+Test::More::is($status, 200, 'page served');
+Test::More::is($h->{'content-length'}, length($body), 'Content-Length matches the body');
 --- request
 GET /news/harbour-ferry
 --- error_code: 200

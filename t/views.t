@@ -47,7 +47,7 @@ NewsTest::article('tide-tables', title => 'New tide tables');
 
 === TEST 2: the counter in Redis is what the pages showed
 --- init
-is(NewsTest::redis('HGET', 'news:article:tide-tables', 'views'), 3,
+Test::More::is(NewsTest::redis('HGET', 'news:article:tide-tables', 'views'), 3,
    'views field after three views');
 --- config eval: $::Config
 --- request
@@ -83,7 +83,7 @@ news: 404 for article "news:article:never-written": no such article
 
 === TEST 5: ... and the 404s left no key behind
 --- init
-is(NewsTest::redis('EXISTS', 'news:article:never-written'), 0,
+Test::More::is(NewsTest::redis('EXISTS', 'news:article:never-written'), 0,
    'no key was created');
 --- config eval: $::Config
 --- request
@@ -108,7 +108,7 @@ news: 404 for article "news:article:embargoed": article is a draft
 
 === TEST 7: ... and its counter did not move
 --- init
-is(NewsTest::redis('HGET', 'news:article:embargoed', 'views'), 5,
+Test::More::is(NewsTest::redis('HGET', 'news:article:embargoed', 'views'), 5,
    'draft not counted');
 --- config eval: $::Config
 --- request
@@ -231,11 +231,11 @@ news: invalid article key
 --- init
 NewsTest::article('crowd', title => 'Crowd');
 my @r = NewsTest::concurrent_get('/news/crowd', 200);
-is(scalar(grep { $_->[0] == 200 } @r), 200, '200 pages served');
+Test::More::is(scalar(grep { $_->[0] == 200 } @r), 200, '200 pages served');
 my %seen = map { (NewsTest::shown_views($_->[2]) // 'none') => 1 } @r;
-is(scalar(keys %seen), 200, '200 distinct counts shown');
-is_deeply([sort { $a <=> $b } keys %seen], [1 .. 200], 'counts 1..200');
-is(NewsTest::redis('HGET', 'news:article:crowd', 'views'), 200,
+Test::More::is(scalar(keys %seen), 200, '200 distinct counts shown');
+Test::More::is_deeply([sort { $a <=> $b } keys %seen], [1 .. 200], 'counts 1..200');
+Test::More::is(NewsTest::redis('HGET', 'news:article:crowd', 'views'), 200,
    'counter raised by exactly 200');
 --- config eval: $::Config
 --- request

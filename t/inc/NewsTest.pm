@@ -18,32 +18,64 @@ $ENV{TEST_NGINX_REDIS_PORT} ||= 6379;
 
 my @started;
 
-# redis('HSET', $key, field => $value, ...): one command, binary-safe
-# arguments (no shell), the reply as redis-cli --raw prints it.
+# redis('HSET', $key, field => $value, ...): one command on the suite's
+# Redis, arguments binary-safe and of any size; the reply as redis-cli
+# --raw would print it (array elements one per line, nil as '').
 sub redis {
     return redis_at($ENV{TEST_NGINX_REDIS_PORT}, @_);
 }
 
 # redis_on($server, ...): the same on a private server from start_redis,
-# with its password and database.
+# with its password, and in database $server->{db} if that is set.
 sub redis_on {
     my ($server, @args) = @_;
-    my @auth = defined $server->{password}
-               ? ('-a', $server->{password}, '--no-auth-warning') : ();
-    return redis_at($server->{port}, @auth, @args);
+    my $s = _redis_connect($server->{port});
+    _redis_call($s, 'AUTH', $server->{password})
+        if defined $server->{password};
+    _redis_call($s, 'SELECT', $server->{db}) if $server->{db};
+    return _redis_call($s, @args);
 }
 
 sub redis_at {
     my ($port, @args) = @_;
+    return _redis_call(_redis_connect($port), @args);
+}
 
-    open my $fh, '-|', 'redis-cli', '-p', $port, '--raw', @args
-        or die "redis-cli: $!";
-    local $/;
-    my $out = <$fh>;
-    close $fh;
-    $out = '' unless defined $out;
-    $out =~ s/\n\z//;
-    return $out;
+sub _redis_connect {
+    my ($port) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+                                  Timeout => 10)
+        or die "connect to redis on $port: $!";
+    return $s;
+}
+
+sub _redis_call {
+    my ($s, @args) = @_;
+    my $cmd = '*' . @args . "\r\n";
+    $cmd .= '$' . length($_) . "\r\n$_\r\n" for @args;
+    print $s $cmd;
+    return _redis_reply($s);
+}
+
+sub _redis_reply {
+    my ($s) = @_;
+    my $line = <$s>;
+    die "redis closed the connection" unless defined $line;
+    $line =~ s/\r\n\z//;
+    my ($type, $rest) = (substr($line, 0, 1), substr($line, 1));
+    return $rest if $type eq '+' || $type eq ':' || $type eq '-';
+    if ($type eq '$') {
+        return '' if $rest < 0;
+        my $buf = '';
+        read($s, $buf, $rest + 2 - length $buf, length $buf)
+            while length $buf < $rest + 2;
+        return substr($buf, 0, $rest);
+    }
+    if ($type eq '*') {
+        return '' if $rest < 0;
+        return join "\n", map { _redis_reply($s) } 1 .. $rest;
+    }
+    die "unexpected reply from redis: $line";
 }
 
 # article($slug, field => value, ...): a fresh hash news:article:$slug
@@ -126,6 +158,7 @@ sub restart_redis {
 }
 
 END {
+    local $?;    # waitpid must not become the test's exit status
     kill_redis($_) for @started;
 }
 

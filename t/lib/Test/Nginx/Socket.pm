@@ -16,7 +16,9 @@ package Test::Nginx::Socket;
 #
 # Sections:
 #   config http_config main_config post_main_config server_name user_files
-#   init must_die log_level
+#   init (Perl code, run in package Test::Nginx::Util as upstream does:
+#   Test::More functions must be called as main::is, Test::More::is, ...)
+#   must_die log_level
 #   request (string or eval ARRAY of strings) raw_request (string or ARRAY)
 #   pipelined_requests more_headers timeout abort shutdown wait
 #   raw_request_middle_delay
@@ -43,8 +45,8 @@ package Test::Nginx::Socket;
 # temp paths (client_body_temp_path, ...) are set inside the server root;
 # the stderr of a failed start is checked too by --- must_die + --- error_log
 # (Debian's nginx logs config errors to stderr only); a start failure or an
-# --- init error fails the block instead of bailing out; --- init runs in
-# package main; a request given as packets ([[...]]) is not supported.
+# --- init error fails the block instead of bailing out; a request given
+# as packets ([[...]]) is not supported.
 
 use strict;
 use warnings;
@@ -96,6 +98,21 @@ my $NginxOwner;      # block that started it, for valgrind reports
 my $ErrLogPos = 0;   # error.log offset already seen by the checks
 my $PrevConfig;      # a block without --- config reuses the running nginx
 my $NginxV;          # output of `nginx -V`
+
+# What upstream's Test::Nginx::Util package offers to --- init code.
+{
+    package Test::Nginx::Util;
+    Time::HiRes->import('sleep');
+    no strict 'refs';
+    *{$_} = \&{"Test::Nginx::Socket::$_"}
+        for qw(html_dir server_root server_port bail_out is_str repeat_each
+               timeout workers log_level);
+    if (eval { require Test::LongString; 1 }) {
+        *{$_} = \&{"Test::LongString::$_"}
+            for qw(is_string is_string_nows like_string unlike_string
+                   contains_string lacks_string);
+    }
+}
 
 # ---- configuration functions (called before run_tests) --------------------
 
@@ -183,10 +200,15 @@ sub run_block {
     }
 
     if (my $init = $block->init) {
-        # Upstream evaluates it in its own package; main is where the .t
-        # file's imports live, which is what the code there expects.
-        unless (eval "package main;\n#line 1 \"$name --- init\"\n$init\n;1") {
-            Test::More::fail("$name - init failed: $@");
+        # Upstream evaluates this in package Test::Nginx::Util, where
+        # Test::More's functions are not visible: mirror that, so an init
+        # that works here also works there.
+        unless (eval "package Test::Nginx::Util;\n#line 1 \"$name --- init\"\n$init\n;1") {
+            my $err = $@;
+            $err .= "(upstream runs --- init in package Test::Nginx::Util: "
+                    . "call main::$1 or Test::More::$1 instead)\n"
+                if $err =~ /Undefined subroutine &Test::Nginx::Util::(\w+)/;
+            Test::More::fail("$name - init failed: $err");
             return;
         }
     }
