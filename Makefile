@@ -23,7 +23,7 @@ DEB_TEST      := redis-server redis-tools curl libtest-base-perl \
                  libtext-diff-perl libtest-longstring-perl libwww-perl \
                  libipc-run-perl liburi-perl liblist-moreutils-perl
 
-.PHONY: all build deps deps-build deps-test test demo clean
+.PHONY: all build deps deps-build deps-test test test-valgrind demo clean
 
 all: build
 
@@ -60,6 +60,11 @@ deps-test:
 
 test: deps build
 	t/run-tests
+
+# the whole suite under memcheck; t/valgrind.suppress lists nginx's own
+test-valgrind: deps build
+	@tools/install-packages valgrind
+	TEST_NGINX_USE_VALGRIND=1 TEST_NGINX_TIMEOUT=10 t/run-tests
 
 demo: deps build
 	demo/run
