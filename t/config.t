@@ -1,113 +1,205 @@
-# Configuration mistakes are caught when nginx starts (and by nginx -t),
-# with nginx-style messages.
+# Configuration mistakes are caught by nginx -t (and so at start and on
+# reload), with nginx-style messages.
 
 use lib 't/inc';
 use Test::Nginx::Socket 'no_plan';
+use NewsTest;
 
 no_shuffle();
+
+our $Config = <<'_EOC_';
+    location = /t {
+        return 200 "checked\n";
+    }
+_EOC_
 
 run_tests();
 
 __DATA__
 
 === TEST 1: news_article twice in one location is a duplicate
---- config
-    location /news/ {
-        news_article news:article:a;
-        news_article news:article:b;
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    server {
+        location /news/ {
+            news_article news:article:a;
+            news_article news:article:b;
+        }
     }
---- must_die
---- error_log
-"news_article" directive is duplicate
+_EOC_
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/\[emerg\] "news_article" directive is duplicate in \S+nginx.conf:9/,
+                 'message names the directive and line');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
 
 
 
 === TEST 2: news_article is allowed in locations only
---- config
-    news_article news:article:a;
---- must_die
---- error_log
-"news_article" directive is not allowed here
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    server {
+        news_article news:article:a;
+    }
+_EOC_
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/"news_article" directive is not allowed here/,
+                 'message');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
 
 
 
 === TEST 3: a malformed Redis address is rejected
---- config
-    location /news/ {
-        news_redis_pass 127.0.0.1:99999;
-        news_article news:article:a;
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_redis_pass 127.0.0.1:99999;
+_EOC_
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/invalid port in "127\.0\.0\.1:99999"/, 'message');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 4: an unresolvable Redis host is rejected at configuration time
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    server {
+        location /news/ {
+            news_redis_pass no-such-host.invalid:6379;
+            news_article news:article:a;
+        }
     }
---- must_die
---- error_log
-invalid port in "127.0.0.1:99999"
+_EOC_
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/host not found in news redis address "no-such-host\.invalid:6379"/,
+                 'message');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
 
 
 
-=== TEST 4: news_redis_db must be a number
---- config
-    location /news/ {
-        news_redis_db first;
-        news_article news:article:a;
+=== TEST 5: news_redis_db must be a number
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_redis_db first;
+_EOC_
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/"news_redis_db" directive invalid number/,
+                 'message');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 6: news_views takes on or off
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_views sometimes;
+_EOC_
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/invalid value "sometimes" in "news_views" directive, it must be "on" or "off"/,
+                 'message');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 7: news_redis_timeout must be a time
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_redis_timeout soon;
+_EOC_
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/"news_redis_timeout" directive invalid value/,
+                 'message');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 8: a key with an unknown variable is rejected
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    server {
+        location /news/ {
+            news_article news:article:$no_such_variable;
+        }
     }
---- must_die
---- error_log
-"news_redis_db" directive invalid number
+_EOC_
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/unknown "no_such_variable" variable/, 'message');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
 
 
 
-=== TEST 5: news_views takes on or off
---- config
-    location /news/ {
-        news_views sometimes;
-        news_article news:article:a;
-    }
---- must_die
---- error_log
-invalid value "sometimes" in "news_views" directive, it must be "on" or "off"
+=== TEST 9: a repeated directive is a duplicate
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_redis_pass 127.0.0.1:6379;
+    news_redis_pass 127.0.0.1:6380;
+_EOC_
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/"news_redis_pass" directive is duplicate/,
+                 'message');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
 
 
 
-=== TEST 6: news_redis_timeout must be a time
---- config
-    location /news/ {
-        news_redis_timeout soon;
-        news_article news:article:a;
-    }
---- must_die
---- error_log
-"news_redis_timeout" directive invalid value
-
-
-
-=== TEST 7: a key with an unknown variable is rejected
---- config
-    location /news/ {
-        news_article news:article:$no_such_variable;
-    }
---- must_die
---- error_log
-unknown "no_such_variable" variable
-
-
-
-=== TEST 8: every directive at its documented level loads
---- http_config
-    news_redis_pass 127.0.0.1:1;
+=== TEST 10: every directive at its documented level passes nginx -t
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_redis_pass 127.0.0.1:6379;
     news_redis_timeout 2s;
     news_views on;
     news_site_name "Config Times";
     news_cache_control "no-cache";
---- config
-    news_redis_db 0;
-    news_views_skip $arg_preview;
-    location /news/ {
-        news_redis_password secret;
-        news_article news:article:a;
+    server {
+        news_redis_db 2;
+        news_views_skip $arg_preview;
+        location /news/ {
+            news_redis_password secret;
+            news_article news:article:$uri;
+        }
+        location /unix/ {
+            news_redis_pass unix:/run/redis/redis.sock;
+            news_article news:article:$uri;
+        }
     }
-    location = /t {
-        return 200 "loaded\n";
-    }
+_EOC_
+Test::More::is($rc, 0, 'nginx -t succeeds') or Test::More::diag($out);
+--- config eval: $::Config
 --- request
 GET /t
 --- response_body
-loaded
+checked

@@ -205,6 +205,27 @@ sub _read_response {
     return ($status, \%h, defined $body ? $body : '');
 }
 
+# nginx_t($http): runs `nginx -t` on a configuration whose http block is
+# $http, with the modules of TEST_NGINX_LOAD_MODULES; returns nginx's exit
+# status and what it printed.  Configuration errors are tested this way
+# because a stock Debian nginx prints them only to stderr, which neither
+# Test::Nginx's --- must_die nor its --- error_log can see.
+sub nginx_t {
+    my ($http) = @_;
+    my $dir = tempdir('news-conf-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    mkdir "$dir/logs";
+    my $modules = join '', map { "load_module $_;\n" }
+                  split ' ', $ENV{TEST_NGINX_LOAD_MODULES} || '';
+    open my $fh, '>', "$dir/nginx.conf" or die "$dir/nginx.conf: $!";
+    print $fh "${modules}error_log logs/error.log;\npid logs/nginx.pid;\n"
+              . "events {}\nhttp {\n$http\n}\n";
+    close $fh;
+
+    my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
+    my $out = `$nginx -t -p $dir/ -c $dir/nginx.conf 2>&1`;
+    return ($? >> 8, $out);
+}
+
 # The count a page shows, from its "N View(s)" label.
 sub shown_views {
     my ($body) = @_;
