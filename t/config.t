@@ -28,7 +28,7 @@ my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
     }
 _EOC_
 Test::More::isnt($rc, 0, 'nginx -t fails');
-Test::More::like($out, qr/\[emerg\] "news_article" directive is duplicate in \S+nginx.conf:9/,
+Test::More::like($out, qr/\[emerg\] \d+#\d+: "news_article" directive is duplicate in \S+nginx.conf:9/,
                  'message names the directive and line');
 --- config eval: $::Config
 --- request
