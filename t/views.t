@@ -242,3 +242,21 @@ Test::More::is(NewsTest::redis('HGET', 'news:article:crowd', 'views'), 200,
 GET /news/crowd
 --- response_body_like: >201 Views<
 --- timeout: 10
+
+
+
+=== TEST 18: $news_views is the count shown, empty when nothing rendered
+--- init
+NewsTest::article('logged', title => 'Logged', views => 10);
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+        add_header X-News-Views "[$news_views]" always;
+    }
+--- request eval
+["GET /news/logged", "HEAD /news/logged", "GET /news/not-there"]
+--- error_code eval
+[200, 200, 404]
+--- response_headers eval
+["X-News-Views: [11]", "X-News-Views: [11]", "X-News-Views: []"]

@@ -1,0 +1,40 @@
+# Several worker processes: each keeps one Redis connection, and views
+# served by all of them are counted exactly.
+
+use lib 't/inc';
+use Test::Nginx::Socket 'no_plan';
+use NewsTest;
+
+master_on();
+workers(2);
+worker_connections(1024);
+no_shuffle();
+no_long_string();
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: two workers, two connections, every view counted once
+--- init
+NewsTest::article('busy-day', title => 'Busy day');
+my @r;
+push @r, NewsTest::concurrent_get('/news/busy-day', 100) for 1 .. 4;
+Test::More::is(scalar(grep { $_->[0] == 200 } @r), 400, '400 pages');
+my %seen = map { (NewsTest::shown_views($_->[2]) // 'none') => 1 } @r;
+Test::More::is(scalar(keys %seen), 400, '400 distinct counts');
+Test::More::is(NewsTest::redis('HGET', 'news:article:busy-day', 'views'),
+               400, 'counter raised by exactly 400');
+my @clients = grep { !/cmd=client/ }
+              split /\n/, NewsTest::redis('CLIENT', 'LIST');
+Test::More::is(scalar(@clients), 2, 'one connection per worker')
+    or Test::More::diag(join "\n", @clients);
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/busy-day
+--- response_body_like: >401 Views<
+--- timeout: 10
