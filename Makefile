@@ -61,7 +61,8 @@ deps-test:
 test: deps build
 	t/run-tests
 
-# the whole suite under memcheck; t/valgrind.suppress lists nginx's own
+# the whole suite under memcheck; valgrind.suppress (where upstream
+# Test::Nginx looks for it too) lists nginx's own reports
 test-valgrind: deps build
 	@tools/install-packages valgrind
 	TEST_NGINX_USE_VALGRIND=1 TEST_NGINX_TIMEOUT=10 t/run-tests

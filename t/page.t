@@ -73,7 +73,7 @@ qr{<html\ lang="en">.*<head>.*
 
 
 
-=== TEST 3: share links are plain links to the four networks, no scripts
+=== TEST 3: share links are plain links to the four networks
 --- config
     location ~ ^/news/([a-z0-9-]+)$ {
         news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
@@ -87,11 +87,23 @@ qr{\Q<a href="https://twitter.com/intent/tweet?url=http%3A%2F%2Flocalhost%2Fnews
 \Q<a href="https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Flocalhost%2Fnews%2Fharbour-ferry"\E.*
 \Q<a href="https://wa.me/?text=Harbour%20ferry%20returns%20after%20the%20winter%20storms%20http%3A%2F%2Flocalhost%2Fnews%2Fharbour-ferry"\E.*
 \Q<a href="https://www.linkedin.com/sharing/share-offsite/?url=http%3A%2F%2Flocalhost%2Fnews%2Fharbour-ferry"\E}sx
+
+
+
+=== TEST 4: the page loads no script at all
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/harbour-ferry
+--- error_code: 200
 --- response_body_unlike: <script
 
 
 
-=== TEST 4: headers: HTML in UTF-8, not stored by caches
+=== TEST 5: headers: HTML in UTF-8, not stored by caches
 --- config
     location ~ ^/news/([a-z0-9-]+)$ {
         news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
@@ -106,7 +118,7 @@ Cache-Control: no-store
 
 
 
-=== TEST 5: Content-Length is the length of the page sent
+=== TEST 6: Content-Length is the length of the page sent
 --- config
     location ~ ^/news/([a-z0-9-]+)$ {
         news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
@@ -122,7 +134,7 @@ GET /news/harbour-ferry
 
 
 
-=== TEST 6: news_cache_control sets or removes Cache-Control
+=== TEST 7: news_cache_control sets or removes Cache-Control
 --- config
     location ~ ^/news/([a-z0-9-]+)$ {
         news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
@@ -141,7 +153,7 @@ GET /news/harbour-ferry
 
 
 
-=== TEST 7: optional elements are left out when their fields are empty
+=== TEST 8: optional elements are left out when their fields are empty
 --- init
 NewsTest::article('bare-notice', title => 'Library hours change');
 --- config
@@ -156,7 +168,7 @@ GET /news/bare-notice
 
 
 
-=== TEST 8: hostile values are escaped in every field
+=== TEST 9: hostile values are escaped in every field
 --- init
 my $x = q{<script>alert("x")</script>' onmouseover='y' &amp;};
 NewsTest::article('hostile', map { $_ => "$_ $x" }
@@ -184,7 +196,7 @@ Disclaimer:\ image_credit\ &lt;script&gt;}sx
 
 
 
-=== TEST 9: no hostile markup survives anywhere on the page
+=== TEST 10: no hostile markup survives anywhere on the page
 --- config
     location ~ ^/news/([a-z0-9-]+)$ {
         news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
@@ -198,7 +210,7 @@ GET /news/hostile
 
 
 
-=== TEST 10: a 1 MiB body arrives whole
+=== TEST 11: a 1 MiB body arrives whole
 --- init
 NewsTest::article('long-read', title => 'The long read',
                   body => ('x' x 1048575) . 'Z');

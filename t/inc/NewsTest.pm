@@ -11,7 +11,7 @@ use warnings;
 use IO::Socket::INET;
 use IO::Select;
 use File::Temp qw(tempdir);
-use POSIX qw(WNOHANG);
+use POSIX ();
 use Time::HiRes qw(sleep time);
 
 $ENV{TEST_NGINX_REDIS_PORT} ||= 6379;
@@ -116,11 +116,11 @@ sub _spawn {
     if ($pid == 0) {
         open STDOUT, '>>', "$self->{dir}/redis.log";
         open STDERR, '>&', \*STDOUT;
-        exec 'redis-server', '--port', $self->{port},
+        { exec 'redis-server', '--port', $self->{port},
              '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
              '--dir', $self->{dir}, '--unixsocket', $self->{sock},
-             '--unixsocketperm', '700', @{ $self->{opts} };
-        exit 127;
+             '--unixsocketperm', '700', @{ $self->{opts} } };
+        POSIX::_exit(127);    # no END blocks in the child
     }
     $self->{pid} = $pid;
     for (1 .. 100) {
@@ -180,11 +180,19 @@ sub concurrent_get {
 
 sub _send_request {
     my ($method, $path, %headers) = @_;
-    my $port = $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT}
-               || 1984;
-    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
-                                  Timeout => 10)
-        or die "connect to nginx on $port: $!";
+    my $port = $ENV{TEST_NGINX_CLIENT_PORT} || $ENV{TEST_NGINX_SERVER_PORT}
+               || $ENV{TEST_NGINX_PORT} || 1984;
+    my $s;
+
+    # upstream runs --- init without waiting for nginx to listen (under
+    # valgrind that takes a while), so keep trying for a bounded time
+    for my $try (1 .. 600) {
+        $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+                                   Timeout => 10)
+            and last;
+        sleep 0.05;
+    }
+    die "connect to nginx on $port: $!" unless $s;
     my $req = "$method $path HTTP/1.1\r\nHost: localhost\r\n"
               . "Connection: close\r\n";
     $req .= "$_: $headers{$_}\r\n" for sort keys %headers;
