@@ -44,7 +44,8 @@ struct ngx_http_news_redis_conn_s {
     ngx_peer_connection_t            peer;
     redisReader                     *reader;
 
-    ngx_queue_t                      pending;    /* sent or to be sent */
+    ngx_queue_t                      pending;    /* encoded, in reply order */
+    ngx_queue_t                      waiting;    /* held during the setup */
     ngx_uint_t                       setup;      /* setup replies awaited */
     unsigned                         connected:1;
 
@@ -87,6 +88,7 @@ static ngx_int_t ngx_http_news_redis_send_setup(
 static void ngx_http_news_redis_setup_handler(void *data,
     ngx_http_news_redis_result_e result, redisReply *reply,
     ngx_str_t *reason);
+static void ngx_http_news_redis_ready(ngx_http_news_redis_conn_t *rc);
 static ngx_int_t ngx_http_news_redis_send(ngx_http_news_redis_conn_t *rc,
     ngx_http_news_redis_cmd_t *cmd, ngx_uint_t argc, const char **argv,
     size_t *argvlen);
@@ -106,11 +108,26 @@ static void ngx_http_news_redis_fail(ngx_http_news_redis_conn_t *rc,
     ngx_http_news_redis_result_e result, ngx_str_t *reason);
 static void ngx_http_news_redis_close(ngx_http_news_redis_conn_t *rc,
     ngx_http_news_redis_result_e result, ngx_str_t *reason);
+static void ngx_http_news_redis_fail_queue(ngx_queue_t *queue,
+    ngx_http_news_redis_result_e result, ngx_str_t *reason);
 static u_char *ngx_http_news_redis_log_error(ngx_log_t *log, u_char *buf,
     size_t len);
 
 
 static u_char  ngx_http_news_redis_buffer[NGX_HTTP_NEWS_REDIS_READ_SIZE];
+
+
+/* error replies that mean this Redis cannot serve us now, not a bad key */
+
+static ngx_str_t  ngx_http_news_redis_unavailable_errors[] = {
+    ngx_string("LOADING"),
+    ngx_string("NOAUTH"),
+    ngx_string("WRONGPASS"),
+    ngx_string("MASTERDOWN"),
+    ngx_string("READONLY"),
+    ngx_string("BUSY"),
+    ngx_null_string
+};
 
 
 void
@@ -230,6 +247,7 @@ ngx_http_news_redis_open(ngx_http_news_redis_t *target, ngx_log_t *log)
     rc->target = target;
     rc->backoff = NGX_HTTP_NEWS_REDIS_BACKOFF_MIN;
     ngx_queue_init(&rc->pending);
+    ngx_queue_init(&rc->waiting);
 
     rc->log = *log;
     rc->log.handler = ngx_http_news_redis_log_error;
@@ -350,10 +368,23 @@ ngx_http_news_redis_eval(ngx_http_news_redis_t *target,
         p = ngx_cpymem(p, args[i].data, args[i].len);
     }
 
-    if (ngx_http_news_redis_send_eval(rc, cmd) != NGX_OK) {
+    if (rc->state == NGX_HTTP_NEWS_REDIS_CONNECTING) {
+
+        /*
+         * Held back until AUTH and SELECT have succeeded: pipelined
+         * behind a rejected SELECT it would run in the wrong database.
+         */
+
+        ngx_queue_insert_tail(&rc->waiting, &cmd->queue);
+
+    } else if (ngx_http_news_redis_send_eval(rc, cmd) != NGX_OK) {
         ngx_free(cmd);
         return NGX_ERROR;
     }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_EVENT, &rc->log, 0,
+                   "news redis command %p %s", cmd,
+                   rc->state == NGX_HTTP_NEWS_REDIS_READY ? "queued" : "held");
 
     *cmdp = cmd;
 
@@ -374,16 +405,12 @@ ngx_http_news_redis_cancel(ngx_http_news_redis_cmd_t *cmd)
 ngx_uint_t
 ngx_http_news_redis_is_unavailable(redisReply *reply)
 {
-    size_t       n;
-    ngx_uint_t   i;
-    static char *prefixes[] = { "LOADING", "NOAUTH", "WRONGPASS",
-                                "MASTERDOWN", "BUSY", NULL };
+    ngx_str_t  *e;
 
-    for (i = 0; prefixes[i] != NULL; i++) {
-        n = ngx_strlen(prefixes[i]);
-
-        if (reply->len >= n && ngx_strncmp(reply->str, prefixes[i], n) == 0
-            && (reply->len == n || reply->str[n] == ' '))
+    for (e = ngx_http_news_redis_unavailable_errors; e->len; e++) {
+        if (reply->len >= e->len
+            && ngx_strncmp(reply->str, e->data, e->len) == 0
+            && (reply->len == e->len || reply->str[e->len] == ' '))
         {
             return 1;
         }
@@ -419,6 +446,7 @@ ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *rc)
     rc->peer.get = ngx_event_get_peer;
     rc->peer.log = &rc->log;
     rc->peer.log_error = NGX_ERROR_ERR;
+    rc->peer.so_keepalive = 1;      /* notice a peer gone without a FIN */
 
     rc->state = NGX_HTTP_NEWS_REDIS_CONNECTING;
     rc->log.action = "connecting to Redis";
@@ -455,8 +483,6 @@ ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *rc)
 
     ngx_http_news_redis_connected_handler(c->write);
 }
-
-
 
 
 static ngx_int_t
@@ -497,7 +523,7 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *rc)
         }
     }
 
-    if (target->script) {
+    if (target->script != NULL) {
         argv[0] = "SCRIPT";
         argvlen[0] = sizeof("SCRIPT") - 1;
         argv[1] = "LOAD";
@@ -547,9 +573,8 @@ ngx_http_news_redis_setup_handler(void *data,
 {
     ngx_http_news_redis_conn_t *rc = data;
 
-    u_char      *p;
-    ngx_str_t    why;
-    ngx_uint_t   level;
+    u_char     *p;
+    ngx_str_t   why;
 
     if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
         /* the connection is being closed and has logged why */
@@ -568,9 +593,19 @@ ngx_http_news_redis_setup_handler(void *data,
         return;
     }
 
-    if (--rc->setup) {
-        return;
+    if (--rc->setup == 0) {
+        ngx_http_news_redis_ready(rc);
     }
+}
+
+
+static void
+ngx_http_news_redis_ready(ngx_http_news_redis_conn_t *rc)
+{
+    ngx_str_t                   reason;
+    ngx_uint_t                  level;
+    ngx_queue_t                *q;
+    ngx_http_news_redis_cmd_t  *cmd;
 
     rc->state = NGX_HTTP_NEWS_REDIS_READY;
     rc->log.action = NULL;
@@ -581,6 +616,28 @@ ngx_http_news_redis_setup_handler(void *data,
     ngx_log_error(level, &rc->log, 0, "news redis connection is ready");
 
     rc->backoff = NGX_HTTP_NEWS_REDIS_BACKOFF_MIN;
+
+    /* what arrived during the setup goes now, in arrival order */
+
+    while (!ngx_queue_empty(&rc->waiting)) {
+        q = ngx_queue_head(&rc->waiting);
+        ngx_queue_remove(q);
+        cmd = ngx_queue_data(q, ngx_http_news_redis_cmd_t, queue);
+
+        if (cmd->handler == NULL) {
+            /* its request gave up: never sent, so never counted */
+            ngx_free(cmd);
+            continue;
+        }
+
+        if (ngx_http_news_redis_send_eval(rc, cmd) != NGX_OK) {
+            ngx_queue_insert_head(&rc->waiting, q);
+            ngx_str_set(&reason, "cannot queue a command");
+            ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                     &reason);
+            return;
+        }
+    }
 }
 
 
@@ -721,6 +778,15 @@ ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *rc)
 
     left = (ngx_msec_int_t) (cmd->deadline - ngx_current_msec);
 
+    /*
+     * Deleted first: ngx_add_timer() keeps an armed timer that is within
+     * 300ms of the new time, and the previous head's deadline is earlier.
+     */
+
+    if (rc->stall.timer_set) {
+        ngx_del_timer(&rc->stall);
+    }
+
     ngx_add_timer(&rc->stall, left > 0 ? (ngx_msec_t) left : 1);
 }
 
@@ -805,6 +871,14 @@ ngx_http_news_redis_write_handler(ngx_event_t *wev)
 
     rc->out_pos = 0;
     rc->out_len = 0;
+
+    /* level-triggered event methods must stop reporting writability */
+
+    if (ngx_handle_write_event(wev, 0) != NGX_OK) {
+        ngx_str_set(&reason, "cannot wait to send to Redis");
+        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+    }
 }
 
 
@@ -831,7 +905,13 @@ ngx_http_news_redis_read_handler(ngx_event_t *rev)
         }
 
         if (n == 0 || n == NGX_ERROR) {
-            ngx_str_set(&reason, "Redis closed the connection");
+            if (n == 0) {
+                ngx_str_set(&reason, "Redis closed the connection");
+
+            } else {
+                ngx_str_set(&reason, "cannot read from Redis");
+            }
+
             ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                      &reason);
             return;
@@ -903,11 +983,15 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
     ngx_queue_remove(q);
     cmd = ngx_queue_data(q, ngx_http_news_redis_cmd_t, queue);
 
+    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, &rc->log, 0,
+                   "news redis reply %p type:%d%s", cmd, reply->type,
+                   cmd->handler != NULL ? "" : " dropped");
+
     ngx_http_news_redis_arm_stall(rc);
 
     /* a restarted Redis has lost its script cache: run it with EVAL */
 
-    if (cmd->script && !cmd->retried && cmd->handler
+    if (cmd->script != NULL && !cmd->retried && cmd->handler != NULL
         && reply->type == REDIS_REPLY_ERROR
         && reply->len >= sizeof("NOSCRIPT") - 1
         && ngx_strncmp(reply->str, "NOSCRIPT", sizeof("NOSCRIPT") - 1) == 0)
@@ -922,7 +1006,7 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
         }
     }
 
-    if (cmd->handler) {
+    if (cmd->handler != NULL) {
         cmd->handler(cmd->data, NGX_HTTP_NEWS_REDIS_REPLY, reply, NULL);
     }
 
@@ -948,6 +1032,10 @@ ngx_http_news_redis_stall_handler(ngx_event_t *ev)
 static void
 ngx_http_news_redis_retry_handler(ngx_event_t *ev)
 {
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
     ngx_http_news_redis_connect(ev->data);
 }
 
@@ -956,24 +1044,46 @@ static void
 ngx_http_news_redis_fail(ngx_http_news_redis_conn_t *rc,
     ngx_http_news_redis_result_e result, ngx_str_t *reason)
 {
-    ngx_uint_t  level;
+    ngx_uint_t  worked, level;
 
-    /* the first failure in a row is an error; repeats while down are not */
+    worked = (rc->state == NGX_HTTP_NEWS_REDIS_READY);
 
-    level = (rc->backoff == NGX_HTTP_NEWS_REDIS_BACKOFF_MIN)
-            ? NGX_LOG_ERR : NGX_LOG_INFO;
+    /*
+     * An error the first time in a row; while Redis stays down, info.
+     * An idle connection that Redis closed (its "timeout") is no error.
+     */
 
-    ngx_log_error(level, &rc->log, 0,
-                  "news redis connection failed: %V, retrying in %Mms",
-                  reason, rc->backoff);
+    if (worked && ngx_queue_empty(&rc->pending)) {
+        level = NGX_LOG_INFO;
+
+    } else if (rc->backoff == NGX_HTTP_NEWS_REDIS_BACKOFF_MIN) {
+        level = NGX_LOG_ERR;
+
+    } else {
+        level = NGX_LOG_INFO;
+    }
+
+    ngx_log_error(level, &rc->log, 0, "news redis connection failed: %V",
+                  reason);
 
     ngx_http_news_redis_close(rc, result, reason);
-
-    rc->state = NGX_HTTP_NEWS_REDIS_BACKOFF;
 
     if (ngx_exiting || ngx_terminate || ngx_quit) {
         return;
     }
+
+    if (worked) {
+        /* a connection that worked is opened again at once */
+        ngx_http_news_redis_connect(rc);
+        return;
+    }
+
+    /* during the backoff requests are answered 503 at once */
+
+    rc->state = NGX_HTTP_NEWS_REDIS_BACKOFF;
+
+    ngx_log_error(NGX_LOG_INFO, &rc->log, 0,
+                  "news redis reconnecting in %Mms", rc->backoff);
 
     ngx_add_timer(&rc->retry, rc->backoff);
 
@@ -985,15 +1095,12 @@ static void
 ngx_http_news_redis_close(ngx_http_news_redis_conn_t *rc,
     ngx_http_news_redis_result_e result, ngx_str_t *reason)
 {
-    ngx_queue_t                *q;
-    ngx_http_news_redis_cmd_t  *cmd;
-
-    if (rc->peer.connection) {
+    if (rc->peer.connection != NULL) {
         ngx_close_connection(rc->peer.connection);
         rc->peer.connection = NULL;
     }
 
-    if (rc->reader) {
+    if (rc->reader != NULL) {
         redisReaderFree(rc->reader);
         rc->reader = NULL;
     }
@@ -1006,15 +1113,28 @@ ngx_http_news_redis_close(ngx_http_news_redis_conn_t *rc,
     rc->connected = 0;
     rc->out_pos = 0;
     rc->out_len = 0;
+    rc->log.action = NULL;
 
     /* handlers run with the state closed, so they cannot queue anew */
 
-    while (!ngx_queue_empty(&rc->pending)) {
-        q = ngx_queue_head(&rc->pending);
+    ngx_http_news_redis_fail_queue(&rc->pending, result, reason);
+    ngx_http_news_redis_fail_queue(&rc->waiting, result, reason);
+}
+
+
+static void
+ngx_http_news_redis_fail_queue(ngx_queue_t *queue,
+    ngx_http_news_redis_result_e result, ngx_str_t *reason)
+{
+    ngx_queue_t                *q;
+    ngx_http_news_redis_cmd_t  *cmd;
+
+    while (!ngx_queue_empty(queue)) {
+        q = ngx_queue_head(queue);
         ngx_queue_remove(q);
         cmd = ngx_queue_data(q, ngx_http_news_redis_cmd_t, queue);
 
-        if (cmd->handler) {
+        if (cmd->handler != NULL) {
             cmd->handler(cmd->data, result, NULL, reason);
         }
 
@@ -1031,7 +1151,7 @@ ngx_http_news_redis_log_error(ngx_log_t *log, u_char *buf, size_t len)
 
     p = buf;
 
-    if (log->action) {
+    if (log->action != NULL) {
         p = ngx_snprintf(buf, len, " while %s", log->action);
         len -= p - buf;
         buf = p;

@@ -13,10 +13,13 @@ worker_connections(1024);
 # private servers: these tests stop, pause or lock them
 our $Plain = NewsTest::start_redis();
 our $Locked = NewsTest::start_redis('--requirepass', 'harbour-s3cret');
+our $Slow = NewsTest::start_slow_setup_redis(1.0,
+                                             'ERR DB index is out of range');
 
 $ENV{TEST_NGINX_PLAIN_PORT} = $Plain->{port};
 $ENV{TEST_NGINX_PLAIN_SOCK} = $Plain->{sock};
 $ENV{TEST_NGINX_LOCKED_PORT} = $Locked->{port};
+$ENV{TEST_NGINX_SLOW_PORT} = $Slow->{port};
 
 NewsTest::redis_on($Plain, 'HSET', 'news:article:pier', title => 'Pier');
 NewsTest::redis_on({ %$Locked, db => 3 }, 'HSET', 'news:article:vault',
@@ -232,3 +235,75 @@ news redis connection is ready
 [alert]
 [crit]
 exited on signal
+
+
+
+=== TEST 11: a rejected SELECT sends no request command to Redis
+--- init
+NewsTest::redis_on($::Plain, 'HSET', 'news:article:pier', title => 'Pier',
+                   views => 7);
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_PLAIN_PORT;
+        news_redis_db 99;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/pier
+--- error_code: 503
+--- error_log
+Redis rejected the connection setup: ERR DB index is out of range
+
+
+
+=== TEST 12: requests wait for the setup: none is sent before SELECT is done
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_SLOW_PORT;
+        news_redis_db 99;
+        news_redis_timeout 3s;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/pier
+--- error_code: 503
+--- error_log
+Redis rejected the connection setup: ERR DB index is out of range
+--- timeout: 5
+
+
+
+=== TEST 13: ... so Redis never saw the request's command
+--- init
+open my $fh, '<', $::Slow->{log} or die "$::Slow->{log}: $!";
+my $received = do { local $/; <$fh> };
+Test::More::like($received, qr/SELECT/, 'the setup was sent');
+Test::More::unlike($received, qr/EVALSHA|EVAL\r/, 'no request command');
+--- config
+    location = /t {
+        return 200 "ok";
+    }
+--- request
+GET /t
+--- response_body: ok
+
+
+
+=== TEST 14: an idle connection closed by Redis is replaced at once
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_PLAIN_PORT;
+        news_article news:article:$1;
+    }
+--- init
+my ($status) = NewsTest::http_get('/news/pier');
+Test::More::is($status, 200, 'served');
+NewsTest::redis_on($::Plain, 'CLIENT', 'KILL', 'TYPE', 'normal',
+                   'SKIPME', 'yes');
+Time::HiRes::sleep(0.05);
+--- request eval
+["GET /news/pier", "GET /news/pier"]
+--- error_code eval
+[200, 200]
+--- no_error_log
+[error]

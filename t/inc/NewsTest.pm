@@ -147,7 +147,7 @@ sub kill_redis {
     kill 'KILL', $self->{pid};
     waitpid $self->{pid}, 0;
     delete $self->{pid};
-    unlink $self->{sock};
+    unlink $self->{sock} if $self->{sock};
 }
 
 # The same port and socket again, as an operator's restart would.
@@ -160,6 +160,48 @@ sub restart_redis {
 END {
     local $?;    # waitpid must not become the test's exit status
     kill_redis($_) for @started;
+}
+
+# A stand-in Redis that is slow to set a connection up: it records every
+# byte it receives and answers the first command, after $hold seconds,
+# with $error; then it drops the connection.  Shows what nginx sends while
+# a connection is still being set up.  Returns { port, log }.
+sub start_slow_setup_redis {
+    my ($hold, $error) = @_;
+    my $dir = tempdir('news-fake-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    my $listen = IO::Socket::INET->new(Listen => 16, ReuseAddr => 1,
+                                       LocalAddr => '127.0.0.1',
+                                       LocalPort => 0)
+        or die "fake redis: $!";
+    my $self = { port => $listen->sockport, log => "$dir/received" };
+
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        open my $log, '>>', $self->{log} or POSIX::_exit(1);
+        $log->autoflush(1);
+        while (my $c = $listen->accept) {
+            my $sel = IO::Select->new($c);
+            my $end = time + $hold;
+            while ((my $left = $end - time) > 0) {
+                next unless $sel->can_read($left);
+                sysread($c, my $buf, 65536) or last;
+                print $log $buf;
+            }
+            syswrite $c, "-$error\r\n";
+            $end = time + 0.1;
+            while ((my $left = $end - time) > 0) {
+                next unless $sel->can_read($left);
+                sysread($c, my $buf, 65536) or last;
+                print $log $buf;
+            }
+            close $c;
+        }
+        POSIX::_exit(0);
+    }
+    close $listen;
+    $self->{pid} = $pid;
+    push @started, $self;
+    return $self;
 }
 
 # http_get($path, %headers): one request on its own connection; returns
