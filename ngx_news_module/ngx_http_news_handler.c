@@ -74,6 +74,8 @@ ngx_http_news_handler(ngx_http_request_t *r)
     ngx_http_set_ctx(r, ctx, ngx_http_news_module);
 
     if (ngx_http_complex_value(r, nlcf->article, &ctx->key) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: 500: cannot evaluate the article key");
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -89,7 +91,7 @@ ngx_http_news_handler(ngx_http_request_t *r)
 
     cln = ngx_http_cleanup_add(r, 0);
     if (cln == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        goto failed;
     }
 
     cln->handler = ngx_http_news_cleanup;
@@ -117,7 +119,7 @@ ngx_http_news_handler(ngx_http_request_t *r)
     }
 
     if (rc != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        goto failed;
     }
 
     ctx->deadline.handler = ngx_http_news_deadline_handler;
@@ -133,21 +135,34 @@ ngx_http_news_handler(ngx_http_request_t *r)
     r->main->count++;
 
     return NGX_DONE;
+
+failed:
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "news: 500 for article \"%V\": cannot queue the command",
+                  &ctx->key);
+
+    return NGX_HTTP_INTERNAL_SERVER_ERROR;
 }
 
 
 static ngx_int_t
 ngx_http_news_valid_key(ngx_str_t *key)
 {
+    size_t  i;
+
     if (key->len == 0 || key->len > NGX_HTTP_NEWS_KEY_MAX) {
         return NGX_DECLINED;
     }
 
-    if (ngx_strlchr(key->data, key->data + key->len, '\r') != NULL
-        || ngx_strlchr(key->data, key->data + key->len, '\n') != NULL
-        || ngx_strlchr(key->data, key->data + key->len, '\0') != NULL)
-    {
-        return NGX_DECLINED;
+    /* harmless in RESP, but no log line or tool should meet them */
+
+    for (i = 0; i < key->len; i++) {
+        if (key->data[i] == '\r' || key->data[i] == '\n'
+            || key->data[i] == '\0')
+        {
+            return NGX_DECLINED;
+        }
     }
 
     return NGX_OK;
@@ -162,7 +177,7 @@ ngx_http_news_view_counts(ngx_http_request_t *r,
         return 0;
     }
 
-    if (nlcf->views_skip
+    if (nlcf->views_skip != NULL
         && ngx_http_test_predicates(r, nlcf->views_skip) == NGX_DECLINED)
     {
         return 0;
@@ -203,9 +218,14 @@ ngx_http_news_is_prefetch(ngx_http_request_t *r)
                 && ngx_strncasecmp(h[i].key.data, (u_char *) "Purpose",
                                    sizeof("Purpose") - 1) == 0))
         {
+            /* "prefetch", alone or with parameters ("prefetch;anonymous") */
+
             if (h[i].value.len >= sizeof("prefetch") - 1
                 && ngx_strncasecmp(h[i].value.data, (u_char *) "prefetch",
-                                   sizeof("prefetch") - 1) == 0)
+                                   sizeof("prefetch") - 1) == 0
+                && (h[i].value.len == sizeof("prefetch") - 1
+                    || h[i].value.data[sizeof("prefetch") - 1] == ';'
+                    || h[i].value.data[sizeof("prefetch") - 1] == ' '))
             {
                 return 1;
             }
@@ -296,7 +316,15 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
         return NGX_HTTP_BAD_GATEWAY;
     }
 
-    return ngx_http_news_send_page(r, ctx, &article);
+    rc = ngx_http_news_send_page(r, ctx, &article);
+
+    if (rc == NGX_HTTP_INTERNAL_SERVER_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: 500 for article \"%V\": cannot render the page",
+                      &ctx->key);
+    }
+
+    return rc;
 }
 
 
@@ -418,6 +446,9 @@ ngx_http_news_add_header(ngx_http_request_t *r, char *name,
     h->key.data = (u_char *) name;
     h->key.len = ngx_strlen(name);
     h->value = *value;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
 
     return NGX_OK;
 }
@@ -472,7 +503,7 @@ ngx_http_news_cleanup(void *data)
 {
     ngx_http_news_ctx_t *ctx = data;
 
-    if (ctx->cmd) {
+    if (ctx->cmd != NULL) {
         ngx_http_news_redis_cancel(ctx->cmd);
         ctx->cmd = NULL;
     }

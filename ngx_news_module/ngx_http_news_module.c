@@ -26,10 +26,16 @@ static char *ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_news_positive_msec(ngx_conf_t *cf, void *post,
+    void *data);
 static ngx_int_t ngx_http_news_views_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
 static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_conf_post_handler_pt  ngx_http_news_redis_timeout_post =
+    ngx_http_news_positive_msec;
 
 
 static ngx_command_t  ngx_http_news_commands[] = {
@@ -67,7 +73,7 @@ static ngx_command_t  ngx_http_news_commands[] = {
       ngx_conf_set_msec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_news_loc_conf_t, redis_timeout),
-      NULL },
+      &ngx_http_news_redis_timeout_post },
 
     { ngx_string("news_views"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
@@ -88,6 +94,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
       ngx_conf_set_str_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_news_loc_conf_t, site_name),
+      NULL },
+
+    { ngx_string("news_base_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, base_url),
       NULL },
 
     { ngx_string("news_cache_control"),
@@ -255,6 +268,16 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (conf->article == NULL) {
+
+        /*
+         * An "if" block inside a news location gets a configuration of
+         * its own, yet its requests run the location's content handler.
+         */
+
+        conf->article = prev->article;
+        conf->redis = prev->redis;
+        conf->template = prev->template;
+
         return NGX_CONF_OK;
     }
 
@@ -319,7 +342,7 @@ ngx_http_news_article(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_core_loc_conf_t          *clcf;
     ngx_http_compile_complex_value_t   ccv;
 
-    if (nlcf->article) {
+    if (nlcf->article != NULL) {
         return "is duplicate";
     }
 
@@ -355,7 +378,7 @@ ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_str_t  *value;
     ngx_url_t   u;
 
-    if (nlcf->redis_pass.data) {
+    if (nlcf->redis_pass.data != NULL) {
         return "is duplicate";
     }
 
@@ -391,7 +414,7 @@ ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     ngx_str_t  *value;
 
-    if (nlcf->cache_control.data) {
+    if (nlcf->cache_control.data != NULL) {
         return "is duplicate";
     }
 
@@ -405,6 +428,19 @@ ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     nlcf->cache_control = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_news_positive_msec(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_msec_t  *msp = data;
+
+    if (*msp == 0) {
+        return "must be greater than zero";
+    }
 
     return NGX_CONF_OK;
 }
@@ -439,6 +475,14 @@ static ngx_int_t
 ngx_http_news_init_process(ngx_cycle_t *cycle)
 {
     ngx_http_news_main_conf_t  *nmcf;
+
+    /* cache managers and loaders serve no requests: no connections */
+
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
 
     nmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_news_module);
 

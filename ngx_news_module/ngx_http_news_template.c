@@ -421,8 +421,9 @@ ngx_http_news_template_walk(ngx_http_news_render_t *rd,
 
         case NGX_HTTP_NEWS_OP_TEXT:
         case NGX_HTTP_NEWS_OP_RAW:
-            if (dst) {
-                dst = ngx_cpymem(dst, v->data, v->len);
+            if (dst != NULL) {
+                /* an absent field has no data to copy from */
+                dst = v->len ? ngx_cpymem(dst, v->data, v->len) : dst;
 
             } else {
                 *size += v->len;
@@ -431,7 +432,7 @@ ngx_http_news_template_walk(ngx_http_news_render_t *rd,
             break;
 
         case NGX_HTTP_NEWS_OP_ESCAPED:
-            if (dst) {
+            if (dst != NULL) {
                 dst = ngx_http_news_escape_html(dst, v->data, v->len);
 
             } else {
@@ -825,8 +826,8 @@ ngx_http_news_body_html(u_char *dst, ngx_str_t *body, size_t *size)
             }
         }
 
-        if ((q == eol || eol == last) && start) {
-            if (dst) {
+        if ((q == eol || eol == last) && start != NULL) {
+            if (dst != NULL) {
                 dst = ngx_cpymem(dst, "<p>", 3);
                 dst = ngx_http_news_escape_html(dst, start, end - start);
                 dst = ngx_cpymem(dst, "</p>\n", 5);

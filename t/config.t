@@ -184,6 +184,7 @@ my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
     news_views on;
     news_site_name "Config Times";
     news_cache_control "no-cache";
+    news_base_url https://$host;
     server {
         news_redis_db 2;
         news_views_skip $arg_preview;
@@ -198,6 +199,22 @@ my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
     }
 _EOC_
 Test::More::is($rc, 0, 'nginx -t succeeds') or Test::More::diag($out);
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 11: news_redis_timeout must be positive
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_redis_timeout 0;
+_EOC_
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/"news_redis_timeout" directive must be greater than zero/,
+                 'message');
 --- config eval: $::Config
 --- request
 GET /t

@@ -225,3 +225,39 @@ GET /news/long-read
 --- response_body_like eval
 qr{<p>(?:x{1024}){1023}x{1023}Z</p>}
 --- timeout: 10
+
+
+
+=== TEST 12: news_base_url sets the canonical and share URLs
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_base_url https://news.example.org;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/harbour-ferry
+--- error_code: 200
+--- response_body_like eval
+qr{<link\ rel="canonical"\ href="https://news\.example\.org/news/harbour-ferry">.*
+\Q?u=https%3A%2F%2Fnews.example.org%2Fnews%2Fharbour-ferry"\E}sx
+
+
+
+=== TEST 13: an "if" inside a news location still serves the article
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+        if ($arg_preview) {
+            set $preview 1;
+        }
+    }
+--- request eval
+["GET /news/harbour-ferry?preview=1", "GET /news/harbour-ferry"]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+[qr{<h1>Harbour ferry}, qr{<h1>Harbour ferry}]
+--- no_error_log
+exited on signal
