@@ -31,7 +31,9 @@ build: $(MODULE)
 
 $(MODULE): $(NGX_BUILD)/Makefile $(SOURCES) $(TEMPLATE_H) config
 	$(MAKE) -C $(NGX_BUILD) -f objs/Makefile modules
-	cp $(NGX_BUILD)/objs/ngx_http_news_module.so $@
+	@# a new inode: an nginx running the old module keeps its mapping
+	cp $(NGX_BUILD)/objs/ngx_http_news_module.so $@.tmp
+	mv -f $@.tmp $@
 
 # configure a private copy of the headers nginx-dev ships, with the
 # stock binary's flags (--with-compat and the rest) for ABI compatibility
