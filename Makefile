@@ -18,7 +18,7 @@ CC_OPT        := -g -O2 -fstack-protector-strong -Wformat \
 LD_OPT        := -Wl,-z,relro -Wl,-z,now -fPIC
 
 DEB_BUILD     := gcc make pkg-config nginx nginx-dev libhiredis-dev \
-                 libjansson-dev
+                 libjansson-dev libmd4c-dev libmd4c-html0-dev
 DEB_TEST      := redis-server redis-tools curl libtest-base-perl \
                  libtext-diff-perl libtest-longstring-perl libwww-perl \
                  libipc-run-perl liburi-perl liblist-moreutils-perl

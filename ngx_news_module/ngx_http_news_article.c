@@ -7,11 +7,16 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include <jansson.h>
+
 #include "ngx_http_news_article.h"
 
 
 static ngx_int_t ngx_http_news_article_views(ngx_http_news_article_t *a,
     redisReply *views, ngx_str_t *reason);
+static time_t ngx_http_news_article_time(ngx_str_t *v);
+static ngx_int_t ngx_http_news_article_tag(ngx_array_t *out, u_char *data,
+    size_t len);
 
 
 /* indexed by ngx_http_news_field_e */
@@ -115,6 +120,7 @@ ngx_http_news_article_from_reply(ngx_http_news_article_t *a,
     }
 
     fields = reply->element[1];
+    a->pairs = fields;
 
     for (i = 0; i < fields->elements; i += 2) {
         k = fields->element[i];
@@ -196,4 +202,204 @@ invalid:
     ngx_str_set(reason, "the views field is not an integer");
 
     return NGX_ERROR;
+}
+
+
+/*
+ * A date field as text in a strftime(3) format, in UTC; empty when the
+ * field is absent or unreadable, so templates can leave it out.
+ */
+
+ngx_int_t
+ngx_http_news_article_date(ngx_str_t *field, char *format, ngx_pool_t *pool,
+    ngx_str_t *out)
+{
+    time_t     t;
+    struct tm  tm;
+
+    ngx_str_null(out);
+
+    t = ngx_http_news_article_time(field);
+
+    if (t == (time_t) -1 || gmtime_r(&t, &tm) == NULL) {
+        return NGX_OK;
+    }
+
+    out->data = ngx_pnalloc(pool, 256);
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* formats come from the configuration; workers keep the "C" locale */
+
+    out->len = strftime((char *) out->data, 256, format, &tm);
+
+    return NGX_OK;
+}
+
+
+/* Unix seconds, or ISO 8601 UTC as "2025-11-04T09:30:00Z" */
+
+static time_t
+ngx_http_news_article_time(ngx_str_t *v)
+{
+    u_char      *p;
+    ngx_int_t    y, m, d, hh, mm, ss, era, yoe, doy, doe;
+    ngx_uint_t   i;
+
+    p = v->data;
+
+    if (v->len == 0) {
+        return (time_t) -1;
+    }
+
+    if (v->len <= 12) {
+        for (i = 0; i < v->len; i++) {
+            if (p[i] < '0' || p[i] > '9') {
+                break;
+            }
+        }
+
+        if (i == v->len) {
+            return (time_t) ngx_atotm(p, v->len);
+        }
+    }
+
+    if (v->len != sizeof("2025-11-04T09:30:00Z") - 1
+        || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ')
+        || p[13] != ':' || p[16] != ':' || p[19] != 'Z')
+    {
+        return (time_t) -1;
+    }
+
+    y = ngx_atoi(p, 4);
+    m = ngx_atoi(p + 5, 2);
+    d = ngx_atoi(p + 8, 2);
+    hh = ngx_atoi(p + 11, 2);
+    mm = ngx_atoi(p + 14, 2);
+    ss = ngx_atoi(p + 17, 2);
+
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31
+        || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
+    {
+        return (time_t) -1;
+    }
+
+    /* days since the epoch of a proleptic Gregorian date */
+
+    y -= (m <= 2);
+    era = y / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return (time_t) (era * 146097 + doe - 719468) * 86400
+           + hh * 3600 + mm * 60 + ss;
+}
+
+
+/*
+ * Tags: a JSON array of strings, or a comma-separated list; each tag
+ * trimmed, empty ones dropped.  The array holds ngx_str_t in the pool.
+ */
+
+ngx_int_t
+ngx_http_news_article_tags(ngx_str_t *tags, ngx_pool_t *pool,
+    ngx_array_t *out)
+{
+    u_char        *p, *last, *comma;
+    size_t         i;
+    json_t        *json, *tag;
+    ngx_int_t      rc;
+    json_error_t   err;
+
+    if (ngx_array_init(out, pool, 8, sizeof(ngx_str_t)) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    p = tags->data;
+    last = p + tags->len;
+
+    while (p < last && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    if (p < last && *p == '[') {
+        json = json_loadb((const char *) p, last - p, 0, &err);
+
+        if (json != NULL && json_is_array(json)) {
+            rc = NGX_OK;
+
+            json_array_foreach(json, i, tag) {
+                if (json_is_string(tag)
+                    && ngx_http_news_article_tag(out,
+                                           (u_char *) json_string_value(tag),
+                                           json_string_length(tag))
+                       != NGX_OK)
+                {
+                    rc = NGX_ERROR;
+                    break;
+                }
+            }
+
+            json_decref(json);
+            return rc;
+        }
+
+        /* not JSON after all: read it as a list */
+
+        json_decref(json);
+    }
+
+    while (p < last) {
+        comma = ngx_strlchr(p, last, ',');
+        if (comma == NULL) {
+            comma = last;
+        }
+
+        if (ngx_http_news_article_tag(out, p, comma - p) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        p = comma + 1;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_news_article_tag(ngx_array_t *out, u_char *data, size_t len)
+{
+    ngx_str_t  *tag;
+
+    while (len && (data[0] == ' ' || data[0] == '\t')) {
+        data++;
+        len--;
+    }
+
+    while (len && (data[len - 1] == ' ' || data[len - 1] == '\t')) {
+        len--;
+    }
+
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    tag = ngx_array_push(out);
+    if (tag == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* a JSON string dies with its document: keep a copy */
+
+    tag->data = ngx_pnalloc(out->pool, len);
+    if (tag->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(tag->data, data, len);
+    tag->len = len;
+
+    return NGX_OK;
 }

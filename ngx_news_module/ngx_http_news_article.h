@@ -3,7 +3,8 @@
  * Copyright (C) ngx_news_module authors
  *
  * An article is one Redis hash.  This file turns the view-count script's
- * reply into article fields; values point into the reply, not copies.
+ * reply into article fields (values point into the reply, not copies)
+ * and reads the fields that have a format: dates and tags.
  */
 
 
@@ -37,7 +38,19 @@ typedef enum {
 typedef struct {
     ngx_str_t                 field[NGX_HTTP_NEWS_NFIELDS];
     int64_t                   views;
+    redisReply               *pairs;        /* every field, for JSON */
 } ngx_http_news_article_t;
+
+
+/* what a page is rendered from: the article and its request's context */
+typedef struct {
+    ngx_http_news_article_t  *article;
+    ngx_str_t                 site_name;
+    ngx_str_t                 url;          /* canonical, URI-escaped */
+    char                     *date_format;  /* strftime(3), UTC */
+    ngx_uint_t                body_format;
+    ngx_log_t                *log;
+} ngx_http_news_page_t;
 
 
 extern ngx_str_t  ngx_http_news_article_fields[];
@@ -47,6 +60,10 @@ extern ngx_str_t  ngx_http_news_article_script;
 ngx_int_t ngx_http_news_article_field(ngx_str_t *name);
 ngx_int_t ngx_http_news_article_from_reply(ngx_http_news_article_t *a,
     redisReply *reply, ngx_str_t *reason);
+ngx_int_t ngx_http_news_article_date(ngx_str_t *field, char *format,
+    ngx_pool_t *pool, ngx_str_t *out);
+ngx_int_t ngx_http_news_article_tags(ngx_str_t *tags, ngx_pool_t *pool,
+    ngx_array_t *out);
 
 
 #endif /* _NGX_HTTP_NEWS_ARTICLE_H_INCLUDED_ */

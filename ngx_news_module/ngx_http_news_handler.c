@@ -343,14 +343,29 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
 
     p.article = article;
     p.site_name = nlcf->site_name;
+    p.date_format = (char *) nlcf->date_format.data;
+    p.body_format = nlcf->body_format;
+    p.log = r->connection->log;
 
     if (ngx_http_news_canonical_url(r, nlcf, &p.url) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_http_news_template_render(nlcf->template, &p, r->pool, &page)
-        != NGX_OK)
-    {
+    if (nlcf->format == NGX_HTTP_NEWS_FORMAT_JSON) {
+        rc = ngx_http_news_json_article(&p, r->pool, &page);
+        ngx_str_set(&r->headers_out.content_type,
+                    "application/json; charset=utf-8");
+        r->headers_out.content_type_len = sizeof("application/json") - 1;
+
+    } else {
+        rc = ngx_http_news_template_render(nlcf->template, &p, r->pool,
+                                           &page);
+        ngx_str_set(&r->headers_out.content_type,
+                    "text/html; charset=utf-8");
+        r->headers_out.content_type_len = sizeof("text/html") - 1;
+    }
+
+    if (rc != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -364,9 +379,6 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
 
     r->headers_out.status = NGX_HTTP_OK;
     r->headers_out.content_length_n = page.len;
-
-    ngx_str_set(&r->headers_out.content_type, "text/html; charset=utf-8");
-    r->headers_out.content_type_len = sizeof("text/html") - 1;
 
     if (nlcf->cache_control.len
         && ngx_http_news_add_header(r, "Cache-Control", &nlcf->cache_control)

@@ -26,6 +26,8 @@ static char *ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_news_positive_msec(ngx_conf_t *cf, void *post,
     void *data);
 static ngx_int_t ngx_http_news_views_variable(ngx_http_request_t *r,
@@ -36,6 +38,21 @@ static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
 
 static ngx_conf_post_handler_pt  ngx_http_news_redis_timeout_post =
     ngx_http_news_positive_msec;
+
+
+static ngx_conf_enum_t  ngx_http_news_formats[] = {
+    { ngx_string("html"), NGX_HTTP_NEWS_FORMAT_HTML },
+    { ngx_string("json"), NGX_HTTP_NEWS_FORMAT_JSON },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_news_body_formats[] = {
+    { ngx_string("text"), NGX_HTTP_NEWS_BODY_FORMAT_TEXT },
+    { ngx_string("markdown"), NGX_HTTP_NEWS_BODY_FORMAT_MARKDOWN },
+    { ngx_string("html"), NGX_HTTP_NEWS_BODY_FORMAT_HTML },
+    { ngx_null_string, 0 }
+};
 
 
 static ngx_command_t  ngx_http_news_commands[] = {
@@ -102,6 +119,34 @@ static ngx_command_t  ngx_http_news_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_news_loc_conf_t, base_url),
       NULL },
+
+    { ngx_string("news_template"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_template,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_date_format"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, date_format),
+      NULL },
+
+    { ngx_string("news_format"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, format),
+      &ngx_http_news_formats },
+
+    { ngx_string("news_body_format"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, body_format),
+      &ngx_http_news_body_formats },
 
     { ngx_string("news_cache_control"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -226,14 +271,17 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      *     nlcf->site_name = { 0, NULL };
      *     nlcf->cache_control = { 0, NULL };
      *     nlcf->base_url = NULL;
+     *     nlcf->date_format = { 0, NULL };
      *     nlcf->redis = NULL;
-     *     nlcf->template = NULL;
      */
 
     nlcf->redis_db = NGX_CONF_UNSET;
     nlcf->redis_timeout = NGX_CONF_UNSET_MSEC;
     nlcf->views = NGX_CONF_UNSET;
     nlcf->views_skip = NGX_CONF_UNSET_PTR;
+    nlcf->format = NGX_CONF_UNSET_UINT;
+    nlcf->body_format = NGX_CONF_UNSET_UINT;
+    nlcf->template = NGX_CONF_UNSET_PTR;
 
     return nlcf;
 }
@@ -267,6 +315,14 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->base_url = prev->base_url;
     }
 
+    ngx_conf_merge_str_value(conf->date_format, prev->date_format,
+                             "%a, %d %b %Y");
+    ngx_conf_merge_uint_value(conf->format, prev->format,
+                              NGX_HTTP_NEWS_FORMAT_HTML);
+    ngx_conf_merge_uint_value(conf->body_format, prev->body_format,
+                              NGX_HTTP_NEWS_BODY_FORMAT_TEXT);
+    ngx_conf_merge_ptr_value(conf->template, prev->template, NULL);
+
     if (conf->article == NULL) {
 
         /*
@@ -276,7 +332,6 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
         conf->article = prev->article;
         conf->redis = prev->redis;
-        conf->template = prev->template;
 
         return NGX_CONF_OK;
     }
@@ -299,17 +354,21 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     conf->redis->setup_timeout = ngx_max(conf->redis->setup_timeout,
                                          conf->redis_timeout);
 
-    if (nmcf->default_template == NULL) {
-        ngx_str_set(&source, "built-in template");
+    if (conf->template == NULL) {
 
-        nmcf->default_template = ngx_http_news_template_compile(cf, &source,
-                                            &ngx_http_news_default_template);
         if (nmcf->default_template == NULL) {
-            return NGX_CONF_ERROR;
-        }
-    }
+            ngx_str_set(&source, "built-in template");
 
-    conf->template = nmcf->default_template;
+            nmcf->default_template = ngx_http_news_template_compile(cf,
+                                       &source,
+                                       &ngx_http_news_default_template);
+            if (nmcf->default_template == NULL) {
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        conf->template = nmcf->default_template;
+    }
 
     if (conf->base_url == NULL) {
         conf->base_url = ngx_palloc(cf->pool,
@@ -428,6 +487,31 @@ ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     nlcf->cache_control = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t  *value;
+
+    if (nlcf->template != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* compiled here, so a broken template fails nginx -t at this line */
+
+    nlcf->template = ngx_http_news_template_load(cf, &value[1]);
+
+    if (nlcf->template == NULL) {
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }

@@ -15,9 +15,14 @@
 #include "ngx_http_news_redis.h"
 #include "ngx_http_news_article.h"
 #include "ngx_http_news_template.h"
+#include "ngx_http_news_body.h"
+#include "ngx_http_news_json.h"
 
 
-#define NGX_HTTP_NEWS_KEY_MAX  512
+#define NGX_HTTP_NEWS_KEY_MAX      512
+
+#define NGX_HTTP_NEWS_FORMAT_HTML  0
+#define NGX_HTTP_NEWS_FORMAT_JSON  1
 
 
 typedef struct {
@@ -39,9 +44,12 @@ typedef struct {
     ngx_str_t                       site_name;
     ngx_str_t                       cache_control;
     ngx_http_complex_value_t       *base_url;
+    ngx_str_t                       date_format;
+    ngx_uint_t                      format;
+    ngx_uint_t                      body_format;
+    ngx_http_news_template_t       *template;
 
     ngx_http_news_redis_t          *redis;
-    ngx_http_news_template_t       *template;
 } ngx_http_news_loc_conf_t;
 
 

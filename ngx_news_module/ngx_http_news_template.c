@@ -8,6 +8,12 @@
 #include <ngx_core.h>
 
 #include "ngx_http_news_template.h"
+#include "ngx_http_news_escape.h"
+#include "ngx_http_news_body.h"
+#include "ngx_http_news_json.h"
+
+
+#define NGX_HTTP_NEWS_ISO_DATE  "%Y-%m-%dT%H:%M:%SZ"
 
 
 /* hash fields come first, with the same numbers as in the article */
@@ -22,12 +28,14 @@ typedef enum {
     NGX_HTTP_NEWS_URL_ENCODED,
     NGX_HTTP_NEWS_BODY_HTML,
     NGX_HTTP_NEWS_SITE_NAME,
+    NGX_HTTP_NEWS_JSONLD,
     NGX_HTTP_NEWS_SHARE_X,
     NGX_HTTP_NEWS_SHARE_FACEBOOK,
     NGX_HTTP_NEWS_SHARE_WHATSAPP,
     NGX_HTTP_NEWS_SHARE_LINKEDIN,
     NGX_HTTP_NEWS_READING_MINUTES,
     NGX_HTTP_NEWS_TITLE_ENCODED,        /* for share links; not a name */
+    NGX_HTTP_NEWS_DOT,                  /* {{.}}: a section's item */
     NGX_HTTP_NEWS_NVALUES
 } ngx_http_news_value_e;
 
@@ -61,6 +69,9 @@ typedef struct {
     ngx_pool_t               *pool;
     ngx_str_t                 value[NGX_HTTP_NEWS_NVALUES];
     uint64_t                  done;
+    ngx_array_t               tags;
+    ngx_uint_t                tags_done;
+    ngx_str_t                *dot;      /* the current section's item */
     ngx_uint_t                failed;
 } ngx_http_news_render_t;
 
@@ -72,20 +83,17 @@ static ngx_int_t ngx_http_news_template_name(ngx_str_t *name);
 static u_char *ngx_http_news_template_walk(ngx_http_news_render_t *rd,
     ngx_http_news_op_t *op, ngx_uint_t from, ngx_uint_t to, u_char *dst,
     size_t *size);
+static u_char *ngx_http_news_template_section(ngx_http_news_render_t *rd,
+    ngx_http_news_op_t *op, ngx_uint_t i, u_char *dst, size_t *size);
+static ngx_array_t *ngx_http_news_tags(ngx_http_news_render_t *rd);
 static ngx_str_t *ngx_http_news_value(ngx_http_news_render_t *rd,
     ngx_uint_t id);
 static ngx_int_t ngx_http_news_value_compute(ngx_http_news_render_t *rd,
     ngx_uint_t id, ngx_str_t *v);
-static ngx_int_t ngx_http_news_value_time(ngx_http_news_render_t *rd,
-    ngx_str_t *field, const char *format, ngx_str_t *v);
-static time_t ngx_http_news_parse_time(ngx_str_t *v);
 static ngx_int_t ngx_http_news_value_uri(ngx_http_news_render_t *rd,
     ngx_str_t *src, ngx_str_t *v);
 static ngx_int_t ngx_http_news_value_share(ngx_http_news_render_t *rd,
     const char *format, ngx_uint_t first, ngx_uint_t second, ngx_str_t *v);
-static u_char *ngx_http_news_body_html(u_char *dst, ngx_str_t *body,
-    size_t *size);
-static ngx_uint_t ngx_http_news_reading_minutes(ngx_str_t *body);
 
 
 static ngx_str_t  ngx_http_news_value_names[] = {
@@ -98,6 +106,7 @@ static ngx_str_t  ngx_http_news_value_names[] = {
     ngx_string("url_encoded"),
     ngx_string("body_html"),
     ngx_string("site_name"),
+    ngx_string("jsonld"),
     ngx_string("share_x"),
     ngx_string("share_facebook"),
     ngx_string("share_whatsapp"),
@@ -107,15 +116,71 @@ static ngx_str_t  ngx_http_news_value_names[] = {
 };
 
 
-/* the escape of each byte that has one; every other byte is copied */
+ngx_http_news_template_t *
+ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path)
+{
+    ssize_t          n;
+    ngx_str_t        name, text;
+    ngx_file_t       file;
+    ngx_file_info_t  fi;
 
-static ngx_str_t  ngx_http_news_html_escapes[256] = {
-    ['&'] = ngx_string("&amp;"),
-    ['<'] = ngx_string("&lt;"),
-    ['>'] = ngx_string("&gt;"),
-    ['"'] = ngx_string("&quot;"),
-    ['\''] = ngx_string("&#39;")
-};
+    name = *path;
+
+    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
+        return NULL;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+
+    file.name = name;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%s\" failed", name.data);
+        return NULL;
+    }
+
+    n = NGX_ERROR;
+
+    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%s\" failed", name.data);
+        goto close;
+    }
+
+    text.len = (size_t) ngx_file_size(&fi);
+
+    text.data = ngx_pnalloc(cf->pool, text.len + 1);
+    if (text.data == NULL) {
+        goto close;
+    }
+
+    n = ngx_read_file(&file, text.data, text.len, 0);
+
+    if (n != NGX_ERROR && (size_t) n != text.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%s\" changed while being read", name.data);
+        n = NGX_ERROR;
+    }
+
+close:
+
+    if (ngx_close_file(file.fd) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_ALERT, cf, ngx_errno,
+                           ngx_close_file_n " \"%s\" failed", name.data);
+    }
+
+    if (n == NGX_ERROR) {
+        return NULL;
+    }
+
+    /* compiled ops point into the text, which lives as long as they do */
+
+    return ngx_http_news_template_compile(cf, &name, &text);
+}
 
 
 ngx_http_news_template_t *
@@ -147,6 +212,8 @@ ngx_http_news_template_compile(ngx_conf_t *cf, ngx_str_t *source,
     line = 1;
 
     while (p < last) {
+        /* braces have no case: this is the length-bounded search 1.22 has */
+
         tag = ngx_strlcasestrn(p, last, (u_char *) "{{", 2 - 1);
 
         if (tag == NULL) {
@@ -254,7 +321,22 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
         }
     }
 
-    id = ngx_http_news_template_name(&name);
+    if (name.len == 1 && name.data[0] == '.') {
+
+        if (sigil == '#' || sigil == '^' || sigil == '/'
+            || open->nelts == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%V:%ui: \"{{%V}}\" is allowed only as a "
+                               "value inside a section", source, line, tag);
+            return NGX_ERROR;
+        }
+
+        id = NGX_HTTP_NEWS_DOT;
+
+    } else {
+        id = ngx_http_news_template_name(&name);
+    }
 
     if (id == NGX_ERROR) {
         for (i = 0; i < name.len; i++) {
@@ -267,6 +349,13 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
                                    source, line, tag);
                 return NGX_ERROR;
             }
+        }
+
+        if (name.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%V:%ui: invalid tag \"{{%V}}\"",
+                               source, line, tag);
+            return NGX_ERROR;
         }
 
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -403,35 +492,32 @@ ngx_http_news_template_walk(ngx_http_news_render_t *rd,
     size_t *size)
 {
     ngx_str_t   *v;
-    ngx_uint_t   i, shown;
+    ngx_uint_t   i;
 
     for (i = from; i < to; i++) {
 
-        if (op[i].type == NGX_HTTP_NEWS_OP_TEXT) {
-            v = &op[i].text;
-
-        } else {
-            v = ngx_http_news_value(rd, op[i].value);
-            if (v == NULL) {
-                return dst;
-            }
-        }
-
         switch (op[i].type) {
 
+        case NGX_HTTP_NEWS_OP_SECTION:
+        case NGX_HTTP_NEWS_OP_INVERTED:
+            dst = ngx_http_news_template_section(rd, op, i, dst, size);
+            i = op[i].end - 1;
+            continue;
+
         case NGX_HTTP_NEWS_OP_TEXT:
-        case NGX_HTTP_NEWS_OP_RAW:
-            if (dst != NULL) {
-                /* an absent field has no data to copy from */
-                dst = v->len ? ngx_cpymem(dst, v->data, v->len) : dst;
-
-            } else {
-                *size += v->len;
-            }
-
+            v = &op[i].text;
             break;
 
-        case NGX_HTTP_NEWS_OP_ESCAPED:
+        default:
+            v = ngx_http_news_value(rd, op[i].value);
+            break;
+        }
+
+        if (v == NULL) {
+            return dst;
+        }
+
+        if (op[i].type == NGX_HTTP_NEWS_OP_ESCAPED) {
             if (dst != NULL) {
                 dst = ngx_http_news_escape_html(dst, v->data, v->len);
 
@@ -439,19 +525,12 @@ ngx_http_news_template_walk(ngx_http_news_render_t *rd,
                 *size += ngx_http_news_escape_html_len(v->data, v->len);
             }
 
-            break;
+        } else if (dst != NULL) {
+            /* an absent field has no data to copy from */
+            dst = v->len ? ngx_cpymem(dst, v->data, v->len) : dst;
 
-        case NGX_HTTP_NEWS_OP_SECTION:
-        case NGX_HTTP_NEWS_OP_INVERTED:
-            shown = (v->len != 0) ^ (op[i].type == NGX_HTTP_NEWS_OP_INVERTED);
-
-            if (shown) {
-                dst = ngx_http_news_template_walk(rd, op, i + 1, op[i].end,
-                                                  dst, size);
-            }
-
-            i = op[i].end - 1;
-            break;
+        } else {
+            *size += v->len;
         }
     }
 
@@ -459,50 +538,77 @@ ngx_http_news_template_walk(ngx_http_news_render_t *rd,
 }
 
 
-size_t
-ngx_http_news_escape_html_len(u_char *src, size_t size)
+/*
+ * {{#name}} shows its body once if the value is not empty, with {{.}}
+ * the value; over a list (tags) once per item, {{.}} the item.
+ * {{^name}} shows it once if the value or list is empty.
+ */
+
+static u_char *
+ngx_http_news_template_section(ngx_http_news_render_t *rd,
+    ngx_http_news_op_t *op, ngx_uint_t i, u_char *dst, size_t *size)
 {
-    size_t   len;
-    u_char  *last;
+    ngx_str_t    *v, *dot, *item;
+    ngx_uint_t    n, k, inverted;
+    ngx_array_t  *list;
 
-    len = size;
+    inverted = (op[i].type == NGX_HTTP_NEWS_OP_INVERTED);
 
-    for (last = src + size; src < last; src++) {
-        if (ngx_http_news_html_escapes[*src].len) {
-            len += ngx_http_news_html_escapes[*src].len - 1;
+    if (op[i].value == NGX_HTTP_NEWS_TAGS) {
+        list = ngx_http_news_tags(rd);
+        if (list == NULL) {
+            return dst;
         }
+
+        item = list->elts;
+        n = list->nelts;
+
+    } else {
+        v = ngx_http_news_value(rd, op[i].value);
+        if (v == NULL) {
+            return dst;
+        }
+
+        item = v;
+        n = (v->len != 0);
     }
 
-    return len;
+    if (inverted) {
+        return n ? dst : ngx_http_news_template_walk(rd, op, i + 1,
+                                                     op[i].end, dst, size);
+    }
+
+    dot = rd->dot;
+
+    for (k = 0; k < n; k++) {
+        rd->dot = &item[k];
+        dst = ngx_http_news_template_walk(rd, op, i + 1, op[i].end, dst,
+                                          size);
+    }
+
+    rd->dot = dot;
+
+    return dst;
 }
 
 
-u_char *
-ngx_http_news_escape_html(u_char *dst, u_char *src, size_t size)
+static ngx_array_t *
+ngx_http_news_tags(ngx_http_news_render_t *rd)
 {
-    u_char     *last, *run;
-    ngx_str_t  *e;
-
-    last = src + size;
-
-    /* copy runs of safe bytes at once; most text has no special byte */
-
-    while (src < last) {
-        run = src;
-
-        while (src < last && ngx_http_news_html_escapes[*src].len == 0) {
-            src++;
+    if (!rd->tags_done) {
+        if (ngx_http_news_article_tags(
+                &rd->page->article->field[NGX_HTTP_NEWS_TAGS], rd->pool,
+                &rd->tags)
+            != NGX_OK)
+        {
+            rd->failed = 1;
+            return NULL;
         }
 
-        dst = ngx_cpymem(dst, run, src - run);
-
-        if (src < last) {
-            e = &ngx_http_news_html_escapes[*src++];
-            dst = ngx_cpymem(dst, e->data, e->len);
-        }
+        rd->tags_done = 1;
     }
 
-    return dst;
+    return &rd->tags;
 }
 
 
@@ -511,11 +617,16 @@ ngx_http_news_value(ngx_http_news_render_t *rd, ngx_uint_t id)
 {
     ngx_str_t  *v;
 
-    v = &rd->value[id];
-
     if (id < NGX_HTTP_NEWS_NFIELDS) {
         return &rd->page->article->field[id];
     }
+
+    if (id == NGX_HTTP_NEWS_DOT) {
+        /* {{.}} in an inverted section at the top has no item: empty */
+        return rd->dot != NULL ? rd->dot : &rd->value[NGX_HTTP_NEWS_DOT];
+    }
+
+    v = &rd->value[id];
 
     if (rd->done & ((uint64_t) 1 << id)) {
         return v;
@@ -537,10 +648,11 @@ ngx_http_news_value_compute(ngx_http_news_render_t *rd, ngx_uint_t id,
     ngx_str_t *v)
 {
     u_char                   *p;
-    size_t                    size;
+    ngx_http_news_page_t     *page;
     ngx_http_news_article_t  *a;
 
-    a = rd->page->article;
+    page = rd->page;
+    a = page->article;
 
     switch (id) {
 
@@ -563,48 +675,40 @@ ngx_http_news_value_compute(ngx_http_news_render_t *rd, ngx_uint_t id,
         return NGX_OK;
 
     case NGX_HTTP_NEWS_PUBLISHED:
-        return ngx_http_news_value_time(rd,
-                                   &a->field[NGX_HTTP_NEWS_PUBLISHED_AT],
-                                   "%a, %d %b %Y", v);
+        return ngx_http_news_article_date(
+                   &a->field[NGX_HTTP_NEWS_PUBLISHED_AT], page->date_format,
+                   rd->pool, v);
 
     case NGX_HTTP_NEWS_PUBLISHED_ISO:
-        return ngx_http_news_value_time(rd,
-                                   &a->field[NGX_HTTP_NEWS_PUBLISHED_AT],
-                                   "%Y-%m-%dT%H:%M:%SZ", v);
+        return ngx_http_news_article_date(
+                   &a->field[NGX_HTTP_NEWS_PUBLISHED_AT],
+                   NGX_HTTP_NEWS_ISO_DATE, rd->pool, v);
 
     case NGX_HTTP_NEWS_UPDATED_ISO:
-        return ngx_http_news_value_time(rd,
-                                   &a->field[NGX_HTTP_NEWS_UPDATED_AT],
-                                   "%Y-%m-%dT%H:%M:%SZ", v);
+        return ngx_http_news_article_date(
+                   &a->field[NGX_HTTP_NEWS_UPDATED_AT],
+                   NGX_HTTP_NEWS_ISO_DATE, rd->pool, v);
 
     case NGX_HTTP_NEWS_URL:
-        *v = rd->page->url;
+        *v = page->url;
         return NGX_OK;
 
     case NGX_HTTP_NEWS_URL_ENCODED:
-        return ngx_http_news_value_uri(rd, &rd->page->url, v);
+        return ngx_http_news_value_uri(rd, &page->url, v);
 
     case NGX_HTTP_NEWS_TITLE_ENCODED:
         return ngx_http_news_value_uri(rd, &a->field[NGX_HTTP_NEWS_TITLE], v);
 
     case NGX_HTTP_NEWS_BODY_HTML:
-        size = 0;
-        (void) ngx_http_news_body_html(NULL, &a->field[NGX_HTTP_NEWS_BODY],
-                                       &size);
-
-        v->data = ngx_pnalloc(rd->pool, size);
-        if (v->data == NULL) {
-            return NGX_ERROR;
-        }
-
-        v->len = ngx_http_news_body_html(v->data,
-                                         &a->field[NGX_HTTP_NEWS_BODY], NULL)
-                 - v->data;
-        return NGX_OK;
+        return ngx_http_news_body_html(&a->field[NGX_HTTP_NEWS_BODY],
+                                       page->body_format, rd->pool, v);
 
     case NGX_HTTP_NEWS_SITE_NAME:
-        *v = rd->page->site_name;
+        *v = page->site_name;
         return NGX_OK;
+
+    case NGX_HTTP_NEWS_JSONLD:
+        return ngx_http_news_json_ld(page, rd->pool, v);
 
     /* plain links, so sharing loads no third-party script */
 
@@ -635,103 +739,13 @@ ngx_http_news_value_compute(ngx_http_news_render_t *rd, ngx_uint_t id,
         }
 
         v->len = ngx_sprintf(v->data, "%ui",
-                     ngx_http_news_reading_minutes(
+                     ngx_http_news_body_reading_minutes(
                          &a->field[NGX_HTTP_NEWS_BODY]))
                  - v->data;
         return NGX_OK;
     }
 
     return NGX_ERROR;
-}
-
-
-static ngx_int_t
-ngx_http_news_value_time(ngx_http_news_render_t *rd, ngx_str_t *field,
-    const char *format, ngx_str_t *v)
-{
-    time_t     t;
-    struct tm  tm;
-
-    ngx_str_null(v);
-
-    t = ngx_http_news_parse_time(field);
-
-    /* an absent or unreadable date is empty, so sections can hide it */
-
-    if (t == (time_t) -1 || gmtime_r(&t, &tm) == NULL) {
-        return NGX_OK;
-    }
-
-    v->data = ngx_pnalloc(rd->pool, 64);
-    if (v->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    /* the format is a constant; workers keep the "C" locale */
-
-    v->len = strftime((char *) v->data, 64, format, &tm);
-
-    return NGX_OK;
-}
-
-
-/* Unix seconds, or ISO 8601 UTC as "2025-11-04T09:30:00Z" */
-
-static time_t
-ngx_http_news_parse_time(ngx_str_t *v)
-{
-    u_char      *p;
-    ngx_int_t    y, m, d, hh, mm, ss, era, yoe, doy, doe;
-    ngx_uint_t   i;
-
-    p = v->data;
-
-    if (v->len == 0) {
-        return (time_t) -1;
-    }
-
-    if (v->len <= 12) {
-        for (i = 0; i < v->len; i++) {
-            if (p[i] < '0' || p[i] > '9') {
-                break;
-            }
-        }
-
-        if (i == v->len) {
-            return (time_t) ngx_atotm(p, v->len);
-        }
-    }
-
-    if (v->len != sizeof("2025-11-04T09:30:00Z") - 1
-        || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ')
-        || p[13] != ':' || p[16] != ':' || p[19] != 'Z')
-    {
-        return (time_t) -1;
-    }
-
-    y = ngx_atoi(p, 4);
-    m = ngx_atoi(p + 5, 2);
-    d = ngx_atoi(p + 8, 2);
-    hh = ngx_atoi(p + 11, 2);
-    mm = ngx_atoi(p + 14, 2);
-    ss = ngx_atoi(p + 17, 2);
-
-    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31
-        || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
-    {
-        return (time_t) -1;
-    }
-
-    /* days since the epoch of a proleptic Gregorian date */
-
-    y -= (m <= 2);
-    era = y / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return (time_t) (era * 146097 + doe - 719468) * 86400
-           + hh * 3600 + mm * 60 + ss;
 }
 
 
@@ -776,93 +790,4 @@ ngx_http_news_value_share(ngx_http_news_render_t *rd, const char *format,
     v->len = ngx_sprintf(v->data, format, a, b) - v->data;
 
     return NGX_OK;
-}
-
-
-/*
- * Plain text to paragraphs: lines holding only white space separate
- * them; each becomes an escaped <p>.  With dst NULL the length is added
- * to *size instead, for the measuring pass.
- */
-
-static u_char *
-ngx_http_news_body_html(u_char *dst, ngx_str_t *body, size_t *size)
-{
-    u_char  *p, *last, *eol, *start, *end, *q;
-
-    if (body->len == 0) {
-        return dst;
-    }
-
-    p = body->data;
-    last = p + body->len;
-    start = NULL;
-    end = NULL;
-
-    while (p <= last) {
-        eol = (p < last) ? ngx_strlchr(p, last, '\n') : NULL;
-
-        if (eol == NULL) {
-            eol = last;
-        }
-
-        for (q = p; q < eol; q++) {
-            if (*q != ' ' && *q != '\t' && *q != '\r') {
-                break;
-            }
-        }
-
-        if (q < eol) {
-            /* a line of text: it starts or extends a paragraph */
-
-            if (start == NULL) {
-                start = q;
-            }
-
-            for (end = eol; end > q && (end[-1] == ' ' || end[-1] == '\t'
-                                        || end[-1] == '\r'); end--)
-            {
-                /* void */
-            }
-        }
-
-        if ((q == eol || eol == last) && start != NULL) {
-            if (dst != NULL) {
-                dst = ngx_cpymem(dst, "<p>", 3);
-                dst = ngx_http_news_escape_html(dst, start, end - start);
-                dst = ngx_cpymem(dst, "</p>\n", 5);
-
-            } else {
-                *size += sizeof("<p></p>\n") - 1
-                         + ngx_http_news_escape_html_len(start, end - start);
-            }
-
-            start = NULL;
-        }
-
-        p = eol + 1;
-    }
-
-    return dst;
-}
-
-
-static ngx_uint_t
-ngx_http_news_reading_minutes(ngx_str_t *body)
-{
-    u_char      *p, *last;
-    ngx_uint_t   words, in_word, space;
-
-    words = 0;
-    in_word = 0;
-
-    for (p = body->data, last = p + body->len; p < last; p++) {
-        space = (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r');
-        words += (!space && !in_word);
-        in_word = !space;
-    }
-
-    /* at about 200 words a minute, rounded up */
-
-    return (words + 199) / 200;
 }

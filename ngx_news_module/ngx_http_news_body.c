@@ -1,0 +1,337 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include <md4c-html.h>
+
+#include "ngx_http_news_body.h"
+#include "ngx_http_news_escape.h"
+
+
+typedef struct {
+    ngx_pool_t               *pool;
+    u_char                   *data;
+    size_t                    len;
+    size_t                    size;
+    ngx_uint_t                failed;
+} ngx_http_news_body_buf_t;
+
+
+static u_char *ngx_http_news_body_paragraphs(u_char *dst, ngx_str_t *body,
+    size_t *size);
+static ngx_int_t ngx_http_news_body_markdown(ngx_str_t *body,
+    ngx_pool_t *pool, ngx_str_t *out);
+static void ngx_http_news_body_markdown_output(const MD_CHAR *text,
+    MD_SIZE size, void *data);
+static void ngx_http_news_body_safe_urls(ngx_str_t *html);
+static ngx_uint_t ngx_http_news_body_safe_url(u_char *url, u_char *last);
+
+
+/* URL schemes a link or image in an article may use; no scheme is fine */
+
+static ngx_str_t  ngx_http_news_body_schemes[] = {
+    ngx_string("http"),
+    ngx_string("https"),
+    ngx_string("mailto"),
+    ngx_null_string
+};
+
+
+ngx_int_t
+ngx_http_news_body_html(ngx_str_t *body, ngx_uint_t format, ngx_pool_t *pool,
+    ngx_str_t *out)
+{
+    size_t  size;
+
+    switch (format) {
+
+    case NGX_HTTP_NEWS_BODY_FORMAT_HTML:
+
+        /* the editors' own HTML: trusted, as documented */
+
+        *out = *body;
+        return NGX_OK;
+
+    case NGX_HTTP_NEWS_BODY_FORMAT_MARKDOWN:
+        return ngx_http_news_body_markdown(body, pool, out);
+
+    default: /* NGX_HTTP_NEWS_BODY_FORMAT_TEXT */
+        size = 0;
+        (void) ngx_http_news_body_paragraphs(NULL, body, &size);
+
+        out->data = ngx_pnalloc(pool, size);
+        if (out->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        out->len = ngx_http_news_body_paragraphs(out->data, body, NULL)
+                   - out->data;
+        return NGX_OK;
+    }
+}
+
+
+/*
+ * Plain text to paragraphs: lines holding only white space separate
+ * them; each becomes an escaped <p>.  With dst NULL the length is added
+ * to *size instead, for the measuring pass.
+ */
+
+static u_char *
+ngx_http_news_body_paragraphs(u_char *dst, ngx_str_t *body, size_t *size)
+{
+    u_char  *p, *last, *eol, *start, *end, *q;
+
+    if (body->len == 0) {
+        return dst;
+    }
+
+    p = body->data;
+    last = p + body->len;
+    start = NULL;
+    end = NULL;
+
+    while (p <= last) {
+        eol = (p < last) ? ngx_strlchr(p, last, '\n') : NULL;
+
+        if (eol == NULL) {
+            eol = last;
+        }
+
+        for (q = p; q < eol; q++) {
+            if (*q != ' ' && *q != '\t' && *q != '\r') {
+                break;
+            }
+        }
+
+        if (q < eol) {
+            /* a line of text: it starts or extends a paragraph */
+
+            if (start == NULL) {
+                start = q;
+            }
+
+            for (end = eol; end > q && (end[-1] == ' ' || end[-1] == '\t'
+                                        || end[-1] == '\r'); end--)
+            {
+                /* void */
+            }
+        }
+
+        if ((q == eol || eol == last) && start != NULL) {
+            if (dst != NULL) {
+                dst = ngx_cpymem(dst, "<p>", 3);
+                dst = ngx_http_news_escape_html(dst, start, end - start);
+                dst = ngx_cpymem(dst, "</p>\n", 5);
+
+            } else {
+                *size += sizeof("<p></p>\n") - 1
+                         + ngx_http_news_escape_html_len(start, end - start);
+            }
+
+            start = NULL;
+        }
+
+        p = eol + 1;
+    }
+
+    return dst;
+}
+
+
+static ngx_int_t
+ngx_http_news_body_markdown(ngx_str_t *body, ngx_pool_t *pool,
+    ngx_str_t *out)
+{
+    ngx_http_news_body_buf_t  buf;
+
+    buf.pool = pool;
+    buf.len = 0;
+    buf.size = body->len + body->len / 2 + 256;
+    buf.failed = 0;
+
+    buf.data = ngx_pnalloc(pool, buf.size);
+    if (buf.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* MD_FLAG_NOHTML: raw HTML in the source is shown as text */
+
+    if (md_html((const MD_CHAR *) body->data, (MD_SIZE) body->len,
+                ngx_http_news_body_markdown_output, &buf,
+                MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH | MD_FLAG_TABLES, 0)
+        != 0
+        || buf.failed)
+    {
+        return NGX_ERROR;
+    }
+
+    out->data = buf.data;
+    out->len = buf.len;
+
+    ngx_http_news_body_safe_urls(out);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_news_body_markdown_output(const MD_CHAR *text, MD_SIZE size,
+    void *data)
+{
+    ngx_http_news_body_buf_t *buf = data;
+
+    u_char  *p;
+    size_t   need;
+
+    if (buf->failed) {
+        return;
+    }
+
+    need = buf->len + size;
+
+    if (need > buf->size) {
+        buf->size = ngx_max(2 * buf->size, need);
+
+        p = ngx_pnalloc(buf->pool, buf->size);
+        if (p == NULL) {
+            buf->failed = 1;
+            return;
+        }
+
+        ngx_memcpy(p, buf->data, buf->len);
+        buf->data = p;
+    }
+
+    ngx_memcpy(buf->data + buf->len, text, size);
+    buf->len += size;
+}
+
+
+/*
+ * md4c keeps a link's URL as written, so "[x](javascript:...)" would run
+ * script.  Every href and src whose scheme is not allowed becomes "#";
+ * md4c writes these attributes double-quoted with quotes escaped inside,
+ * and text with "<" escaped, so the patterns below occur only in tags.
+ */
+
+static void
+ngx_http_news_body_safe_urls(ngx_str_t *html)
+{
+    u_char  *p, *last, *dst, *url, *end;
+
+    p = html->data;
+    last = p + html->len;
+    dst = p;
+
+    while (p < last) {
+        url = NULL;
+
+        if (last - p > 6 && ngx_strncmp(p, "href=\"", 6) == 0) {
+            url = p + 6;
+
+        } else if (last - p > 5 && ngx_strncmp(p, "src=\"", 5) == 0) {
+            url = p + 5;
+        }
+
+        if (url == NULL) {
+
+            /* the page's headline is its only <h1>: "# x" becomes <h2> */
+
+            if (last - p > 4 && ngx_strncmp(p, "<h1>", 4) == 0) {
+                dst = ngx_cpymem(dst, "<h2", 3);
+                p += 3;
+                continue;
+            }
+
+            if (last - p > 5 && ngx_strncmp(p, "</h1>", 5) == 0) {
+                dst = ngx_cpymem(dst, "</h2", 4);
+                p += 4;
+                continue;
+            }
+
+            *dst++ = *p++;
+            continue;
+        }
+
+        end = ngx_strlchr(url, last, '"');
+        if (end == NULL) {
+            end = last;
+        }
+
+        dst = ngx_movemem(dst, p, url - p);
+
+        if (ngx_http_news_body_safe_url(url, end)) {
+            dst = ngx_movemem(dst, url, end - url);
+
+        } else {
+            *dst++ = '#';
+        }
+
+        p = end;
+    }
+
+    html->len = dst - html->data;
+}
+
+
+static ngx_uint_t
+ngx_http_news_body_safe_url(u_char *url, u_char *last)
+{
+    u_char      *p;
+    ngx_str_t   *s;
+
+    for (p = url; p < last; p++) {
+        if (*p == ':') {
+            break;
+        }
+
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (p > url && ((*p >= '0' && *p <= '9')
+                              || *p == '+' || *p == '-' || *p == '.'))))
+        {
+            /* no scheme: a relative URL */
+            return 1;
+        }
+    }
+
+    if (p == last) {
+        return 1;
+    }
+
+    for (s = ngx_http_news_body_schemes; s->len; s++) {
+        if ((size_t) (p - url) == s->len
+            && ngx_strncasecmp(url, s->data, s->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+ngx_uint_t
+ngx_http_news_body_reading_minutes(ngx_str_t *body)
+{
+    u_char      *p, *last;
+    ngx_uint_t   words, in_word, space;
+
+    words = 0;
+    in_word = 0;
+
+    for (p = body->data, last = p + body->len; p < last; p++) {
+        space = (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r');
+        words += (!space && !in_word);
+        in_word = !space;
+    }
+
+    /* at about 200 words a minute, rounded up */
+
+    return (words + 199) / 200;
+}

@@ -1,0 +1,21 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * HTML escaping of values written into pages.
+ */
+
+
+#ifndef _NGX_HTTP_NEWS_ESCAPE_H_INCLUDED_
+#define _NGX_HTTP_NEWS_ESCAPE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+
+size_t ngx_http_news_escape_html_len(u_char *src, size_t size);
+u_char *ngx_http_news_escape_html(u_char *dst, u_char *src, size_t size);
+
+
+#endif /* _NGX_HTTP_NEWS_ESCAPE_H_INCLUDED_ */

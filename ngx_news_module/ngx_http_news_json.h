@@ -1,0 +1,26 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * JSON with jansson: the article as JSON (news_format json) and the
+ * JSON-LD NewsArticle of the page's head.
+ */
+
+
+#ifndef _NGX_HTTP_NEWS_JSON_H_INCLUDED_
+#define _NGX_HTTP_NEWS_JSON_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "ngx_http_news_article.h"
+
+
+ngx_int_t ngx_http_news_json_article(ngx_http_news_page_t *page,
+    ngx_pool_t *pool, ngx_str_t *out);
+ngx_int_t ngx_http_news_json_ld(ngx_http_news_page_t *page,
+    ngx_pool_t *pool, ngx_str_t *out);
+
+
+#endif /* _NGX_HTTP_NEWS_JSON_H_INCLUDED_ */
