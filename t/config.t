@@ -4,6 +4,28 @@
 use lib 't/inc';
 use Test::Nginx::Socket 'no_plan';
 use NewsTest;
+use File::Temp ();
+
+# broken_template($text): nginx -t of a location whose news_template is a
+# file holding $text; returns what nginx printed, with the file's path
+# replaced by "TPL" so messages can be compared.
+sub broken_template {
+    my ($text) = @_;
+    my $dir = File::Temp::tempdir(CLEANUP => 1);
+    open my $fh, '>', "$dir/page.html" or die "$dir/page.html: $!";
+    print $fh $text;
+    close $fh;
+    my ($rc, $out) = NewsTest::nginx_t(<<"_EOC_");
+    server {
+        location /news/ {
+            news_template $dir/page.html;
+            news_article news:article:\$uri;
+        }
+    }
+_EOC_
+    $out =~ s{\Q$dir/page.html\E}{TPL}g;
+    return ($rc, $out);
+}
 
 no_shuffle();
 
@@ -185,6 +207,9 @@ my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
     news_site_name "Config Times";
     news_cache_control "no-cache";
     news_base_url https://$host;
+    news_date_format "%Y-%m-%d";
+    news_format html;
+    news_body_format markdown;
     server {
         news_redis_db 2;
         news_views_skip $arg_preview;
@@ -215,6 +240,93 @@ _EOC_
 Test::More::isnt($rc, 0, 'nginx -t fails');
 Test::More::like($out, qr/"news_redis_timeout" directive must be greater than zero/,
                  'message');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 12: a template with an unclosed section fails nginx -t at file:line
+--- init
+my ($rc, $out) = main::broken_template("<p>\n{{#author}}by {{author}}\n");
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/\[emerg\] .*TPL:2: section "author" is not closed in \S+nginx\.conf:8/,
+                 'message');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 13: a mismatched section end is reported with both lines
+--- init
+my ($rc, $out) = main::broken_template("{{#author}}\n{{#title}}\n{{/author}}\n");
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/TPL:3: "\{\{\/author\}\}" closes section "title" opened on line 2/,
+                 'message');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 14: an unknown name and unknown tag syntax are errors
+--- init
+my ($rc, $out) = main::broken_template("{{headline}}");
+Test::More::like($out, qr/TPL:1: unknown name "headline"/, 'unknown name');
+($rc, $out) = main::broken_template("ok\n{{> partial}}");
+Test::More::like($out, qr/TPL:2: invalid tag "\{\{> partial\}\}"/,
+                 'unknown syntax');
+($rc, $out) = main::broken_template("{{title");
+Test::More::like($out, qr/TPL:1: unterminated tag/, 'unterminated');
+($rc, $out) = main::broken_template("{{/title}}");
+Test::More::like($out, qr/TPL:1: "\{\{\/title\}\}" closes no section/,
+                 'stray end');
+($rc, $out) = main::broken_template("{{.}}");
+Test::More::like($out, qr/TPL:1: "\{\{\.\}\}" is allowed only as a value inside a section/,
+                 'dot outside a section');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 15: an unreadable template file fails nginx -t
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_template /nonexistent/news/page.html;
+_EOC_
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr{open\(\) "/nonexistent/news/page\.html" failed \(2: No such file or directory\)},
+                 'message');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 16: news_format and news_body_format take their documented values
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_format xml;
+_EOC_
+Test::More::like($out, qr/\[emerg\] \d+#\d+: invalid value "xml" in \S+nginx\.conf:6/,
+                 'news_format');
+($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_body_format rst;
+_EOC_
+Test::More::like($out, qr/\[emerg\] \d+#\d+: invalid value "rst" in \S+nginx\.conf:6/,
+                 'news_body_format');
 --- config eval: $::Config
 --- request
 GET /t

@@ -1,0 +1,337 @@
+# news_template: the Mustache subset, every name a template can use, the
+# errors nginx -t reports, and the default page's head.
+
+use lib 't/inc';
+use Test::Nginx::Socket 'no_plan';
+use NewsTest;
+use JSON::PP;
+
+no_shuffle();
+no_long_string();
+
+$ENV{TEST_NGINX_HTML_DIR} ||= html_dir();
+
+NewsTest::article('lighthouse',
+    title        => 'Lighthouse keeper retires after 40 years',
+    author       => 'Jonas Berg',
+    published_at => '2025-03-14T08:00:00Z',
+    updated_at   => '2025-03-15T12:30:00Z',
+    summary      => 'The last keeper of the north light hands over the keys.',
+    body         => ("word " x 250) . "\n\nSecond <para>.",
+    image        => 'https://images.example.org/light.jpg',
+    image_alt    => 'The lighthouse at dusk',
+    image_credit => 'Harbour Archive',
+    category     => 'Coast',
+    tags         => '["Maritime", "People & Places"]',
+    views        => 99,
+);
+
+our $Location = <<'_EOC_';
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_site_name "North Shore News";
+        news_views off;
+        news_template $TEST_NGINX_HTML_DIR/page.html;
+        news_article news:article:$1;
+    }
+_EOC_
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: {{name}} is escaped, {{{name}}} is not, comments vanish
+--- init
+NewsTest::article('markup', title => '<i>Tide</i> & "time"');
+--- user_files
+>>> page.html
+[{{title}}] [{{{title}}}] [{{! a comment }}]
+--- config eval: $::Location
+--- request
+GET /news/markup
+--- response_body
+[&lt;i&gt;Tide&lt;/i&gt; &amp; &quot;time&quot;] [<i>Tide</i> & "time"] []
+
+
+
+=== TEST 2: a section shows when its value is not empty, with {{.}}
+--- user_files
+>>> page.html
+{{#author}}by {{.}}{{/author}}{{#status}}status {{status}}{{/status}}|
+--- config eval: $::Location
+--- request
+GET /news/lighthouse
+--- response_body
+by Jonas Berg|
+
+
+
+=== TEST 3: an inverted section shows when its value is empty
+--- user_files
+>>> page.html
+{{^status}}no status{{/status}} {{^author}}no author{{/author}}|
+--- config eval: $::Location
+--- request
+GET /news/lighthouse
+--- response_body
+no status |
+
+
+
+=== TEST 4: a section over tags repeats for each tag (JSON array)
+--- user_files
+>>> page.html
+{{#tags}}<{{.}}>{{/tags}}{{^tags}}untagged{{/tags}}
+--- config eval: $::Location
+--- request
+GET /news/lighthouse
+--- response_body
+<Maritime><People &amp; Places>
+
+
+
+=== TEST 5: tags may also be comma-separated; no tags shows the inverse
+--- init
+NewsTest::article('comma-tags', title => 'T', tags => ' Ports , Weather,,');
+NewsTest::article('no-tags', title => 'T');
+--- user_files
+>>> page.html
+{{#tags}}[{{.}}]{{/tags}}{{^tags}}untagged{{/tags}}
+--- config eval: $::Location
+--- request eval
+["GET /news/comma-tags", "GET /news/no-tags"]
+--- response_body eval
+["[Ports][Weather]\n", "untagged\n"]
+
+
+
+=== TEST 6: the computed names
+--- user_files
+>>> page.html
+views={{views}}
+views_label={{views_label}}
+published={{published}}
+published_iso={{published_iso}}
+updated_iso={{updated_iso}}
+url={{url}}
+url_encoded={{url_encoded}}
+site_name={{site_name}}
+reading_minutes={{reading_minutes}}
+share_x={{share_x}}
+share_facebook={{share_facebook}}
+share_whatsapp={{share_whatsapp}}
+share_linkedin={{share_linkedin}}
+body_html={{{body_html}}}
+--- config eval: $::Location
+--- request
+GET /news/lighthouse?x=1
+--- response_body_like eval
+qr{\Aviews=99\n
+views_label=99\ Views\n
+published=Fri,\ 14\ Mar\ 2025\n
+published_iso=2025-03-14T08:00:00Z\n
+updated_iso=2025-03-15T12:30:00Z\n
+url=http://localhost/news/lighthouse\n
+url_encoded=http%3A%2F%2Flocalhost%2Fnews%2Flighthouse\n
+site_name=North\ Shore\ News\n
+reading_minutes=2\n
+share_x=https://twitter\.com/intent/tweet\?url=http%3A%2F%2Flocalhost%2Fnews%2Flighthouse&amp;text=Lighthouse%20keeper%20retires%20after%2040%20years\n
+share_facebook=https://www\.facebook\.com/sharer/sharer\.php\?u=http%3A%2F%2Flocalhost%2Fnews%2Flighthouse\n
+share_whatsapp=https://wa\.me/\?text=Lighthouse%20keeper%20retires%20after%2040%20years%20http%3A%2F%2Flocalhost%2Fnews%2Flighthouse\n
+share_linkedin=https://www\.linkedin\.com/sharing/share-offsite/\?url=http%3A%2F%2Flocalhost%2Fnews%2Flighthouse\n
+body_html=<p>(?:word\ ){249}word</p>\n
+<p>Second\ &lt;para&gt;\.</p>\n\n\z}x
+
+
+
+=== TEST 7: "1 View" is singular; a missing date leaves its names empty
+--- init
+NewsTest::article('single', title => 'T', views => 0);
+--- user_files
+>>> page.html
+{{views_label}}|{{published}}|{{#published_iso}}x{{/published_iso}}|
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_template $TEST_NGINX_HTML_DIR/page.html;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/single
+--- response_body
+1 View|||
+
+
+
+=== TEST 8: news_date_format formats "published" (UTC)
+--- user_files
+>>> page.html
+{{published}}
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_views off;
+        news_date_format "%d.%m.%Y %H:%M UTC";
+        news_template $TEST_NGINX_HTML_DIR/page.html;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/lighthouse
+--- response_body
+14.03.2025 08:00 UTC
+
+
+
+=== TEST 9: jsonld is a NewsArticle that parses back to the article
+--- user_files
+>>> page.html
+{{{jsonld}}}
+--- config eval: $::Location
+--- request
+GET /news/lighthouse
+--- response_body_filters eval
+sub {
+    my $ld = JSON::PP->new->decode(shift);
+    return join "\n", map { "$_=" . (ref $ld->{$_} ? JSON::PP->new->canonical->encode($ld->{$_}) : $ld->{$_}) }
+                      sort keys %$ld;
+}
+--- response_body chomp
+@context=https://schema.org
+@type=NewsArticle
+articleSection=Coast
+author={"@type":"Person","name":"Jonas Berg"}
+creditText=Harbour Archive
+dateModified=2025-03-15T12:30:00Z
+datePublished=2025-03-14T08:00:00Z
+description=The last keeper of the north light hands over the keys.
+headline=Lighthouse keeper retires after 40 years
+image=["https://images.example.org/light.jpg"]
+keywords=["Maritime","People & Places"]
+mainEntityOfPage=http://localhost/news/lighthouse
+publisher={"@type":"Organization","name":"North Shore News"}
+url=http://localhost/news/lighthouse
+
+
+
+=== TEST 10: a hostile headline cannot end the JSON-LD script
+--- init
+NewsTest::article('breakout',
+    title => '</script><script>alert(1)</script><!--<script>');
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/breakout
+--- response_body_filters eval
+sub {
+    my ($json) = $_[0] =~ m{<script type="application/ld\+json">(.*?)</script>}s;
+    die "the JSON-LD was cut short: $json\n" if $json =~ m{</|<!--};
+    return JSON::PP->new->decode($json)->{headline};
+}
+--- response_body chomp
+</script><script>alert(1)</script><!--<script>
+
+
+
+=== TEST 11: two servers, two templates, never mixed
+--- user_files
+>>> a.html
+A:{{title}}
+>>> b.html
+B:{{title}}
+--- http_config
+    server {
+        listen $TEST_NGINX_SERVER_PORT;
+        server_name b.example;
+        location ~ ^/news/([a-z0-9-]+)$ {
+            news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+            news_views off;
+            news_template $TEST_NGINX_HTML_DIR/b.html;
+            news_article news:article:$1;
+        }
+    }
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_views off;
+        news_template $TEST_NGINX_HTML_DIR/a.html;
+        news_article news:article:$1;
+    }
+--- request eval
+["GET /news/lighthouse", "GET /news/lighthouse"]
+--- more_headers eval
+["Host: localhost", "Host: b.example"]
+--- response_body eval
+["A:Lighthouse keeper retires after 40 years\n",
+ "B:Lighthouse keeper retires after 40 years\n"]
+
+
+
+=== TEST 12: the default page: one h1, lang, alt text, tags in the head
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_site_name "North Shore News";
+        news_views off;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/lighthouse
+--- response_body_filters eval
+sub {
+    my $b = shift;
+    my @h1 = $b =~ /<h1[ >]/g;
+    my @img = $b =~ /<img [^>]*>/g;
+    return join "\n", "h1=" . @h1,
+        "lang=" . ($b =~ /<html lang="en">/ ? 1 : 0),
+        "img_without_alt=" . grep({ !/ alt="[^"]+"/ } @img),
+        map({ "og:$_" } $b =~ /<meta property="og:(\w+)"/g),
+        map({ "article:$_" } $b =~ /<meta property="article:(\w+)" content="([^"]*)"/g),
+        map({ "twitter:$_" } $b =~ /<meta name="twitter:(\w+)"/g);
+}
+--- response_body chomp
+h1=1
+lang=1
+img_without_alt=0
+og:type
+og:title
+og:description
+og:image
+og:url
+og:site_name
+article:published_time
+article:2025-03-14T08:00:00Z
+article:modified_time
+article:2025-03-15T12:30:00Z
+article:section
+article:Coast
+article:tag
+article:Maritime
+article:tag
+article:People &amp; Places
+twitter:card
+twitter:title
+twitter:description
+twitter:image
+
+
+
+=== TEST 13: the default page's JSON-LD parses
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_views off;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/lighthouse
+--- response_body_filters eval
+sub {
+    my ($json) = $_[0] =~ m{<script type="application/ld\+json">(.*?)</script>}s;
+    my $ld = JSON::PP->new->decode($json);
+    return "$ld->{'@type'}: $ld->{headline}";
+}
+--- response_body chomp
+NewsArticle: Lighthouse keeper retires after 40 years
