@@ -102,7 +102,7 @@ GET /news/styled
 --- request
 GET /news/styled
 --- response_body_filters eval
-sub { join "\n", $_[0] =~ /(?:href|src)="([^"]*)"/g }
+sub { CORE::join "\n", $_[0] =~ /(?:href|src)="([^"]*)"/g }
 --- response_body chomp
 https://example.org/a?b=1&amp;c=2
 #

@@ -192,7 +192,7 @@ GET /news/lighthouse
 --- response_body_filters eval
 sub {
     my $ld = JSON::PP->new->decode(shift);
-    return join "\n", map { "$_=" . (ref $ld->{$_} ? JSON::PP->new->canonical->encode($ld->{$_}) : $ld->{$_}) }
+    return CORE::join "\n", map { "$_=" . (ref $ld->{$_} ? JSON::PP->new->canonical->encode($ld->{$_}) : $ld->{$_}) }
                       sort keys %$ld;
 }
 --- response_body chomp
@@ -284,7 +284,7 @@ sub {
     my $b = shift;
     my @h1 = $b =~ /<h1[ >]/g;
     my @img = $b =~ /<img [^>]*>/g;
-    return join "\n", "h1=" . @h1,
+    return CORE::join "\n", "h1=" . @h1,
         "lang=" . ($b =~ /<html lang="en">/ ? 1 : 0),
         "img_without_alt=" . grep({ !/ alt="[^"]+"/ } @img),
         map({ "og:$_" } $b =~ /<meta property="og:(\w+)"/g),
