@@ -15,17 +15,26 @@
 #define NGX_HTTP_NEWS_ISO_DATE  "%Y-%m-%dT%H:%M:%SZ"
 
 
+typedef struct {
+    char                     *key;
+    ngx_str_t                *value;
+} ngx_http_news_json_member_t;
+
+
 static ngx_int_t ngx_http_news_json_field(ngx_http_news_page_t *page,
     json_t *obj, ngx_str_t *name, ngx_str_t *value, ngx_pool_t *pool);
 static ngx_int_t ngx_http_news_json_set(ngx_http_news_page_t *page,
-    json_t *obj, char *key, ngx_str_t *value);
+    json_t *obj, char *key, ngx_str_t *value, ngx_pool_t *pool);
 static json_t *ngx_http_news_json_string(ngx_http_news_page_t *page,
-    ngx_str_t *s);
+    ngx_str_t *s, ngx_pool_t *pool);
 static json_t *ngx_http_news_json_tags(ngx_http_news_page_t *page,
     ngx_str_t *tags, ngx_pool_t *pool);
 static json_t *ngx_http_news_json_date(ngx_http_news_page_t *page,
     ngx_str_t *field, ngx_pool_t *pool);
-static ngx_int_t ngx_http_news_json_sanitize(ngx_str_t *s, ngx_str_t *out);
+static ngx_int_t ngx_http_news_json_utf8(ngx_http_news_page_t *page,
+    ngx_str_t *s, ngx_pool_t *pool, ngx_str_t *out);
+static size_t ngx_http_news_json_fix_utf8(u_char *dst, u_char *src,
+    size_t len);
 static ngx_int_t ngx_http_news_json_dump(json_t *json, ngx_pool_t *pool,
     ngx_str_t *out);
 static ngx_int_t ngx_http_news_json_script_safe(ngx_str_t *json,
@@ -70,7 +79,8 @@ ngx_http_news_json_article(ngx_http_news_page_t *page, ngx_pool_t *pool,
     v = json_integer(page->article->views);
 
     if (v == NULL || json_object_set_new(obj, "views", v) != 0
-        || ngx_http_news_json_set(page, obj, "url", &page->url) != NGX_OK)
+        || ngx_http_news_json_set(page, obj, "url", &page->url, pool)
+           != NGX_OK)
     {
         rc = NGX_ERROR;
         goto done;
@@ -93,7 +103,7 @@ ngx_http_news_json_field(ngx_http_news_page_t *page, json_t *obj,
     json_t     *v;
     ngx_str_t   key;
 
-    if (ngx_http_news_json_sanitize(name, &key) != NGX_OK) {
+    if (ngx_http_news_json_utf8(page, name, pool, &key) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -115,7 +125,7 @@ ngx_http_news_json_field(ngx_http_news_page_t *page, json_t *obj,
         v = ngx_http_news_json_date(page, value, pool);
 
     } else {
-        v = ngx_http_news_json_string(page, value);
+        v = ngx_http_news_json_string(page, value, pool);
     }
 
     if (v == NULL) {
@@ -131,91 +141,87 @@ ngx_int_t
 ngx_http_news_json_ld(ngx_http_news_page_t *page, ngx_pool_t *pool,
     ngx_str_t *out)
 {
-    json_t                   *ld, *v;
-    ngx_int_t                 rc;
-    ngx_str_t                 json, type, published, updated;
-    ngx_http_news_article_t  *a;
+    json_t                       *ld, *v;
+    ngx_int_t                     rc;
+    ngx_str_t                     json, published, updated;
+    ngx_uint_t                    i;
+    ngx_http_news_article_t      *a;
+    ngx_http_news_json_member_t   members[8];
 
     a = page->article;
-
-    ld = json_object();
-    if (ld == NULL) {
-        return NGX_ERROR;
-    }
-
-    rc = NGX_ERROR;
-
-    if (json_object_set_new(ld, "@context",
-                            json_string("https://schema.org")) != 0
-        || json_object_set_new(ld, "@type", json_string("NewsArticle")) != 0
-        || ngx_http_news_json_set(page, ld, "headline",
-                                  &a->field[NGX_HTTP_NEWS_TITLE]) != NGX_OK
-        || ngx_http_news_json_set(page, ld, "description",
-                                  &a->field[NGX_HTTP_NEWS_SUMMARY]) != NGX_OK
-        || ngx_http_news_json_set(page, ld, "articleSection",
-                                  &a->field[NGX_HTTP_NEWS_CATEGORY]) != NGX_OK
-        || ngx_http_news_json_set(page, ld, "creditText",
-                                  &a->field[NGX_HTTP_NEWS_IMAGE_CREDIT])
-           != NGX_OK
-        || ngx_http_news_json_set(page, ld, "url", &page->url) != NGX_OK
-        || ngx_http_news_json_set(page, ld, "mainEntityOfPage", &page->url)
-           != NGX_OK)
-    {
-        goto done;
-    }
-
-    if (a->field[NGX_HTTP_NEWS_IMAGE].len) {
-        v = json_array();
-
-        if (v == NULL || json_object_set_new(ld, "image", v) != 0
-            || json_array_append_new(v, ngx_http_news_json_string(page,
-                                        &a->field[NGX_HTTP_NEWS_IMAGE]))
-               != 0)
-        {
-            goto done;
-        }
-    }
-
-    /* an article never updated was last modified when published */
 
     if (ngx_http_news_article_date(&a->field[NGX_HTTP_NEWS_PUBLISHED_AT],
                                    NGX_HTTP_NEWS_ISO_DATE, pool, &published)
         != NGX_OK
         || ngx_http_news_article_date(&a->field[NGX_HTTP_NEWS_UPDATED_AT],
                                       NGX_HTTP_NEWS_ISO_DATE, pool, &updated)
-           != NGX_OK
-        || ngx_http_news_json_set(page, ld, "datePublished", &published)
-           != NGX_OK
-        || ngx_http_news_json_set(page, ld, "dateModified",
-                                  updated.len ? &updated : &published)
            != NGX_OK)
     {
-        goto done;
+        return NGX_ERROR;
     }
 
-    if (a->field[NGX_HTTP_NEWS_AUTHOR].len) {
-        ngx_str_set(&type, "Person");
-        v = json_object();
+    members[0].key = "headline";
+    members[0].value = &a->field[NGX_HTTP_NEWS_TITLE];
+    members[1].key = "description";
+    members[1].value = &a->field[NGX_HTTP_NEWS_SUMMARY];
+    members[2].key = "articleSection";
+    members[2].value = &a->field[NGX_HTTP_NEWS_CATEGORY];
+    members[3].key = "creditText";
+    members[3].value = &a->field[NGX_HTTP_NEWS_IMAGE_CREDIT];
+    members[4].key = "datePublished";
+    members[4].value = &published;
 
-        if (v == NULL || json_object_set_new(ld, "author", v) != 0
-            || ngx_http_news_json_set(page, v, "@type", &type) != NGX_OK
-            || ngx_http_news_json_set(page, v, "name",
-                                      &a->field[NGX_HTTP_NEWS_AUTHOR])
-               != NGX_OK)
+    /* an article never updated was last modified when published */
+
+    members[5].key = "dateModified";
+    members[5].value = updated.len ? &updated : &published;
+    members[6].key = "url";
+    members[6].value = &page->url;
+    members[7].key = "mainEntityOfPage";
+    members[7].value = &page->url;
+
+    ld = json_pack("{s:s,s:s}", "@context", "https://schema.org",
+                   "@type", "NewsArticle");
+    if (ld == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+
+    for (i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+        if (ngx_http_news_json_set(page, ld, members[i].key,
+                                   members[i].value, pool)
+            != NGX_OK)
         {
             goto done;
         }
     }
 
-    if (page->site_name.len) {
-        ngx_str_set(&type, "Organization");
-        v = json_object();
+    if (a->field[NGX_HTTP_NEWS_IMAGE].len) {
+        v = json_pack("[o]", ngx_http_news_json_string(page,
+                                 &a->field[NGX_HTTP_NEWS_IMAGE], pool));
 
-        if (v == NULL || json_object_set_new(ld, "publisher", v) != 0
-            || ngx_http_news_json_set(page, v, "@type", &type) != NGX_OK
-            || ngx_http_news_json_set(page, v, "name", &page->site_name)
-               != NGX_OK)
-        {
+        if (v == NULL || json_object_set_new(ld, "image", v) != 0) {
+            goto done;
+        }
+    }
+
+    if (a->field[NGX_HTTP_NEWS_AUTHOR].len) {
+        v = json_pack("{s:s,s:o}", "@type", "Person", "name",
+                      ngx_http_news_json_string(page,
+                          &a->field[NGX_HTTP_NEWS_AUTHOR], pool));
+
+        if (v == NULL || json_object_set_new(ld, "author", v) != 0) {
+            goto done;
+        }
+    }
+
+    if (page->site_name.len) {
+        v = json_pack("{s:s,s:o}", "@type", "Organization", "name",
+                      ngx_http_news_json_string(page, &page->site_name,
+                                                pool));
+
+        if (v == NULL || json_object_set_new(ld, "publisher", v) != 0) {
             goto done;
         }
     }
@@ -251,7 +257,7 @@ done:
 
 static ngx_int_t
 ngx_http_news_json_set(ngx_http_news_page_t *page, json_t *obj, char *key,
-    ngx_str_t *value)
+    ngx_str_t *value, ngx_pool_t *pool)
 {
     json_t  *v;
 
@@ -259,7 +265,7 @@ ngx_http_news_json_set(ngx_http_news_page_t *page, json_t *obj, char *key,
         return NGX_OK;
     }
 
-    v = ngx_http_news_json_string(page, value);
+    v = ngx_http_news_json_string(page, value, pool);
     if (v == NULL) {
         return NGX_ERROR;
     }
@@ -269,31 +275,16 @@ ngx_http_news_json_set(ngx_http_news_page_t *page, json_t *obj, char *key,
 
 
 static json_t *
-ngx_http_news_json_string(ngx_http_news_page_t *page, ngx_str_t *s)
+ngx_http_news_json_string(ngx_http_news_page_t *page, ngx_str_t *s,
+    ngx_pool_t *pool)
 {
-    json_t     *v;
-    ngx_str_t   fixed;
+    ngx_str_t  utf8;
 
-    v = json_stringn((const char *) s->data, s->len);
-
-    if (v != NULL) {
-        return v;
-    }
-
-    /* jansson takes valid UTF-8 only: never invalid JSON, never a crash */
-
-    if (ngx_http_news_json_sanitize(s, &fixed) != NGX_OK) {
+    if (ngx_http_news_json_utf8(page, s, pool, &utf8) != NGX_OK) {
         return NULL;
     }
 
-    ngx_log_error(NGX_LOG_INFO, page->log, 0,
-                  "news: invalid UTF-8 in a field replaced with U+FFFD");
-
-    v = json_stringn((const char *) fixed.data, fixed.len);
-
-    ngx_free(fixed.data);
-
-    return v;
+    return json_stringn((const char *) utf8.data, utf8.len);
 }
 
 
@@ -319,7 +310,8 @@ ngx_http_news_json_tags(ngx_http_news_page_t *page, ngx_str_t *tags,
 
     for (i = 0; i < list.nelts; i++) {
         if (json_array_append_new(arr, ngx_http_news_json_string(page,
-                                                                 &tag[i]))
+                                                                 &tag[i],
+                                                                 pool))
             != 0)
         {
             json_decref(arr);
@@ -345,31 +337,60 @@ ngx_http_news_json_date(ngx_http_news_page_t *page, ngx_str_t *field,
         return NULL;
     }
 
-    return ngx_http_news_json_string(page, iso.len ? &iso : field);
+    return ngx_http_news_json_string(page, iso.len ? &iso : field, pool);
 }
 
 
 /*
- * A copy of s, on the heap, with every byte that does not start a valid
- * UTF-8 sequence (RFC 3629: no overlongs, surrogates or values above
- * U+10FFFF) replaced by U+FFFD.
+ * jansson takes valid UTF-8 only.  Valid text is used as it is; in any
+ * other, every byte that does not start a valid sequence becomes U+FFFD:
+ * never invalid JSON, never a failed page.
  */
 
 static ngx_int_t
-ngx_http_news_json_sanitize(ngx_str_t *s, ngx_str_t *out)
+ngx_http_news_json_utf8(ngx_http_news_page_t *page, ngx_str_t *s,
+    ngx_pool_t *pool, ngx_str_t *out)
 {
-    u_char   *p, *last, *dst, c;
-    size_t    n, i;
-    u_char    lo, hi;
+    size_t  bad;
 
-    out->data = ngx_alloc(s->len * 3 + 1, ngx_cycle->log);
+    bad = ngx_http_news_json_fix_utf8(NULL, s->data, s->len);
+
+    if (bad == 0) {
+        *out = *s;
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, page->log, 0,
+                  "news: invalid UTF-8 in a field replaced with U+FFFD");
+
+    out->data = ngx_pnalloc(pool, s->len + 2 * bad);
     if (out->data == NULL) {
         return NGX_ERROR;
     }
 
-    p = s->data;
-    last = p + s->len;
-    dst = out->data;
+    out->len = ngx_http_news_json_fix_utf8(out->data, s->data, s->len);
+
+    return NGX_OK;
+}
+
+
+/*
+ * RFC 3629: no overlong forms, surrogates or values above U+10FFFF.
+ * With dst NULL, counts the bytes that do not start a valid sequence;
+ * otherwise copies src with each of them replaced by U+FFFD and returns
+ * the length written.
+ */
+
+static size_t
+ngx_http_news_json_fix_utf8(u_char *dst, u_char *src, size_t len)
+{
+    u_char  *p, *last, *start, c, lo, hi;
+    size_t   n, i, bad;
+
+    p = src;
+    last = src + len;
+    start = dst;
+    bad = 0;
 
     while (p < last) {
         c = *p;
@@ -406,21 +427,26 @@ ngx_http_news_json_sanitize(ngx_str_t *s, ngx_str_t *out)
             }
         }
 
-        dst = ngx_cpymem(dst, p, n + 1);
+        if (dst != NULL) {
+            dst = ngx_cpymem(dst, p, n + 1);
+        }
+
         p += n + 1;
         continue;
 
     invalid:
 
-        *dst++ = 0xef;
-        *dst++ = 0xbf;
-        *dst++ = 0xbd;
+        if (dst != NULL) {
+            *dst++ = 0xef;
+            *dst++ = 0xbf;
+            *dst++ = 0xbd;
+        }
+
+        bad++;
         p++;
     }
 
-    out->len = dst - out->data;
-
-    return NGX_OK;
+    return dst != NULL ? (size_t) (dst - start) : bad;
 }
 
 
