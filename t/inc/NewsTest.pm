@@ -283,3 +283,481 @@ sub shown_views {
 }
 
 1;
+
+# ---------------------------------------------------------------------------
+# Helpers of t/faults.t and t/hostile.t: timed and held requests, a load
+# generator, the error log, nginx's processes, a private nginx, a Redis
+# that loads slowly, a transparent TCP proxy and Redis' MONITOR.
+
+# timed_get($path, %headers): http_get and the seconds it took
+sub timed_get {
+    my ($path, %headers) = @_;
+    my $t0 = time;
+    my @r = http_get($path, %headers);
+    return (@r, time - $t0);
+}
+
+# HTTP to any port (a private nginx); the same request as http_get.
+sub open_get_at {
+    my ($port, $path, %headers) = @_;
+    local $ENV{TEST_NGINX_CLIENT_PORT} = $port;
+    return _send_request('GET', $path, %headers);
+}
+
+sub http_get_at {
+    my ($port, $path, %headers) = @_;
+    return _read_response(open_get_at($port, $path, %headers));
+}
+
+# open_gets($path, $n): $n GETs written, none read yet: requests held in
+# flight.  read_responses(@socks) reads them: a list of [status, h, body].
+sub open_gets {
+    my ($path, $n, $port) = @_;
+    return map { defined $port ? open_get_at($port, $path)
+                               : _send_request('GET', $path) } 1 .. $n;
+}
+
+sub read_responses {
+    return map { [ _read_response($_) ] } @_;
+}
+
+# The error log of the Test::Nginx nginx: log_mark() is its size now;
+# log_since($mark) the lines written after it.
+sub error_log_path {
+    return ($ENV{TEST_NGINX_SERVER_ROOT} || 't/servroot') . '/logs/error.log';
+}
+
+sub log_mark {
+    my ($file) = @_;
+    return -s ($file // error_log_path()) || 0;
+}
+
+sub log_since {
+    my ($mark, $file) = @_;
+    open my $fh, '<', $file // error_log_path() or return ();
+    seek $fh, $mark || 0, 0;
+    my @lines = <$fh>;
+    return @lines;
+}
+
+# nginx's processes, from /proc: the master of a pid file, its live
+# (not zombie) children, and whether a pid is still running.
+sub master_pid {
+    my ($root) = @_;
+    $root //= $ENV{TEST_NGINX_SERVER_ROOT} || 't/servroot';
+    open my $fh, '<', "$root/logs/nginx.pid" or return undef;
+    my $pid = <$fh>;
+    return defined $pid && $pid =~ /(\d+)/ ? $1 : undef;
+}
+
+sub _proc_stat {
+    my ($pid) = @_;
+    open my $fh, '<', "/proc/$pid/stat" or return;
+    my $stat = do { local $/; <$fh> } // '';
+    return $stat =~ /^\d+ \(.*\) (\S) (\d+)/s ? ($1, $2) : ();
+}
+
+sub pid_alive {
+    my ($pid) = @_;
+    my ($state) = _proc_stat($pid);
+    return defined $state && $state ne 'Z' && $state ne 'X';
+}
+
+sub child_pids {
+    my ($ppid) = @_;
+    return () unless $ppid;
+    opendir my $dh, '/proc' or return ();
+    my @kids;
+    for my $pid (grep { /^\d+$/ } readdir $dh) {
+        my ($state, $parent) = _proc_stat($pid);
+        push @kids, $pid if defined $parent && $parent == $ppid
+                            && $state ne 'Z' && $state ne 'X';
+    }
+    @kids = sort { $a <=> $b } @kids;
+    return @kids;
+}
+
+sub worker_pids {
+    return child_pids(master_pid(@_));
+}
+
+# wait_gone($secs, @pids): waits until none of @pids runs; returns the
+# ones still running when $secs have passed.
+sub wait_gone {
+    my ($secs, @pids) = @_;
+    my $end = time + $secs;
+    while (grep { pid_alive($_) } @pids) {
+        last if time > $end;
+        sleep 0.01;
+    }
+    return grep { pid_alive($_) } @pids;
+}
+
+# start_load($path, seconds => 2, concurrency => 10): a child process keeps
+# `concurrency` GETs of $path in flight, each on its own connection, for
+# `seconds`, then waits (at most 10 s more) for the last answers.
+# finish_load($load) returns one { start, end, latency, status, views }
+# per request; status 0 for a connection that failed or closed without
+# an answer, -1 for one still unanswered at the end (a hang).
+sub start_load {
+    my ($path, %o) = @_;
+    my $secs = $o{seconds} // 2;
+    my $conc = $o{concurrency} // 10;
+    my $port = $o{port} || $ENV{TEST_NGINX_CLIENT_PORT}
+               || $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT}
+               || 1984;
+    my $dir = tempdir('news-load-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    my $self = { file => "$dir/results", started => time };
+
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        my $req = "GET $path HTTP/1.1\r\nHost: localhost\r\n"
+                  . "Connection: close\r\n\r\n";
+        my $end = time + $secs;
+        my $hard = $end + 10;
+        my $sel = IO::Select->new;
+        my (%live, @done);
+
+        my $record = sub {
+            my ($r, $status) = @_;
+            my ($code) = $r->{buf} =~ m{\AHTTP/1\.\d (\d{3})};
+            $status //= $code // 0;
+            my $views = shown_views($r->{buf}) // '';
+            push @done, sprintf "%.6f %.6f %d %s\n", $r->{t0}, time,
+                                $status, $views;
+        };
+
+        while (time < $hard) {
+            while (time < $end && $sel->count < $conc) {
+                my $t0 = time;
+                my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+                                              Timeout => 2);
+                if (!$s) {
+                    $record->({ t0 => $t0, buf => '' }, 0);
+                    sleep 0.01;
+                    next;
+                }
+                $s->autoflush(1);
+                print $s $req;
+                $s->blocking(0);
+                $live{fileno $s} = { s => $s, t0 => $t0, buf => '' };
+                $sel->add($s);
+            }
+            last if time >= $end && !$sel->count;
+            for my $s ($sel->can_read(0.02)) {
+                my $r = $live{fileno $s};
+                my $n = sysread $s, my $chunk, 65536;
+                next if !defined $n && ($!{EAGAIN} || $!{EINTR});
+                if ($n) {
+                    $r->{buf} .= $chunk;
+                    next;
+                }
+                $record->($r);
+                $sel->remove($s);
+                delete $live{fileno $s};
+                close $s;
+            }
+        }
+        $record->($_, -1) for values %live;
+        if (open my $out, '>', $self->{file}) {
+            print $out @done;
+            close $out;
+        }
+        POSIX::_exit(0);
+    }
+    $self->{pid} = $pid;
+    return $self;
+}
+
+sub finish_load {
+    my ($self) = @_;
+    waitpid $self->{pid}, 0;
+    open my $fh, '<', $self->{file} or die "load results: $!";
+    my @r;
+    while (<$fh>) {
+        my ($t0, $t1, $status, $views) = split;
+        push @r, { start => $t0, end => $t1, latency => $t1 - $t0,
+                   status => $status, views => $views };
+    }
+    return @r;
+}
+
+# A private nginx with a master and one worker, on a free loopback port,
+# for tests that stop it (QUIT): start_nginx($server) puts $server into
+# the server {} block.  Returns { port, dir, error_log, conf }.
+my @nginxes;
+
+sub start_nginx {
+    my ($server, %o) = @_;
+    my $dir = tempdir('news-nginx-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    mkdir "$dir/logs";
+    my $port = free_port();
+    my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
+    my $v = `$nginx -V 2>&1`;
+    my $modules = join '', map { "load_module $_;\n" }
+                  split ' ', $ENV{TEST_NGINX_LOAD_MODULES} || '';
+    my $temp = join '', map { "    ${_}_temp_path $dir/${_}_temp;\n" }
+               grep { $v !~ /--without-http_${_}_module/ }
+               qw(client_body proxy fastcgi uwsgi scgi);
+    my $user = $> == 0 ? "user root;\n" : '';
+    my $conf = "$modules${user}worker_processes 1;\nmaster_process on;\n"
+        . "daemon on;\nerror_log $dir/logs/error.log "
+        . ($o{log_level} || 'info') . ";\npid $dir/logs/nginx.pid;\n"
+        . "events {\n    worker_connections 1024;\n}\n"
+        . "http {\n    access_log $dir/logs/access.log;\n$temp"
+        . "    server {\n        listen 127.0.0.1:$port;\n$server\n    }\n}\n";
+    open my $fh, '>', "$dir/nginx.conf" or die "$dir/nginx.conf: $!";
+    print $fh $conf;
+    close $fh;
+
+    my $self = { port => $port, dir => $dir, conf => $conf,
+                 error_log => "$dir/logs/error.log" };
+    my $out = `$nginx -p $dir/ -c $dir/nginx.conf 2>&1`;
+    die "private nginx did not start: $out" if $?;
+    push @nginxes, $self;
+    for (1 .. 500) {
+        $self->{pid} = master_pid($dir);
+        if ($self->{pid} && child_pids($self->{pid})) {
+            my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+                                          Timeout => 1);
+            return $self if $s;
+        }
+        sleep 0.01;
+    }
+    die "private nginx on port $port is not listening";
+}
+
+sub stop_nginx {
+    my ($self) = @_;
+    my $pid = delete $self->{pid} or return;
+    return unless pid_alive($pid);
+    my @workers = child_pids($pid);
+    kill 'TERM', $pid;
+    my @left = wait_gone(5, $pid, @workers);
+    kill 'KILL', @left if @left;
+}
+
+END {
+    local $?;
+    stop_nginx($_) for @nginxes;
+}
+
+# fill_redis($server, $n): $n small string keys, pipelined, on a private
+# server; makes its RDB big enough to load slowly.
+sub fill_redis {
+    my ($server, $n) = @_;
+    my $s = _redis_connect($server->{port});
+    _redis_call($s, 'AUTH', $server->{password})
+        if defined $server->{password};
+    my $batch = '';
+    for my $i (1 .. $n) {
+        $batch .= "*3\r\n\$3\r\nSET\r\n\$" . length("filler:$i")
+                  . "\r\nfiller:$i\r\n\$1\r\nx\r\n";
+    }
+    print $s $batch;
+    _redis_reply($s) for 1 .. $n;
+}
+
+# restart_redis_loading($server, $usec): SIGKILL, then the same server
+# again, loading its RDB (SAVE it first) with a pause of $usec per key
+# (Redis' hidden key-load-delay setting) and serving clients meanwhile,
+# which get -LOADING.  Returns once it answers, with LOADING or PONG.
+sub restart_redis_loading {
+    my ($self, $usec) = @_;
+    kill_redis($self);
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        open STDOUT, '>>', "$self->{dir}/redis.log";
+        open STDERR, '>&', \*STDOUT;
+        { exec 'redis-server', '--port', $self->{port},
+             '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+             '--dir', $self->{dir}, '--unixsocket', $self->{sock},
+             '--unixsocketperm', '700', @{ $self->{opts} },
+             '--key-load-delay', $usec,
+             '--loading-process-events-interval-bytes', 1024 };
+        POSIX::_exit(127);
+    }
+    $self->{pid} = $pid;
+    for (1 .. 200) {
+        my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$self->{port}",
+                                      Timeout => 1);
+        if ($s) {
+            print $s "PING\r\n";
+            my $line = <$s>;
+            return $self if defined $line && $line =~ /^(\+PONG|-LOADING)/;
+        }
+        sleep 0.02;
+    }
+    die "redis-server on port $self->{port} did not start";
+}
+
+# redis_loading($server): true while it answers -LOADING
+sub redis_loading {
+    my ($self) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$self->{port}",
+                                  Timeout => 1) or return 0;
+    print $s "PING\r\n";
+    my $line = <$s>;
+    return defined $line && $line =~ /^-LOADING/;
+}
+
+# start_proxy($backend_port): a transparent TCP proxy on loopback.  When
+# the backend closes a connection (a Redis restart), the client side stays
+# open and the next bytes from the client go to a new backend connection:
+# nginx keeps its Redis connection across a restart of Redis, as behind a
+# TCP load balancer.  Returns { port, pid }.
+sub start_proxy {
+    my ($backend) = @_;
+    my $listen = IO::Socket::INET->new(Listen => 16, ReuseAddr => 1,
+                                       LocalAddr => '127.0.0.1',
+                                       LocalPort => 0)
+        or die "proxy: $!";
+    my $self = { port => $listen->sockport, backend => $backend };
+
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        my $sel = IO::Select->new($listen);
+        my (%peer, %is_client);
+        my $drop = sub {
+            for my $fh (@_) {
+                next unless $fh;
+                $sel->remove($fh);
+                delete $peer{$fh};
+                delete $is_client{$fh};
+                close $fh;
+            }
+        };
+        my $put = sub {
+            my ($fh, $data) = @_;
+            while (length $data) {
+                my $n = syswrite $fh, $data;
+                return 0 unless $n;
+                substr($data, 0, $n) = '';
+            }
+            return 1;
+        };
+        for (;;) {
+            for my $fh ($sel->can_read(1)) {
+                if ($fh == $listen) {
+                    my $c = $listen->accept or next;
+                    $sel->add($c);
+                    $is_client{$c} = 1;
+                    $peer{$c} = undef;
+                    next;
+                }
+                my $n = sysread $fh, my $buf, 65536;
+                if ($is_client{$fh}) {
+                    if (!$n) {
+                        $drop->($peer{$fh}, $fh);
+                        next;
+                    }
+                    my $b = $peer{$fh};
+                    for (1 .. 100) {
+                        last if $b;
+                        $b = IO::Socket::INET->new(
+                            PeerAddr => "127.0.0.1:$backend", Timeout => 1)
+                            or sleep 0.02;
+                    }
+                    if (!$b) {
+                        $drop->($fh);
+                        next;
+                    }
+                    if (!$peer{$fh}) {
+                        $peer{$fh} = $b;
+                        $peer{$b} = $fh;
+                        $sel->add($b);
+                    }
+                    $put->($b, $buf) or $drop->($b, $fh);
+                    next;
+                }
+                my $c = $peer{$fh};
+                if (!$n) {
+                    # the backend went away: the client stays
+                    $peer{$c} = undef if $c;
+                    $sel->remove($fh);
+                    delete $peer{$fh};
+                    close $fh;
+                    next;
+                }
+                $put->($c, $buf) or $drop->($c, $fh);
+            }
+        }
+    }
+    close $listen;
+    $self->{pid} = $pid;
+    push @started, $self;
+    return $self;
+}
+
+# client_list($server): CLIENT LIST of a private server, one hash ref of
+# its fields per client, the asking connection left out.
+sub client_list {
+    my ($server) = @_;
+    return map { { map { split /=/, $_, 2 } split ' ' } }
+           grep { !/\bcmd=client\|list\b|\bcmd=client\b/ }
+           split /\n/, redis_on($server, 'CLIENT', 'LIST');
+}
+
+# wait_evalsha_queued($server, $n, $key, $secs): with the server paused
+# for writes (CLIENT PAUSE ms WRITE), waits until one connection has $n
+# EVALSHAs of $key (view counted) at Redis: one blocked, the rest in its
+# query buffer.  True if so within $secs: the commands are in flight.
+sub wait_evalsha_queued {
+    my ($server, $n, $key, $secs) = @_;
+    my $len = 4;
+    $len += 1 + length(length $_) + 2 + length($_) + 2
+        for 'EVALSHA', 'x' x 40, '1', $key, '1';
+    my $end = time + $secs;
+    while (time < $end) {
+        for my $c (client_list($server)) {
+            return 1 if ($c->{cmd} // '') eq 'evalsha'
+                        && ($c->{flags} // '') =~ /b/
+                        && ($c->{qbuf} // 0) >= ($n - 1) * $len;
+        }
+        sleep 0.02;
+    }
+    return 0;
+}
+
+# MONITOR on a Redis: monitor_start($port) returns the watching socket;
+# monitor_commands($sock, $secs) the commands that clients sent within
+# $secs (not those a script ran), each an array ref of its arguments,
+# unquoted as Redis quotes them.
+sub monitor_start {
+    my ($port) = @_;
+    my $s = _redis_connect($port);
+    print $s "MONITOR\r\n";
+    my $ok = <$s>;
+    die "MONITOR: $ok" unless defined $ok && $ok =~ /^\+OK/;
+    return $s;
+}
+
+sub monitor_commands {
+    my ($s, $secs) = @_;
+    my $sel = IO::Select->new($s);
+    my $buf = '';
+    my $end = time + $secs;
+    while ((my $left = $end - time) > 0) {
+        next unless $sel->can_read($left);
+        sysread($s, $buf, 65536, length $buf) or last;
+    }
+    my @cmds;
+    for my $line (split /\r\n/, $buf) {
+        next unless $line =~ /^\+\d+\.\d+ \[([^\]]*)\] (.*)$/s;
+        my ($who, $args) = ($1, $2);
+        next if $who =~ /\blua\b/;
+        my @a;
+        while ($args =~ /\G"((?:[^"\\]|\\.)*)" ?/gcs) {
+            my $v = $1;
+            $v =~ s{\\x([0-9a-fA-F]{2})|\\(.)}{
+                defined $1 ? chr hex $1
+                : { n => "\n", r => "\r", t => "\t", a => "\a",
+                    b => "\b" }->{$2} // $2}gse;
+            push @a, $v;
+        }
+        push @cmds, \@a;
+    }
+    return @cmds;
+}
+
+1;
