@@ -43,7 +43,9 @@ ngx_str_t  ngx_http_news_article_fields[] = {
  * is "1" when this view counts.  HGETALL first, so a missing article is
  * never written to (HINCRBY would create it); a draft is neither shown
  * nor counted.  The reply is {views, {field, value, ...}}, views being
- * the post-increment count when counted, else the stored value.
+ * the post-increment count when counted, else the stored value.  The
+ * count is read back with HGET: Lua holds HINCRBY's integer reply as a
+ * double, exact only up to 2^53.
  */
 
 ngx_str_t  ngx_http_news_article_script = ngx_string(
@@ -61,7 +63,8 @@ ngx_str_t  ngx_http_news_article_script = ngx_string(
     "    end\n"
     "end\n"
     "if ARGV[1] == '1' then\n"
-    "    views = redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
+    "    redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
+    "    views = redis.call('HGET', KEYS[1], 'views')\n"
     "end\n"
     "return {views, fields}\n"
 );
@@ -150,9 +153,9 @@ static ngx_int_t
 ngx_http_news_article_views(ngx_http_news_article_t *a, redisReply *views,
     ngx_str_t *reason)
 {
-    u_char     *p, *last;
-    int64_t     n;
-    ngx_uint_t  negative;
+    u_char      *p, *last;
+    uint64_t     n, max;
+    ngx_uint_t   negative;
 
     switch (views->type) {
 
@@ -171,7 +174,10 @@ ngx_http_news_article_views(ngx_http_news_article_t *a, redisReply *views,
         goto invalid;
     }
 
-    /* the stored value, as Redis' HINCRBY would accept it */
+    /*
+     * The stored value, read as Redis' HINCRBY reads it: a signed 64-bit
+     * decimal, no leading zeros, no "-0".
+     */
 
     p = (u_char *) views->str;
     last = p + views->len;
@@ -179,21 +185,21 @@ ngx_http_news_article_views(ngx_http_news_article_t *a, redisReply *views,
     negative = (p < last && *p == '-');
     p += negative;
 
-    if (p == last || (*p == '0' && last - p > 1)) {
+    if (p == last || (*p == '0' && (last - p > 1 || negative))) {
         goto invalid;
     }
 
+    max = negative ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
+
     for (n = 0; p < last; p++) {
-        if (*p < '0' || *p > '9'
-            || n > (INT64_MAX - (*p - '0')) / 10)
-        {
+        if (*p < '0' || *p > '9' || n > (max - (*p - '0')) / 10) {
             goto invalid;
         }
 
         n = n * 10 + (*p - '0');
     }
 
-    a->views = negative ? -n : n;
+    a->views = negative ? (int64_t) (0 - n) : (int64_t) n;
 
     return NGX_OK;
 

@@ -29,17 +29,6 @@ static ngx_int_t ngx_http_news_body_markdown(ngx_str_t *body,
 static void ngx_http_news_body_markdown_output(const MD_CHAR *text,
     MD_SIZE size, void *data);
 static void ngx_http_news_body_safe_urls(ngx_str_t *html);
-static ngx_uint_t ngx_http_news_body_safe_url(u_char *url, u_char *last);
-
-
-/* URL schemes a link or image in an article may use; no scheme is fine */
-
-static ngx_str_t  ngx_http_news_body_schemes[] = {
-    ngx_string("http"),
-    ngx_string("https"),
-    ngx_string("mailto"),
-    ngx_null_string
-};
 
 
 ngx_int_t
@@ -266,7 +255,7 @@ ngx_http_news_body_safe_urls(ngx_str_t *html)
 
         dst = ngx_movemem(dst, p, url - p);
 
-        if (ngx_http_news_body_safe_url(url, end)) {
+        if (ngx_http_news_safe_url(url, end - url)) {
             dst = ngx_movemem(dst, url, end - url);
 
         } else {
@@ -277,42 +266,6 @@ ngx_http_news_body_safe_urls(ngx_str_t *html)
     }
 
     html->len = dst - html->data;
-}
-
-
-static ngx_uint_t
-ngx_http_news_body_safe_url(u_char *url, u_char *last)
-{
-    u_char      *p;
-    ngx_str_t   *s;
-
-    for (p = url; p < last; p++) {
-        if (*p == ':') {
-            break;
-        }
-
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-              || (p > url && ((*p >= '0' && *p <= '9')
-                              || *p == '+' || *p == '-' || *p == '.'))))
-        {
-            /* no scheme: a relative URL */
-            return 1;
-        }
-    }
-
-    if (p == last) {
-        return 1;
-    }
-
-    for (s = ngx_http_news_body_schemes; s->len; s++) {
-        if ((size_t) (p - url) == s->len
-            && ngx_strncasecmp(url, s->data, s->len) == 0)
-        {
-            return 1;
-        }
-    }
-
-    return 0;
 }
 
 

@@ -24,6 +24,16 @@ static ngx_str_t  ngx_http_news_html_escapes[256] = {
 };
 
 
+/* the URL schemes an article's links and images may use; none is fine */
+
+static ngx_str_t  ngx_http_news_safe_schemes[] = {
+    ngx_string("http"),
+    ngx_string("https"),
+    ngx_string("mailto"),
+    ngx_null_string
+};
+
+
 size_t
 ngx_http_news_escape_html_len(u_char *src, size_t size)
 {
@@ -68,4 +78,60 @@ ngx_http_news_escape_html(u_char *dst, u_char *src, size_t size)
     }
 
     return dst;
+}
+
+
+/*
+ * Whether a URL may go into an href or src: relative, or with a scheme
+ * from the list.  Browsers drop leading spaces and control characters
+ * and any tab or newline before reading a scheme, so " java\tscript:"
+ * is read as "javascript:" here too.
+ */
+
+ngx_uint_t
+ngx_http_news_safe_url(u_char *url, size_t len)
+{
+    u_char      *p, *last, scheme[16];
+    size_t       n;
+    ngx_str_t   *s;
+
+    p = url;
+    last = url + len;
+
+    while (p < last && *p <= 0x20) {
+        p++;
+    }
+
+    for (n = 0; p < last && *p != ':'; p++) {
+
+        if (*p == '\t' || *p == '\r' || *p == '\n') {
+            continue;
+        }
+
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (n > 0 && ((*p >= '0' && *p <= '9')
+                            || *p == '+' || *p == '-' || *p == '.'))))
+        {
+            /* a path, a query or a fragment before any ":": relative */
+            return 1;
+        }
+
+        if (n == sizeof(scheme)) {
+            return 0;
+        }
+
+        scheme[n++] = ngx_tolower(*p);
+    }
+
+    if (p == last) {
+        return 1;
+    }
+
+    for (s = ngx_http_news_safe_schemes; s->len; s++) {
+        if (n == s->len && ngx_strncmp(scheme, s->data, n) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
 }

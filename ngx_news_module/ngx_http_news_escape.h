@@ -2,7 +2,8 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * HTML escaping of values written into pages.
+ * Making values safe to write into pages: HTML escaping, and URLs that
+ * cannot run script.
  */
 
 
@@ -16,6 +17,7 @@
 
 size_t ngx_http_news_escape_html_len(u_char *src, size_t size);
 u_char *ngx_http_news_escape_html(u_char *dst, u_char *src, size_t size);
+ngx_uint_t ngx_http_news_safe_url(u_char *url, size_t len);
 
 
 #endif /* _NGX_HTTP_NEWS_ESCAPE_H_INCLUDED_ */

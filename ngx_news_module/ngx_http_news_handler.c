@@ -13,6 +13,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_news_module.h"
+#include "ngx_http_news_escape.h"
 
 
 static ngx_int_t ngx_http_news_valid_key(ngx_str_t *key);
@@ -340,6 +341,17 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     ngx_http_news_loc_conf_t  *nlcf;
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    /* an image URL that could run script is left out of pages */
+
+    if (!ngx_http_news_safe_url(article->field[NGX_HTTP_NEWS_IMAGE].data,
+                                article->field[NGX_HTTP_NEWS_IMAGE].len))
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: article \"%V\": image URL with an unsafe "
+                      "scheme left out", &ctx->key);
+        ngx_str_null(&article->field[NGX_HTTP_NEWS_IMAGE]);
+    }
 
     p.article = article;
     p.site_name = nlcf->site_name;

@@ -908,6 +908,10 @@ ngx_http_news_redis_read_handler(ngx_event_t *rev)
             if (n == 0) {
                 ngx_str_set(&reason, "Redis closed the connection");
 
+            } else if (!rc->connected) {
+                /* a refused connect can be reported to the read handler */
+                ngx_str_set(&reason, "cannot connect");
+
             } else {
                 ngx_str_set(&reason, "cannot read from Redis");
             }
