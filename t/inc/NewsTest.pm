@@ -110,8 +110,11 @@ sub start_redis {
     return $self;
 }
 
+# _spawn($self, @extra): redis-server with the server's options and
+# @extra, then wait until it answers PING with one of @ok.
 sub _spawn {
-    my ($self) = @_;
+    my ($self, @extra) = @_;
+    my $ok = $self->{ready} || qr/^(\+PONG|-NOAUTH)/;
     my $pid = fork // die "fork: $!";
     if ($pid == 0) {
         open STDOUT, '>>', "$self->{dir}/redis.log";
@@ -119,25 +122,24 @@ sub _spawn {
         { exec 'redis-server', '--port', $self->{port},
              '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
              '--dir', $self->{dir}, '--unixsocket', $self->{sock},
-             '--unixsocketperm', '700', @{ $self->{opts} } };
+             '--unixsocketperm', '700', @{ $self->{opts} }, @extra };
         POSIX::_exit(127);    # no END blocks in the child
     }
     $self->{pid} = $pid;
-    for (1 .. 100) {
-        return $self if -S $self->{sock}
-                        && _ping($self->{port}, $self->{opts});
-        sleep 0.05;
+    for (1 .. 250) {
+        return $self if _ping($self->{port}, $ok);
+        sleep 0.02;
     }
     die "redis-server on port $self->{port} did not start";
 }
 
 sub _ping {
-    my ($port, $opts) = @_;
+    my ($port, $ok) = @_;
     my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
                                   Timeout => 1) or return 0;
     print $s "PING\r\n";
     my $line = <$s>;
-    return defined $line && $line =~ /^(\+PONG|-NOAUTH)/;
+    return defined $line && $line =~ $ok;
 }
 
 # SIGKILL: Redis gets no chance to say goodbye to its clients.
@@ -565,31 +567,11 @@ sub fill_redis {
 sub restart_redis_loading {
     my ($self, $usec) = @_;
     kill_redis($self);
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        open STDOUT, '>>', "$self->{dir}/redis.log";
-        open STDERR, '>&', \*STDOUT;
-        { exec 'redis-server', '--port', $self->{port},
-             '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-             '--dir', $self->{dir}, '--unixsocket', $self->{sock},
-             '--unixsocketperm', '700', @{ $self->{opts} },
-             '--key-load-delay', $usec,
-             '--loading-process-events-interval-bytes', 1024 };
-        POSIX::_exit(127);
-    }
-    $self->{pid} = $pid;
-    for (1 .. 200) {
-        my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$self->{port}",
-                                      Timeout => 1);
-        if ($s) {
-            print $s "PING\r\n";
-            my $line = <$s>;
-            return $self if defined $line && $line =~ /^(\+PONG|-LOADING)/;
-        }
-        sleep 0.02;
-    }
-    die "redis-server on port $self->{port} did not start";
+    local $self->{ready} = qr/^(\+PONG|-LOADING)/;
+    return _spawn($self, '--key-load-delay', $usec,
+                  '--loading-process-events-interval-bytes', 1024);
 }
+
 
 # redis_loading($server): true while it answers -LOADING
 sub redis_loading {
