@@ -29,6 +29,8 @@ static ngx_int_t ngx_http_news_body_markdown(ngx_str_t *body,
 static void ngx_http_news_body_markdown_output(const MD_CHAR *text,
     MD_SIZE size, void *data);
 static void ngx_http_news_body_safe_urls(ngx_str_t *html);
+static ngx_uint_t ngx_http_news_body_url_attribute(u_char *start,
+    u_char *quote);
 
 
 ngx_int_t
@@ -204,68 +206,97 @@ ngx_http_news_body_markdown_output(const MD_CHAR *text, MD_SIZE size,
 
 /*
  * md4c keeps a link's URL as written, so "[x](javascript:...)" would run
- * script.  Every href and src whose scheme is not allowed becomes "#";
- * md4c writes these attributes double-quoted with quotes escaped inside,
- * and text with "<" escaped, so the patterns below occur only in tags.
+ * script.  Every href and src value whose scheme is not allowed becomes
+ * "#".  In md4c's output a "<" always starts a tag (text has it escaped)
+ * and attribute values are double-quoted with quotes escaped inside, so
+ * reading tags and quoted values is enough to find every URL; text that
+ * merely looks like an attribute ("![src=](...)") is inside a value.
  */
 
 static void
 ngx_http_news_body_safe_urls(ngx_str_t *html)
 {
-    u_char  *p, *last, *dst, *url, *end;
+    u_char      *p, *last, *dst, *value, *end;
+    ngx_uint_t   in_tag;
 
     p = html->data;
     last = p + html->len;
     dst = p;
+    in_tag = 0;
 
     while (p < last) {
-        url = NULL;
 
-        if (last - p > 6 && ngx_strncmp(p, "href=\"", 6) == 0) {
-            url = p + 6;
-
-        } else if (last - p > 5 && ngx_strncmp(p, "src=\"", 5) == 0) {
-            url = p + 5;
-        }
-
-        if (url == NULL) {
+        if (!in_tag || (*p != '"' && *p != '>')) {
 
             /* the page's headline is its only <h1>: "# x" becomes <h2> */
 
-            if (last - p > 4 && ngx_strncmp(p, "<h1>", 4) == 0) {
+            if (!in_tag && last - p > 4 && ngx_strncmp(p, "<h1>", 4) == 0) {
                 dst = ngx_cpymem(dst, "<h2", 3);
                 p += 3;
+                in_tag = 1;
                 continue;
             }
 
-            if (last - p > 5 && ngx_strncmp(p, "</h1>", 5) == 0) {
+            if (!in_tag && last - p > 5 && ngx_strncmp(p, "</h1>", 5) == 0)
+            {
                 dst = ngx_cpymem(dst, "</h2", 4);
                 p += 4;
+                in_tag = 1;
                 continue;
             }
 
+            in_tag = in_tag || (*p == '<');
             *dst++ = *p++;
             continue;
         }
 
-        end = ngx_strlchr(url, last, '"');
+        if (*p == '>') {
+            in_tag = 0;
+            *dst++ = *p++;
+            continue;
+        }
+
+        /* an attribute value, from this quote to the next */
+
+        value = p + 1;
+
+        end = ngx_strlchr(value, last, '"');
         if (end == NULL) {
             end = last;
         }
 
-        dst = ngx_movemem(dst, p, url - p);
+        *dst++ = '"';
 
-        if (ngx_http_news_safe_url(url, end - url)) {
-            dst = ngx_movemem(dst, url, end - url);
+        if (ngx_http_news_body_url_attribute(html->data, dst - 1)
+            && !ngx_http_news_safe_url(value, end - value))
+        {
+            *dst++ = '#';
 
         } else {
-            *dst++ = '#';
+            dst = ngx_movemem(dst, value, end - value);
         }
 
-        p = end;
+        if (end < last) {
+            *dst++ = '"';
+        }
+
+        p = end + 1;
     }
 
     html->len = dst - html->data;
+}
+
+
+/* whether the value quoted at "quote" is that of an href or src */
+
+static ngx_uint_t
+ngx_http_news_body_url_attribute(u_char *start, u_char *quote)
+{
+    if (quote - start >= 6 && ngx_strncmp(quote - 6, " href=", 6) == 0) {
+        return 1;
+    }
+
+    return quote - start >= 5 && ngx_strncmp(quote - 5, " src=", 5) == 0;
 }
 
 

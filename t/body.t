@@ -19,6 +19,7 @@ Some *emphasis*, a [link](https://example.org/a?b=1&c=2) and `code`.
 
 [bad](javascript:alert(1)) [worse](JaVaScRiPt:alert(2)) [entity](&#106;avascript:alert(3))
 ![pixel](data:image/png;base64,AAAA) [mail](mailto:desk@example.org) [rel](/other)
+![src=](/a) [y](javascript:alert(4)) ![ href=x](/b) [z](vbscript:x)
 
 > quoted
 
@@ -87,7 +88,7 @@ GET /news/styled
 
 
 
-=== TEST 3: markdown: only http, https, mailto and relative URLs survive
+=== TEST 3: markdown: only http(s), mailto and relative URLs survive, past attribute-like text
 --- user_files
 >>> body.html
 {{{body_html}}}
@@ -102,7 +103,7 @@ GET /news/styled
 --- request
 GET /news/styled
 --- response_body_filters eval
-sub { CORE::join "\n", $_[0] =~ /(?:href|src)="([^"]*)"/g }
+sub { CORE::join "\n", $_[0] =~ /\s(?:href|src)="([^"]*)"/g }
 --- response_body chomp
 https://example.org/a?b=1&amp;c=2
 #
@@ -111,6 +112,10 @@ https://example.org/a?b=1&amp;c=2
 #
 mailto:desk@example.org
 /other
+/a
+#
+/b
+#
 
 
 
