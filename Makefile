@@ -23,7 +23,7 @@ DEB_TEST      := redis-server redis-tools curl libtest-base-perl \
                  libtext-diff-perl libtest-longstring-perl libwww-perl \
                  libipc-run-perl liburi-perl liblist-moreutils-perl
 
-.PHONY: all build deps deps-build deps-test test test-valgrind demo clean
+.PHONY: all build deps deps-build deps-test test test-valgrind demo clean bench fuzz
 
 all: build
 
@@ -74,3 +74,14 @@ demo: deps build
 
 clean:
 	rm -rf $(BUILD) t/servroot
+
+# the module against nginx serving the same page as a static file, see
+# docs/performance.md; options: make bench BENCH_ARGS="--full --long"
+bench: deps build
+	@tools/install-packages wrk
+	bench/run $(BENCH_ARGS)
+
+# libFuzzer targets (fuzz/, docs/operations.md "Fuzzing"), 60 s each by
+# default; the long run: make fuzz FUZZ_SECONDS=600
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run
