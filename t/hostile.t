@@ -209,7 +209,7 @@ my ($status);
 my @sent = ::sent_during(sub {
     ($status) = NewsTest::http_get('/raw/' . ('k' x 10240));
 });
-Test::More::is($status, 400, '400');
+Test::More::is($status, 400, 'a 10 KiB key is 400');
 Test::More::is(scalar(@sent), 0, 'Redis received no command');
 Test::More::is(::r('DEBUG', 'DIGEST'), $digest, 'no key changed');
 --- config eval
