@@ -151,7 +151,11 @@ ngx_http_news_body_markdown(ngx_str_t *body, ngx_pool_t *pool,
         return NGX_ERROR;
     }
 
-    /* MD_FLAG_NOHTML: raw HTML in the source is shown as text */
+    /*
+     * MD_FLAG_NOHTML: raw HTML in the source is shown as text.  md4c 0.4.8
+     * may read one byte past its input; hiredis ends every string with a
+     * NUL, which that byte then is.
+     */
 
     if (md_html((const MD_CHAR *) body->data, (MD_SIZE) body->len,
                 ngx_http_news_body_markdown_output, &buf,

@@ -391,6 +391,28 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
         return NGX_OK;
     }
 
+    /*
+     * A list inside the same list would render its body once per pair,
+     * triple, ... of tags: N^depth times, N coming from Redis.
+     */
+
+    if (sigil == '#' && id == NGX_HTTP_NEWS_TAGS) {
+        ops = tpl->ops.elts;
+        section = open->elts;
+
+        for (i = 0; i < open->nelts; i++) {
+            if (ops[section[i]].type == NGX_HTTP_NEWS_OP_SECTION
+                && ops[section[i]].value == NGX_HTTP_NEWS_TAGS)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "%V:%ui: \"{{#tags}}\" inside the "
+                                   "\"{{#tags}}\" opened on line %ui",
+                                   source, line, ops[section[i]].line);
+                return NGX_ERROR;
+            }
+        }
+    }
+
     op = ngx_array_push(&tpl->ops);
     if (op == NULL) {
         return NGX_ERROR;

@@ -288,6 +288,9 @@ Test::More::like($out, qr/TPL:1: unterminated tag/, 'unterminated');
 ($rc, $out) = main::broken_template("{{/title}}");
 Test::More::like($out, qr/TPL:1: "\{\{\/title\}\}" closes no section/,
                  'stray end');
+($rc, $out) = main::broken_template("{{#tags}}\n{{#title}}{{#tags}}x{{/tags}}{{/title}}\n{{/tags}}");
+Test::More::like($out, qr/TPL:2: "\{\{#tags\}\}" inside the "\{\{#tags\}\}" opened on line 1/,
+                 'tags in tags: N^depth renders');
 ($rc, $out) = main::broken_template("{{.}}");
 Test::More::like($out, qr/TPL:1: "\{\{\.\}\}" is allowed only as a value inside a section/,
                  'dot outside a section');
