@@ -236,6 +236,7 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     nmcf->default_template = NULL;
+     *     nmcf->default_base_url = NULL;
      */
 
     if (ngx_array_init(&nmcf->targets, cf->pool, 4,
@@ -371,21 +372,28 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (conf->base_url == NULL) {
-        conf->base_url = ngx_palloc(cf->pool,
-                                    sizeof(ngx_http_complex_value_t));
-        if (conf->base_url == NULL) {
-            return NGX_CONF_ERROR;
+
+        /* compiled once, like the default template, for every location */
+
+        if (nmcf->default_base_url == NULL) {
+            nmcf->default_base_url = ngx_palloc(cf->pool,
+                                            sizeof(ngx_http_complex_value_t));
+            if (nmcf->default_base_url == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+            ccv.cf = cf;
+            ccv.value = &ngx_http_news_default_base_url;
+            ccv.complex_value = nmcf->default_base_url;
+
+            if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+                return NGX_CONF_ERROR;
+            }
         }
 
-        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-        ccv.cf = cf;
-        ccv.value = &ngx_http_news_default_base_url;
-        ccv.complex_value = conf->base_url;
-
-        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-            return NGX_CONF_ERROR;
-        }
+        conf->base_url = nmcf->default_base_url;
     }
 
     return NGX_CONF_OK;

@@ -29,6 +29,7 @@ typedef struct {
     ngx_array_t                     targets;    /* ngx_http_news_redis_t * */
     ngx_http_news_redis_script_t    script;
     ngx_http_news_template_t       *default_template;
+    ngx_http_complex_value_t       *default_base_url;
 } ngx_http_news_main_conf_t;
 
 
