@@ -28,6 +28,14 @@ Some *emphasis*, a [link](https://example.org/a?b=1&c=2) and `code`.
 _MD_
 
 our $Config = <<'_EOC_';
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_views off;
+        news_body_format markdown;
+        news_template $TEST_NGINX_HTML_DIR/body.html;
+        news_article news:article:$1;
+    }
+
     location ~ ^/text/([a-z0-9-]+)$ {
         news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
         news_views off;
@@ -52,14 +60,7 @@ __DATA__
 --- user_files
 >>> body.html
 {{{body_html}}}
---- config
-    location ~ ^/news/([a-z0-9-]+)$ {
-        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-        news_views off;
-        news_body_format markdown;
-        news_template $TEST_NGINX_HTML_DIR/body.html;
-        news_article news:article:$1;
-    }
+--- config eval: $::Config
 --- request
 GET /news/styled
 --- response_body_like eval
@@ -74,14 +75,7 @@ qr{<h2>Tides</h2>\n
 --- user_files
 >>> body.html
 {{{body_html}}}
---- config
-    location ~ ^/news/([a-z0-9-]+)$ {
-        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-        news_views off;
-        news_body_format markdown;
-        news_template $TEST_NGINX_HTML_DIR/body.html;
-        news_article news:article:$1;
-    }
+--- config eval: $::Config
 --- request
 GET /news/styled
 --- response_body_like: &lt;div onclick=&quot;x\(\)&quot;&gt;raw &lt;b&gt;html&lt;/b&gt;&lt;/div&gt; &lt;script&gt;alert\(1\)&lt;/script&gt;
@@ -92,14 +86,7 @@ GET /news/styled
 --- user_files
 >>> body.html
 {{{body_html}}}
---- config
-    location ~ ^/news/([a-z0-9-]+)$ {
-        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-        news_views off;
-        news_body_format markdown;
-        news_template $TEST_NGINX_HTML_DIR/body.html;
-        news_article news:article:$1;
-    }
+--- config eval: $::Config
 --- request
 GET /news/styled
 --- response_body_filters eval
