@@ -4,7 +4,8 @@
  *
  * (b) Redis replies to articles: the input is RESP, as Redis would send
  * it.  hiredis' reader (as the module uses it) turns it into replies;
- * each goes through ngx_http_news_article_from_reply() and, when that
+ * each goes through ngx_http_news_article_from_reply(), read both as a
+ * counted view's EXEC reply and as an HGETALL reply, and, when that
  * takes it, is shown as the handler would: the default page in each
  * body format, JSON, and JSON-LD.  Checks: no memory error or leak; a
  * reason for every rejection; pages render, fill their buffer exactly
@@ -131,7 +132,7 @@ fuzz_check_json(ngx_str_t *json, const char *what)
 
 
 static void
-fuzz_article(redisReply *reply)
+fuzz_article(redisReply *reply, ngx_uint_t counted)
 {
     ngx_int_t                 rc;
     ngx_str_t                 reason, out, *image;
@@ -142,7 +143,7 @@ fuzz_article(redisReply *reply)
 
     ngx_str_null(&reason);
 
-    rc = ngx_http_news_article_from_reply(&a, reply, &reason);
+    rc = ngx_http_news_article_from_reply(&a, reply, counted, &reason);
 
     if (rc != NGX_OK) {
         if (reason.len == 0) {
@@ -230,7 +231,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
             }
 
-            fuzz_article(reply);
+            fuzz_article(reply, 0);
+            fuzz_article(reply, 1);
             freeReplyObject(reply);
         }
     }

@@ -2,9 +2,10 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * An article is one Redis hash.  This file turns the view-count script's
- * reply into article fields (values point into the reply, not copies)
- * and reads the fields that have a format: dates and tags.
+ * An article is one Redis hash.  This file holds the script that counts
+ * a view, turns the reply to a view into article fields (values point
+ * into the reply, not copies) and reads the fields that have a format:
+ * dates and tags.
  */
 
 
@@ -37,7 +38,8 @@ typedef enum {
 
 typedef struct {
     ngx_str_t                 field[NGX_HTTP_NEWS_NFIELDS];
-    int64_t                   views;
+    int64_t                   views;        /* 0 when the field is absent */
+    ngx_uint_t                counted;      /* this view raised views */
     redisReply               *pairs;        /* every field, for JSON */
 } ngx_http_news_article_t;
 
@@ -59,7 +61,7 @@ extern ngx_str_t  ngx_http_news_article_script;
 
 ngx_int_t ngx_http_news_article_field(ngx_str_t *name);
 ngx_int_t ngx_http_news_article_from_reply(ngx_http_news_article_t *a,
-    redisReply *reply, ngx_str_t *reason);
+    redisReply *reply, ngx_uint_t counted, ngx_str_t *reason);
 ngx_int_t ngx_http_news_article_date(ngx_str_t *field, char *format,
     ngx_pool_t *pool, ngx_str_t *out);
 ngx_int_t ngx_http_news_article_tags(ngx_str_t *tags, ngx_pool_t *pool,

@@ -2,8 +2,9 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * The request flow: validate, queue one EVALSHA on this worker's Redis
- * connection, and when its reply comes, render the page and finish.
+ * The request flow: validate, queue the view's Redis commands on this
+ * worker's connection, and when their reply comes, render the page and
+ * finish.
  * The request never waits on anything but events.
  */
 
@@ -20,6 +21,10 @@ static ngx_int_t ngx_http_news_valid_key(ngx_str_t *key);
 static ngx_uint_t ngx_http_news_view_counts(ngx_http_request_t *r,
     ngx_http_news_loc_conf_t *nlcf);
 static ngx_uint_t ngx_http_news_is_prefetch(ngx_http_request_t *r);
+static ngx_int_t ngx_http_news_send_view(ngx_http_request_t *r,
+    ngx_http_news_ctx_t *ctx, ngx_http_news_loc_conf_t *nlcf);
+static redisReply *ngx_http_news_reply_error(ngx_http_news_ctx_t *ctx,
+    redisReply *reply);
 static void ngx_http_news_reply_handler(void *data,
     ngx_http_news_redis_result_e result, redisReply *reply,
     ngx_str_t *reason);
@@ -41,11 +46,10 @@ ngx_int_t
 ngx_http_news_handler(ngx_http_request_t *r)
 {
     ngx_int_t                   rc;
-    ngx_str_t                   args[2], allow;
+    ngx_str_t                   allow;
     ngx_http_cleanup_t         *cln;
     ngx_http_news_ctx_t        *ctx;
     ngx_http_news_loc_conf_t   *nlcf;
-    ngx_http_news_main_conf_t  *nmcf;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         ngx_str_set(&allow, "GET, HEAD");
@@ -64,7 +68,6 @@ ngx_http_news_handler(ngx_http_request_t *r)
     }
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
-    nmcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_news_ctx_t));
     if (ctx == NULL) {
@@ -98,19 +101,9 @@ ngx_http_news_handler(ngx_http_request_t *r)
     cln->handler = ngx_http_news_cleanup;
     cln->data = ctx;
 
-    args[0] = ctx->key;
+    ctx->counts = ngx_http_news_view_counts(r, nlcf);
 
-    if (ngx_http_news_view_counts(r, nlcf)) {
-        ngx_str_set(&args[1], "1");
-
-    } else {
-        ngx_str_set(&args[1], "0");
-    }
-
-    rc = ngx_http_news_redis_eval(nlcf->redis, &nmcf->script, 1, args, 2,
-                                  nlcf->redis_timeout,
-                                  ngx_http_news_reply_handler, ctx,
-                                  &ctx->cmd);
+    rc = ngx_http_news_send_view(r, ctx, nlcf);
 
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
@@ -185,6 +178,48 @@ ngx_http_news_view_counts(ngx_http_request_t *r,
     }
 
     return !ngx_http_news_is_prefetch(r);
+}
+
+
+/*
+ * A counted view: the guarded count and HGETALL in one transaction;
+ * any other view: HGETALL alone, which is atomic by itself.
+ */
+
+static ngx_int_t
+ngx_http_news_send_view(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+    ngx_http_news_loc_conf_t *nlcf)
+{
+    ngx_str_t                       hgetall[2];
+    ngx_uint_t                      n;
+    ngx_http_news_main_conf_t      *nmcf;
+    ngx_http_news_redis_command_t   commands[2];
+
+    nmcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
+
+    n = 0;
+
+    if (ctx->counts) {
+        commands[n].script = &nmcf->script;
+        commands[n].nkeys = 1;
+        commands[n].argc = 1;
+        commands[n].argv = &ctx->key;
+        n++;
+    }
+
+    ngx_str_set(&hgetall[0], "HGETALL");
+    hgetall[1] = ctx->key;
+
+    commands[n].script = NULL;
+    commands[n].nkeys = 0;
+    commands[n].argc = 2;
+    commands[n].argv = hgetall;
+    n++;
+
+    return ngx_http_news_redis_send(nlcf->redis, commands, n,
+                                    nlcf->redis_timeout,
+                                    ngx_http_news_reply_handler, ctx,
+                                    &ctx->cmd);
 }
 
 
@@ -270,6 +305,7 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
 {
     ngx_int_t                rc;
     ngx_str_t                why;
+    redisReply              *error;
     ngx_http_news_article_t  article;
 
     switch (result) {
@@ -288,22 +324,24 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
         break;
     }
 
-    if (reply->type == REDIS_REPLY_ERROR) {
+    error = ngx_http_news_reply_error(ctx, reply);
 
-        if (ngx_http_news_redis_is_unavailable(reply)) {
+    if (error != NULL) {
+
+        if (ngx_http_news_redis_is_unavailable(error)) {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "news: 503 for article \"%V\": Redis replied "
-                          "\"%*s\"", &ctx->key, reply->len, reply->str);
+                          "\"%*s\"", &ctx->key, error->len, error->str);
             return ngx_http_news_unavailable(r);
         }
 
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "news: 502 for article \"%V\": Redis replied \"%*s\"",
-                      &ctx->key, reply->len, reply->str);
+                      &ctx->key, error->len, error->str);
         return NGX_HTTP_BAD_GATEWAY;
     }
 
-    rc = ngx_http_news_article_from_reply(&article, reply, &why);
+    rc = ngx_http_news_article_from_reply(&article, reply, ctx->counts, &why);
 
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -326,6 +364,29 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     }
 
     return rc;
+}
+
+
+/* an error reply, or the first of the transaction's: the script's */
+
+static redisReply *
+ngx_http_news_reply_error(ngx_http_news_ctx_t *ctx, redisReply *reply)
+{
+    size_t  i;
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+        return reply;
+    }
+
+    if (ctx->counts && reply->type == REDIS_REPLY_ARRAY) {
+        for (i = 0; i < reply->elements; i++) {
+            if (reply->element[i]->type == REDIS_REPLY_ERROR) {
+                return reply->element[i];
+            }
+        }
+    }
+
+    return NULL;
 }
 
 

@@ -57,6 +57,7 @@ typedef struct {
 typedef struct {
     ngx_http_request_t             *request;
     ngx_str_t                       key;
+    ngx_uint_t                      counts;     /* a view to count */
     ngx_http_news_redis_cmd_t      *cmd;        /* while Redis has it */
     ngx_event_t                     deadline;
     ngx_str_t                       views;      /* $news_views */

@@ -6,7 +6,9 @@
  * socket (non-blocking connect to an address resolved at configuration
  * time, its events, its timers); hiredis encodes commands and decodes
  * replies.  Commands of all requests are pipelined on the connection and
- * their replies matched, in order, to a FIFO of pending commands.
+ * their replies matched, in order, to a FIFO of pending commands.  The
+ * commands of one request that go together are wrapped in MULTI/EXEC:
+ * one round trip, one atomic step.
  *
  * A pending command outlives the request that sent it: cancelling only
  * detaches it, and its late reply is read and dropped.
@@ -27,7 +29,7 @@
 #define NGX_HTTP_NEWS_REDIS_BACKOFF_MAX   1000
 
 #define NGX_HTTP_NEWS_REDIS_READ_SIZE     16384
-#define NGX_HTTP_NEWS_REDIS_MAX_ARGS      8
+#define NGX_HTTP_NEWS_REDIS_MAX_ARGS      8       /* of one command */
 
 
 typedef enum {
@@ -67,12 +69,12 @@ struct ngx_http_news_redis_cmd_s {
     ngx_http_news_redis_handler_pt   handler;    /* NULL once cancelled */
     void                            *data;
     ngx_msec_t                       deadline;
+    ngx_uint_t                       replies;    /* still to come */
+    redisReply                      *refused;    /* a queued command's */
 
-    /* kept for the one retry with EVAL after NOSCRIPT */
-    ngx_http_news_redis_script_t    *script;
-    ngx_uint_t                       nkeys;
-    ngx_uint_t                       nargs;
-    ngx_str_t                       *args;
+    /* copies, kept for the one retry with EVAL after a NOSCRIPT */
+    ngx_http_news_redis_command_t   *commands;
+    ngx_uint_t                       ncommands;
     unsigned                         retried:1;
 };
 
@@ -89,13 +91,19 @@ static void ngx_http_news_redis_setup_handler(void *data,
     ngx_http_news_redis_result_e result, redisReply *reply,
     ngx_str_t *reason);
 static void ngx_http_news_redis_ready(ngx_http_news_redis_conn_t *rc);
-static ngx_int_t ngx_http_news_redis_send(ngx_http_news_redis_conn_t *rc,
-    ngx_http_news_redis_cmd_t *cmd, ngx_uint_t argc, const char **argv,
-    size_t *argvlen);
-static ngx_int_t ngx_http_news_redis_send_eval(
+static ngx_http_news_redis_cmd_t *ngx_http_news_redis_copy(
+    ngx_http_news_redis_command_t *commands, ngx_uint_t n, ngx_log_t *log);
+static ngx_int_t ngx_http_news_redis_send_commands(
     ngx_http_news_redis_conn_t *rc, ngx_http_news_redis_cmd_t *cmd);
+static ngx_int_t ngx_http_news_redis_encode(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_command_t *command, ngx_uint_t retried);
 static ngx_int_t ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc,
-    char *data, size_t len);
+    ngx_uint_t argc, const char **argv, size_t *argvlen);
+static void ngx_http_news_redis_queue(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_cmd_t *cmd);
+static ngx_uint_t ngx_http_news_redis_noscript(ngx_http_news_redis_cmd_t *cmd,
+    redisReply *reply);
+static void ngx_http_news_redis_free(ngx_http_news_redis_cmd_t *cmd);
 static void ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *rc);
 static void ngx_http_news_redis_connected_handler(ngx_event_t *wev);
 static void ngx_http_news_redis_write_handler(ngx_event_t *wev);
@@ -304,15 +312,11 @@ ngx_http_news_redis_exit_process(ngx_array_t *targets)
 
 
 ngx_int_t
-ngx_http_news_redis_eval(ngx_http_news_redis_t *target,
-    ngx_http_news_redis_script_t *script, ngx_uint_t nkeys, ngx_str_t *args,
-    ngx_uint_t nargs, ngx_msec_t timeout,
-    ngx_http_news_redis_handler_pt handler, void *data,
+ngx_http_news_redis_send(ngx_http_news_redis_t *target,
+    ngx_http_news_redis_command_t *commands, ngx_uint_t n,
+    ngx_msec_t timeout, ngx_http_news_redis_handler_pt handler, void *data,
     ngx_http_news_redis_cmd_t **cmdp)
 {
-    u_char                      *p;
-    size_t                       size;
-    ngx_uint_t                   i;
     ngx_http_news_redis_cmd_t   *cmd;
     ngx_http_news_redis_conn_t  *rc;
 
@@ -335,18 +339,7 @@ ngx_http_news_redis_eval(ngx_http_news_redis_t *target,
         return NGX_DECLINED;
     }
 
-    /*
-     * The arguments are copied: a NOSCRIPT retry may need them after the
-     * request that sent them (and its pool) is gone.
-     */
-
-    size = sizeof(ngx_http_news_redis_cmd_t) + nargs * sizeof(ngx_str_t);
-
-    for (i = 0; i < nargs; i++) {
-        size += args[i].len;
-    }
-
-    cmd = ngx_alloc(size, &rc->log);
+    cmd = ngx_http_news_redis_copy(commands, n, &rc->log);
     if (cmd == NULL) {
         return NGX_ERROR;
     }
@@ -354,19 +347,6 @@ ngx_http_news_redis_eval(ngx_http_news_redis_t *target,
     cmd->handler = handler;
     cmd->data = data;
     cmd->deadline = ngx_current_msec + timeout;
-    cmd->script = script;
-    cmd->nkeys = nkeys;
-    cmd->nargs = nargs;
-    cmd->args = (ngx_str_t *) &cmd[1];
-    cmd->retried = 0;
-
-    p = (u_char *) &cmd->args[nargs];
-
-    for (i = 0; i < nargs; i++) {
-        cmd->args[i].len = args[i].len;
-        cmd->args[i].data = p;
-        p = ngx_cpymem(p, args[i].data, args[i].len);
-    }
 
     if (rc->state == NGX_HTTP_NEWS_REDIS_CONNECTING) {
 
@@ -377,7 +357,7 @@ ngx_http_news_redis_eval(ngx_http_news_redis_t *target,
 
         ngx_queue_insert_tail(&rc->waiting, &cmd->queue);
 
-    } else if (ngx_http_news_redis_send_eval(rc, cmd) != NGX_OK) {
+    } else if (ngx_http_news_redis_send_commands(rc, cmd) != NGX_OK) {
         ngx_free(cmd);
         return NGX_ERROR;
     }
@@ -389,6 +369,71 @@ ngx_http_news_redis_eval(ngx_http_news_redis_t *target,
     *cmdp = cmd;
 
     return NGX_OK;
+}
+
+
+/*
+ * The commands are copied into one allocation: a NOSCRIPT retry may need
+ * them after the request that sent them (and its pool) is gone.
+ */
+
+static ngx_http_news_redis_cmd_t *
+ngx_http_news_redis_copy(ngx_http_news_redis_command_t *commands,
+    ngx_uint_t n, ngx_log_t *log)
+{
+    u_char                         *p;
+    size_t                          size;
+    ngx_str_t                      *argv;
+    ngx_uint_t                      i, j;
+    ngx_http_news_redis_cmd_t      *cmd;
+    ngx_http_news_redis_command_t  *copy;
+
+    size = sizeof(ngx_http_news_redis_cmd_t)
+           + n * sizeof(ngx_http_news_redis_command_t);
+
+    for (i = 0; i < n; i++) {
+        if (commands[i].argc > NGX_HTTP_NEWS_REDIS_MAX_ARGS) {
+            return NULL;
+        }
+
+        size += commands[i].argc * sizeof(ngx_str_t);
+
+        for (j = 0; j < commands[i].argc; j++) {
+            size += commands[i].argv[j].len;
+        }
+    }
+
+    cmd = ngx_alloc(size, log);
+    if (cmd == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(cmd, sizeof(ngx_http_news_redis_cmd_t));
+
+    copy = (ngx_http_news_redis_command_t *) &cmd[1];
+    argv = (ngx_str_t *) &copy[n];
+
+    for (i = 0; i < n; i++) {
+        copy[i] = commands[i];
+        copy[i].argv = argv;
+        argv += commands[i].argc;
+    }
+
+    p = (u_char *) argv;
+
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < commands[i].argc; j++) {
+            copy[i].argv[j].len = commands[i].argv[j].len;
+            copy[i].argv[j].data = p;
+            p = ngx_cpymem(p, commands[i].argv[j].data,
+                           commands[i].argv[j].len);
+        }
+    }
+
+    cmd->commands = copy;
+    cmd->ncommands = n;
+
+    return cmd;
 }
 
 
@@ -554,12 +599,14 @@ ngx_http_news_redis_send_setup(ngx_http_news_redis_conn_t *rc,
     cmd->handler = ngx_http_news_redis_setup_handler;
     cmd->data = rc;
     cmd->deadline = ngx_current_msec + rc->target->setup_timeout;
+    cmd->replies = 1;
 
-    if (ngx_http_news_redis_send(rc, cmd, argc, argv, argvlen) != NGX_OK) {
+    if (ngx_http_news_redis_append(rc, argc, argv, argvlen) != NGX_OK) {
         ngx_free(cmd);
         return NGX_ERROR;
     }
 
+    ngx_http_news_redis_queue(rc, cmd);
     rc->setup++;
 
     return NGX_OK;
@@ -630,7 +677,7 @@ ngx_http_news_redis_ready(ngx_http_news_redis_conn_t *rc)
             continue;
         }
 
-        if (ngx_http_news_redis_send_eval(rc, cmd) != NGX_OK) {
+        if (ngx_http_news_redis_send_commands(rc, cmd) != NGX_OK) {
             ngx_queue_insert_head(&rc->waiting, q);
             ngx_str_set(&reason, "cannot queue a command");
             ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
@@ -642,13 +689,115 @@ ngx_http_news_redis_ready(ngx_http_news_redis_conn_t *rc)
 
 
 static ngx_int_t
-ngx_http_news_redis_send(ngx_http_news_redis_conn_t *rc,
-    ngx_http_news_redis_cmd_t *cmd, ngx_uint_t argc, const char **argv,
-    size_t *argvlen)
+ngx_http_news_redis_send_commands(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_cmd_t *cmd)
 {
-    int        len;
-    char      *buf;
-    ngx_int_t  rv;
+    size_t       unsent;
+    size_t       len[1];
+    ngx_uint_t   i, multi;
+    const char  *argv[1];
+
+    multi = (cmd->ncommands > 1);
+    unsent = rc->out_len - rc->out_pos;
+
+    if (multi) {
+        argv[0] = "MULTI";
+        len[0] = sizeof("MULTI") - 1;
+
+        if (ngx_http_news_redis_append(rc, 1, argv, len) != NGX_OK) {
+            goto failed;
+        }
+    }
+
+    for (i = 0; i < cmd->ncommands; i++) {
+        if (ngx_http_news_redis_encode(rc, &cmd->commands[i], cmd->retried)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+    }
+
+    if (multi) {
+        argv[0] = "EXEC";
+        len[0] = sizeof("EXEC") - 1;
+
+        if (ngx_http_news_redis_append(rc, 1, argv, len) != NGX_OK) {
+            goto failed;
+        }
+    }
+
+    /* MULTI's +OK and a +QUEUED for each command come before EXEC's */
+
+    cmd->replies = multi ? cmd->ncommands + 2 : 1;
+
+    ngx_http_news_redis_queue(rc, cmd);
+
+    return NGX_OK;
+
+failed:
+
+    /* no half transaction is left to be sent */
+
+    rc->out_len = rc->out_pos + unsent;
+
+    return NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_news_redis_encode(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_command_t *command, ngx_uint_t retried)
+{
+    u_char       *p;
+    u_char        nkeys[NGX_INT_T_LEN];
+    size_t        argvlen[NGX_HTTP_NEWS_REDIS_MAX_ARGS + 3];
+    ngx_uint_t    i, argc;
+    const char   *argv[NGX_HTTP_NEWS_REDIS_MAX_ARGS + 3];
+
+    argc = 0;
+
+    if (command->script != NULL) {
+
+        /* EVALSHA normally; EVAL, which also caches, after a NOSCRIPT */
+
+        if (retried) {
+            argv[0] = "EVAL";
+            argvlen[0] = sizeof("EVAL") - 1;
+            argv[1] = (const char *) command->script->text.data;
+            argvlen[1] = command->script->text.len;
+
+        } else {
+            argv[0] = "EVALSHA";
+            argvlen[0] = sizeof("EVALSHA") - 1;
+            argv[1] = (const char *) command->script->sha1;
+            argvlen[1] = sizeof(command->script->sha1);
+        }
+
+        p = ngx_sprintf(nkeys, "%ui", command->nkeys);
+        argv[2] = (const char *) nkeys;
+        argvlen[2] = p - nkeys;
+
+        argc = 3;
+    }
+
+    for (i = 0; i < command->argc; i++) {
+        argv[argc] = (const char *) command->argv[i].data;
+        argvlen[argc] = command->argv[i].len;
+        argc++;
+    }
+
+    return ngx_http_news_redis_append(rc, argc, argv, argvlen);
+}
+
+
+static ngx_int_t
+ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc, ngx_uint_t argc,
+    const char **argv, size_t *argvlen)
+{
+    int      len;
+    char    *buf;
+    u_char  *out;
+    size_t   size, used;
 
     /* binary-safe argv: no format string ever sees request data */
 
@@ -657,73 +806,6 @@ ngx_http_news_redis_send(ngx_http_news_redis_conn_t *rc,
         return NGX_ERROR;
     }
 
-    rv = ngx_http_news_redis_append(rc, buf, len);
-
-    redisFreeCommand(buf);
-
-    if (rv != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    ngx_queue_insert_tail(&rc->pending, &cmd->queue);
-
-    if (ngx_queue_head(&rc->pending) == &cmd->queue) {
-        ngx_http_news_redis_arm_stall(rc);
-    }
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_news_redis_send_eval(ngx_http_news_redis_conn_t *rc,
-    ngx_http_news_redis_cmd_t *cmd)
-{
-    u_char       *p;
-    u_char        nkeys[NGX_INT_T_LEN];
-    size_t        argvlen[NGX_HTTP_NEWS_REDIS_MAX_ARGS + 3];
-    ngx_uint_t    i;
-    const char   *argv[NGX_HTTP_NEWS_REDIS_MAX_ARGS + 3];
-
-    if (cmd->nargs > NGX_HTTP_NEWS_REDIS_MAX_ARGS) {
-        return NGX_ERROR;
-    }
-
-    /* EVALSHA normally; EVAL, which also caches, after a NOSCRIPT */
-
-    if (cmd->retried) {
-        argv[0] = "EVAL";
-        argvlen[0] = sizeof("EVAL") - 1;
-        argv[1] = (const char *) cmd->script->text.data;
-        argvlen[1] = cmd->script->text.len;
-
-    } else {
-        argv[0] = "EVALSHA";
-        argvlen[0] = sizeof("EVALSHA") - 1;
-        argv[1] = (const char *) cmd->script->sha1;
-        argvlen[1] = sizeof(cmd->script->sha1);
-    }
-
-    p = ngx_sprintf(nkeys, "%ui", cmd->nkeys);
-    argv[2] = (const char *) nkeys;
-    argvlen[2] = p - nkeys;
-
-    for (i = 0; i < cmd->nargs; i++) {
-        argv[3 + i] = (const char *) cmd->args[i].data;
-        argvlen[3 + i] = cmd->args[i].len;
-    }
-
-    return ngx_http_news_redis_send(rc, cmd, 3 + cmd->nargs, argv, argvlen);
-}
-
-
-static ngx_int_t
-ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc, char *data,
-    size_t len)
-{
-    u_char  *out;
-    size_t   size, used;
-
     used = rc->out_len - rc->out_pos;
 
     if (rc->out_len + len > rc->out_size) {
@@ -731,6 +813,7 @@ ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc, char *data,
 
         out = ngx_alloc(size, &rc->log);
         if (out == NULL) {
+            redisFreeCommand(buf);
             return NGX_ERROR;
         }
 
@@ -746,8 +829,10 @@ ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc, char *data,
         rc->out_len = used;
     }
 
-    ngx_memcpy(rc->out + rc->out_len, data, len);
+    ngx_memcpy(rc->out + rc->out_len, buf, len);
     rc->out_len += len;
+
+    redisFreeCommand(buf);
 
     /* one write per event loop pass carries every command queued in it */
 
@@ -756,6 +841,18 @@ ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc, char *data,
     }
 
     return NGX_OK;
+}
+
+
+static void
+ngx_http_news_redis_queue(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_cmd_t *cmd)
+{
+    ngx_queue_insert_tail(&rc->pending, &cmd->queue);
+
+    if (ngx_queue_head(&rc->pending) == &cmd->queue) {
+        ngx_http_news_redis_arm_stall(rc);
+    }
 }
 
 
@@ -942,11 +1039,8 @@ ngx_http_news_redis_read_handler(ngx_event_t *rev)
             }
 
             if (ngx_http_news_redis_dispatch(rc, reply) != NGX_OK) {
-                freeReplyObject(reply);
                 goto protocol_error;
             }
-
-            freeReplyObject(reply);
 
             if (rc->peer.connection != c) {
                 /* a handler closed the connection */
@@ -980,32 +1074,58 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
     if (ngx_queue_empty(&rc->pending)) {
         ngx_log_error(NGX_LOG_ERR, &rc->log, 0,
                       "news redis sent a reply nobody asked for");
+        freeReplyObject(reply);
         return NGX_ERROR;
     }
 
     q = ngx_queue_head(&rc->pending);
-    ngx_queue_remove(q);
     cmd = ngx_queue_data(q, ngx_http_news_redis_cmd_t, queue);
 
-    ngx_log_debug3(NGX_LOG_DEBUG_EVENT, &rc->log, 0,
-                   "news redis reply %p type:%d%s", cmd, reply->type,
+    ngx_log_debug4(NGX_LOG_DEBUG_EVENT, &rc->log, 0,
+                   "news redis reply %p type:%d left:%ui%s", cmd,
+                   reply->type, cmd->replies - 1,
                    cmd->handler != NULL ? "" : " dropped");
 
+    if (--cmd->replies) {
+
+        /*
+         * MULTI's or a queued command's.  When Redis refuses to queue a
+         * command (LOADING, NOAUTH, OOM ...) EXEC only says that it
+         * discarded the transaction: the refusal is what the handler
+         * gets instead.
+         */
+
+        if (reply->type == REDIS_REPLY_ERROR && cmd->refused == NULL) {
+            cmd->refused = reply;
+
+        } else {
+            freeReplyObject(reply);
+        }
+
+        return NGX_OK;
+    }
+
+    ngx_queue_remove(q);
     ngx_http_news_redis_arm_stall(rc);
+
+    if (cmd->refused != NULL && reply->type == REDIS_REPLY_ERROR) {
+        freeReplyObject(reply);
+        reply = cmd->refused;
+        cmd->refused = NULL;
+    }
 
     /* a restarted Redis has lost its script cache: run it with EVAL */
 
-    if (cmd->script != NULL && !cmd->retried && cmd->handler != NULL
-        && reply->type == REDIS_REPLY_ERROR
-        && reply->len >= sizeof("NOSCRIPT") - 1
-        && ngx_strncmp(reply->str, "NOSCRIPT", sizeof("NOSCRIPT") - 1) == 0)
+    if (cmd->handler != NULL && !cmd->retried
+        && ngx_http_news_redis_noscript(cmd, reply))
     {
         ngx_log_error(NGX_LOG_INFO, &rc->log, 0,
                       "news redis lost its script cache, sending EVAL");
 
         cmd->retried = 1;
 
-        if (ngx_http_news_redis_send_eval(rc, cmd) == NGX_OK) {
+        if (ngx_http_news_redis_send_commands(rc, cmd) == NGX_OK) {
+            freeReplyObject(reply);
             return NGX_OK;
         }
     }
@@ -1014,9 +1134,60 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
         cmd->handler(cmd->data, NGX_HTTP_NEWS_REDIS_REPLY, reply, NULL);
     }
 
-    ngx_free(cmd);
+    freeReplyObject(reply);
+    ngx_http_news_redis_free(cmd);
 
     return NGX_OK;
+}
+
+
+/* NOSCRIPT for a script of the command, or of the transaction */
+
+static ngx_uint_t
+ngx_http_news_redis_noscript(ngx_http_news_redis_cmd_t *cmd,
+    redisReply *reply)
+{
+    ngx_uint_t   i;
+    redisReply  *r;
+
+    for (i = 0; i < cmd->ncommands; i++) {
+
+        if (cmd->commands[i].script == NULL) {
+            continue;
+        }
+
+        if (cmd->ncommands == 1) {
+            r = reply;
+
+        } else if (reply->type == REDIS_REPLY_ARRAY
+                   && reply->elements == cmd->ncommands)
+        {
+            r = reply->element[i];
+
+        } else {
+            return 0;
+        }
+
+        if (r->type == REDIS_REPLY_ERROR
+            && r->len >= sizeof("NOSCRIPT") - 1
+            && ngx_strncmp(r->str, "NOSCRIPT", sizeof("NOSCRIPT") - 1) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+ngx_http_news_redis_free(ngx_http_news_redis_cmd_t *cmd)
+{
+    if (cmd->refused != NULL) {
+        freeReplyObject(cmd->refused);
+    }
+
+    ngx_free(cmd);
 }
 
 
@@ -1142,7 +1313,7 @@ ngx_http_news_redis_fail_queue(ngx_queue_t *queue,
             cmd->handler(cmd->data, result, NULL, reason);
         }
 
-        ngx_free(cmd);
+        ngx_http_news_redis_free(cmd);
     }
 }
 

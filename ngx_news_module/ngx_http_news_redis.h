@@ -28,10 +28,10 @@ typedef enum {
 
 
 /*
- * Called exactly once per command that has not been cancelled: with
- * NGX_HTTP_NEWS_REDIS_REPLY and the reply (freed by the caller of the
- * handler right after it returns), or with a failure, a NULL reply and
- * a reason for the log.
+ * Called exactly once per ngx_http_news_redis_send() not cancelled:
+ * with NGX_HTTP_NEWS_REDIS_REPLY and the reply (freed right after the
+ * handler returns), the command's own or, for several commands, EXEC's;
+ * or with a failure, a NULL reply and a reason for the log.
  */
 typedef void (*ngx_http_news_redis_handler_pt)(void *data,
     ngx_http_news_redis_result_e result, redisReply *reply,
@@ -46,6 +46,18 @@ typedef struct {
     ngx_str_t                        text;
     u_char                           sha1[40];
 } ngx_http_news_redis_script_t;
+
+
+/*
+ * One command: argv[0..argc-1] as they are, or, with a script, EVALSHA
+ * of it (EVAL after a NOSCRIPT) with nkeys keys and then arguments.
+ */
+typedef struct {
+    ngx_http_news_redis_script_t    *script;
+    ngx_uint_t                       nkeys;
+    ngx_uint_t                       argc;
+    ngx_str_t                       *argv;
+} ngx_http_news_redis_command_t;
 
 
 /* a Redis target: address, credentials and this worker's connection */
@@ -69,10 +81,9 @@ ngx_int_t ngx_http_news_redis_init_process(ngx_array_t *targets,
     ngx_log_t *log);
 void ngx_http_news_redis_exit_process(ngx_array_t *targets);
 
-ngx_int_t ngx_http_news_redis_eval(ngx_http_news_redis_t *target,
-    ngx_http_news_redis_script_t *script, ngx_uint_t nkeys,
-    ngx_str_t *args, ngx_uint_t nargs, ngx_msec_t timeout,
-    ngx_http_news_redis_handler_pt handler, void *data,
+ngx_int_t ngx_http_news_redis_send(ngx_http_news_redis_t *target,
+    ngx_http_news_redis_command_t *commands, ngx_uint_t n,
+    ngx_msec_t timeout, ngx_http_news_redis_handler_pt handler, void *data,
     ngx_http_news_redis_cmd_t **cmdp);
 void ngx_http_news_redis_cancel(ngx_http_news_redis_cmd_t *cmd);
 

@@ -339,12 +339,12 @@ my ($status) = NewsTest::http_get('/news/walkout');
 Test::More::is($status, 200, 'served: the connection is ready');
 my $mark = NewsTest::log_mark();
 
-# paused for writes, Redis holds the EVALSHAs and still answers CLIENT LIST
+# paused for writes, Redis holds the views and still answers CLIENT LIST
 my $t0 = Time::HiRes::time();
 NewsTest::redis_on($::Hold, 'CLIENT', 'PAUSE', 2000, 'WRITE');
 my @socks = NewsTest::open_gets('/news/walkout', 200);
-Test::More::ok(NewsTest::wait_evalsha_queued($::Hold, 200,
-                                             'news:article:walkout', 1.5),
+Test::More::ok(NewsTest::wait_views_queued($::Hold, 200,
+                                           'news:article:walkout', 1.5),
                'all 200 commands are at Redis, waiting');
 close $_ for @socks;
 Test::More::cmp_ok(Time::HiRes::time() - $t0, '<', 1.8,
@@ -591,8 +591,8 @@ Test::More::is(scalar(@old), 1, 'one worker');
 
 NewsTest::redis_on($::Hold, 'CLIENT', 'PAUSE', 1000, 'WRITE');
 my @socks = NewsTest::open_gets('/news/reload', 20);
-Test::More::ok(NewsTest::wait_evalsha_queued($::Hold, 20,
-                                             'news:article:reload', 0.8),
+Test::More::ok(NewsTest::wait_views_queued($::Hold, 20,
+                                           'news:article:reload', 0.8),
                '20 requests in flight');
 kill 'HUP', NewsTest::master_pid();
 my @r = NewsTest::read_responses(@socks);
@@ -643,8 +643,8 @@ my @workers = NewsTest::child_pids($master);
 
 NewsTest::redis_on($::Hold, 'CLIENT', 'PAUSE', 1000, 'WRITE');
 my @socks = NewsTest::open_gets('/news/last-call', 20, $n->{port});
-Test::More::ok(NewsTest::wait_evalsha_queued($::Hold, 20,
-                                             'news:article:last-call', 0.8),
+Test::More::ok(NewsTest::wait_views_queued($::Hold, 20,
+                                           'news:article:last-call', 0.8),
                '20 requests in flight');
 kill 'QUIT', $master;
 my @r = NewsTest::read_responses(@socks);

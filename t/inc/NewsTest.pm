@@ -680,15 +680,19 @@ sub client_list {
            split /\n/, redis_on($server, 'CLIENT', 'LIST');
 }
 
-# wait_evalsha_queued($server, $n, $key, $secs): with the server paused
-# for writes (CLIENT PAUSE ms WRITE), waits until one connection has $n
-# EVALSHAs of $key (view counted) at Redis: one blocked, the rest in its
-# query buffer.  True if so within $secs: the commands are in flight.
-sub wait_evalsha_queued {
+# wait_views_queued($server, $n, $key, $secs): with the server paused
+# for writes (CLIENT PAUSE ms WRITE), waits until one connection has the
+# commands of $n counted views of $key at Redis (each MULTI, EVALSHA,
+# HGETALL, EXEC): the first EVALSHA blocked, the rest in its query
+# buffer.  True if so within $secs: the commands are in flight.
+sub wait_views_queued {
     my ($server, $n, $key, $secs) = @_;
-    my $len = 4;
-    $len += 1 + length(length $_) + 2 + length($_) + 2
-        for 'EVALSHA', 'x' x 40, '1', $key, '1';
+    my $len = 0;
+    for my $cmd (['MULTI'], ['EVALSHA', 'x' x 40, '1', $key],
+                 ['HGETALL', $key], ['EXEC']) {
+        $len += 1 + length(scalar @$cmd) + 2;
+        $len += 1 + length(length $_) + 2 + length($_) + 2 for @$cmd;
+    }
     my $end = time + $secs;
     while (time < $end) {
         for my $c (client_list($server)) {
