@@ -18,7 +18,7 @@
 
 
 static ngx_int_t ngx_http_news_valid_key(ngx_str_t *key);
-static ngx_uint_t ngx_http_news_view_counts(ngx_http_request_t *r,
+static ngx_http_news_skip_e ngx_http_news_skip_reason(ngx_http_request_t *r,
     ngx_http_news_loc_conf_t *nlcf);
 static ngx_uint_t ngx_http_news_is_prefetch(ngx_http_request_t *r);
 static ngx_int_t ngx_http_news_send_view(ngx_http_request_t *r,
@@ -101,7 +101,7 @@ ngx_http_news_handler(ngx_http_request_t *r)
     cln->handler = ngx_http_news_cleanup;
     cln->data = ctx;
 
-    ctx->counts = ngx_http_news_view_counts(r, nlcf);
+    ctx->skip = ngx_http_news_skip_reason(r, nlcf);
 
     rc = ngx_http_news_send_view(r, ctx, nlcf);
 
@@ -163,21 +163,31 @@ ngx_http_news_valid_key(ngx_str_t *key)
 }
 
 
-static ngx_uint_t
-ngx_http_news_view_counts(ngx_http_request_t *r,
+/* why this request is not a view to count, known before Redis answers */
+
+static ngx_http_news_skip_e
+ngx_http_news_skip_reason(ngx_http_request_t *r,
     ngx_http_news_loc_conf_t *nlcf)
 {
-    if (r->method != NGX_HTTP_GET || !nlcf->views) {
-        return 0;
+    if (!nlcf->views) {
+        return NGX_HTTP_NEWS_SKIP_OFF;
+    }
+
+    if (r->method != NGX_HTTP_GET) {
+        return NGX_HTTP_NEWS_SKIP_HEAD;
     }
 
     if (nlcf->views_skip != NULL
         && ngx_http_test_predicates(r, nlcf->views_skip) == NGX_DECLINED)
     {
-        return 0;
+        return NGX_HTTP_NEWS_SKIP_SKIP;
     }
 
-    return !ngx_http_news_is_prefetch(r);
+    if (ngx_http_news_is_prefetch(r)) {
+        return NGX_HTTP_NEWS_SKIP_PREFETCH;
+    }
+
+    return NGX_HTTP_NEWS_SKIP_NONE;
 }
 
 
@@ -199,7 +209,7 @@ ngx_http_news_send_view(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
 
     n = 0;
 
-    if (ctx->counts) {
+    if (ctx->skip == NGX_HTTP_NEWS_SKIP_NONE) {
         commands[n].script = &nmcf->script;
         commands[n].nkeys = 1;
         commands[n].argc = 1;
@@ -341,7 +351,9 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
         return NGX_HTTP_BAD_GATEWAY;
     }
 
-    rc = ngx_http_news_article_from_reply(&article, reply, ctx->counts, &why);
+    rc = ngx_http_news_article_from_reply(&article, reply,
+                                          ctx->skip == NGX_HTTP_NEWS_SKIP_NONE,
+                                          &why);
 
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -378,7 +390,9 @@ ngx_http_news_reply_error(ngx_http_news_ctx_t *ctx, redisReply *reply)
         return reply;
     }
 
-    if (ctx->counts && reply->type == REDIS_REPLY_ARRAY) {
+    if (ctx->skip == NGX_HTTP_NEWS_SKIP_NONE
+        && reply->type == REDIS_REPLY_ARRAY)
+    {
         for (i = 0; i < reply->elements; i++) {
             if (reply->element[i]->type == REDIS_REPLY_ERROR) {
                 return reply->element[i];

@@ -54,10 +54,24 @@ typedef struct {
 } ngx_http_news_loc_conf_t;
 
 
+/* why a request is not a counted view ($news_skip_reason) */
+typedef enum {
+    NGX_HTTP_NEWS_SKIP_NONE = 0,
+    NGX_HTTP_NEWS_SKIP_OFF,             /* news_views off */
+    NGX_HTTP_NEWS_SKIP_HEAD,
+    NGX_HTTP_NEWS_SKIP_SKIP,            /* news_views_skip */
+    NGX_HTTP_NEWS_SKIP_PREFETCH,
+    NGX_HTTP_NEWS_SKIP_DEDUPE,          /* news_views_unique */
+    NGX_HTTP_NEWS_SKIP_DRAFT,
+    NGX_HTTP_NEWS_SKIP_NOT_FOUND,
+    NGX_HTTP_NEWS_SKIP_ERROR            /* Redis failed, or a 5xx */
+} ngx_http_news_skip_e;
+
+
 typedef struct {
     ngx_http_request_t             *request;
     ngx_str_t                       key;
-    ngx_uint_t                      counts;     /* a view to count */
+    ngx_http_news_skip_e            skip;       /* NONE: a view to count */
     ngx_http_news_redis_cmd_t      *cmd;        /* while Redis has it */
     ngx_event_t                     deadline;
     ngx_str_t                       views;      /* $news_views */
