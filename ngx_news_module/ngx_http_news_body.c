@@ -88,7 +88,7 @@ ngx_http_news_body_paragraphs(u_char *dst, ngx_str_t *body, size_t *size)
     end = NULL;
 
     while (p <= last) {
-        eol = (p < last) ? ngx_strlchr(p, last, '\n') : NULL;
+        eol = (p < last) ? memchr(p, '\n', last - p) : NULL;
 
         if (eol == NULL) {
             eol = last;

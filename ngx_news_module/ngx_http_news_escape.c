@@ -9,6 +9,10 @@
 
 #include "ngx_http_news_escape.h"
 
+#if (__SSE2__)
+#include <emmintrin.h>
+#endif
+
 
 /*
  * The escape of each byte that has one; every other byte is copied.
@@ -34,18 +38,62 @@ static ngx_str_t  ngx_http_news_safe_schemes[] = {
 };
 
 
+/*
+ * The first byte from p on that has an escape, or last.  Text is mostly
+ * bytes without one: with SSE2 (every x86-64) 16 bytes are tested at a
+ * time, so long bodies are scanned at memchr() speed.
+ */
+
+static ngx_inline u_char *
+ngx_http_news_escape_next(u_char *p, u_char *last)
+{
+#if (__SSE2__)
+    int      mask;
+    __m128i  v, m;
+
+    while (last - p >= 16) {
+        v = _mm_loadu_si128((__m128i *) p);
+
+        m = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('&')),
+                             _mm_cmpeq_epi8(v, _mm_set1_epi8('<'))),
+                _mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('>')),
+                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\''))));
+
+        mask = _mm_movemask_epi8(m);
+
+        if (mask) {
+            return p + __builtin_ctz(mask);
+        }
+
+        p += 16;
+    }
+#endif
+
+    while (p < last && ngx_http_news_html_escapes[*p].len == 0) {
+        p++;
+    }
+
+    return p;
+}
+
+
 size_t
 ngx_http_news_escape_html_len(u_char *src, size_t size)
 {
     size_t   len;
-    u_char  *last;
+    u_char  *p, *last;
 
     len = size;
+    last = src + size;
 
-    for (last = src + size; src < last; src++) {
-        if (ngx_http_news_html_escapes[*src].len) {
-            len += ngx_http_news_html_escapes[*src].len - 1;
-        }
+    for (p = ngx_http_news_escape_next(src, last);
+         p < last;
+         p = ngx_http_news_escape_next(p + 1, last))
+    {
+        len += ngx_http_news_html_escapes[*p].len - 1;
     }
 
     return len;
@@ -55,29 +103,27 @@ ngx_http_news_escape_html_len(u_char *src, size_t size)
 u_char *
 ngx_http_news_escape_html(u_char *dst, u_char *src, size_t size)
 {
-    u_char     *last, *run;
+    u_char     *p, *last;
     ngx_str_t  *e;
 
     last = src + size;
 
-    /* copy runs of safe bytes at once; most text has no special byte */
+    /* runs of bytes without an escape are copied at once */
 
-    while (src < last) {
-        run = src;
+    for ( ;; ) {
+        p = ngx_http_news_escape_next(src, last);
 
-        while (src < last && ngx_http_news_html_escapes[*src].len == 0) {
-            src++;
+        dst = ngx_cpymem(dst, src, p - src);
+
+        if (p == last) {
+            return dst;
         }
 
-        dst = ngx_cpymem(dst, run, src - run);
+        e = &ngx_http_news_html_escapes[*p];
+        dst = ngx_cpymem(dst, e->data, e->len);
 
-        if (src < last) {
-            e = &ngx_http_news_html_escapes[*src++];
-            dst = ngx_cpymem(dst, e->data, e->len);
-        }
+        src = p + 1;
     }
-
-    return dst;
 }
 
 
