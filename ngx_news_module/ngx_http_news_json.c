@@ -14,6 +14,9 @@
 
 #define NGX_HTTP_NEWS_ISO_DATE  "%Y-%m-%dT%H:%M:%SZ"
 
+/* JSON-LD is about 1 KB: dumped at once into this much, most times */
+#define NGX_HTTP_NEWS_LD_SIZE   4096
+
 
 typedef struct {
     char                     *key;
@@ -25,6 +28,8 @@ static ngx_int_t ngx_http_news_json_field(ngx_http_news_page_t *page,
     json_t *obj, ngx_str_t *name, ngx_str_t *value, ngx_pool_t *pool);
 static ngx_int_t ngx_http_news_json_set(ngx_http_news_page_t *page,
     json_t *obj, char *key, ngx_str_t *value, ngx_pool_t *pool);
+static json_t *ngx_http_news_json_thing(ngx_http_news_page_t *page,
+    char *type, ngx_str_t *name, ngx_pool_t *pool);
 static json_t *ngx_http_news_json_string(ngx_http_news_page_t *page,
     ngx_str_t *s, ngx_pool_t *pool);
 static json_t *ngx_http_news_json_tags(ngx_http_news_page_t *page,
@@ -35,8 +40,8 @@ static ngx_int_t ngx_http_news_json_utf8(ngx_http_news_page_t *page,
     ngx_str_t *s, ngx_pool_t *pool, ngx_str_t *out);
 static size_t ngx_http_news_json_fix_utf8(u_char *dst, u_char *src,
     size_t len);
-static ngx_int_t ngx_http_news_json_dump(json_t *json, ngx_pool_t *pool,
-    ngx_str_t *out);
+static ngx_int_t ngx_http_news_json_dump(json_t *json, size_t size,
+    ngx_pool_t *pool, ngx_str_t *out);
 static ngx_int_t ngx_http_news_json_script_safe(ngx_str_t *json,
     ngx_pool_t *pool, ngx_str_t *out);
 
@@ -50,7 +55,7 @@ ngx_int_t
 ngx_http_news_json_article(ngx_http_news_page_t *page, ngx_pool_t *pool,
     ngx_str_t *out)
 {
-    size_t        i;
+    size_t        i, size;
     json_t       *obj, *v;
     ngx_int_t     rc;
     ngx_str_t     name, value;
@@ -63,12 +68,16 @@ ngx_http_news_json_article(ngx_http_news_page_t *page, ngx_pool_t *pool,
 
     rc = NGX_OK;
     pairs = page->article->pairs;
+    size = 1024 + page->url.len;
 
     for (i = 0; pairs != NULL && i < pairs->elements; i += 2) {
         name.data = (u_char *) pairs->element[i]->str;
         name.len = pairs->element[i]->len;
         value.data = (u_char *) pairs->element[i + 1]->str;
         value.len = pairs->element[i + 1]->len;
+
+        /* room for some escapes; more is dumped again */
+        size += 2 * (name.len + value.len) + 8;
 
         rc = ngx_http_news_json_field(page, obj, &name, &value, pool);
         if (rc != NGX_OK) {
@@ -78,7 +87,7 @@ ngx_http_news_json_article(ngx_http_news_page_t *page, ngx_pool_t *pool,
 
     v = json_integer(page->article->views);
 
-    if (v == NULL || json_object_set_new(obj, "views", v) != 0
+    if (v == NULL || json_object_set_new_nocheck(obj, "views", v) != 0
         || ngx_http_news_json_set(page, obj, "url", &page->url, pool)
            != NGX_OK)
     {
@@ -86,7 +95,7 @@ ngx_http_news_json_article(ngx_http_news_page_t *page, ngx_pool_t *pool,
         goto done;
     }
 
-    rc = ngx_http_news_json_dump(obj, pool, out);
+    rc = ngx_http_news_json_dump(obj, size, pool, out);
 
 done:
 
@@ -132,8 +141,11 @@ ngx_http_news_json_field(ngx_http_news_page_t *page, json_t *obj,
         return NGX_ERROR;
     }
 
-    return json_object_setn_new(obj, (const char *) key.data, key.len, v) == 0
-           ? NGX_OK : NGX_ERROR;
+    /* the name is valid UTF-8 now */
+
+    return json_object_setn_new_nocheck(obj, (const char *) key.data,
+                                        key.len, v)
+           == 0 ? NGX_OK : NGX_ERROR;
 }
 
 
@@ -180,13 +192,22 @@ ngx_http_news_json_ld(ngx_http_news_page_t *page, ngx_pool_t *pool,
     members[7].key = "mainEntityOfPage";
     members[7].value = &page->url;
 
-    ld = json_pack("{s:s,s:s}", "@context", "https://schema.org",
-                   "@type", "NewsArticle");
+    ld = json_object();
     if (ld == NULL) {
         return NGX_ERROR;
     }
 
     rc = NGX_ERROR;
+
+    if (json_object_set_new_nocheck(ld, "@context",
+                                    json_string_nocheck("https://schema.org"))
+        != 0
+        || json_object_set_new_nocheck(ld, "@type",
+                                       json_string_nocheck("NewsArticle"))
+           != 0)
+    {
+        goto done;
+    }
 
     for (i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
         if (ngx_http_news_json_set(page, ld, members[i].key,
@@ -198,30 +219,33 @@ ngx_http_news_json_ld(ngx_http_news_page_t *page, ngx_pool_t *pool,
     }
 
     if (a->field[NGX_HTTP_NEWS_IMAGE].len) {
-        v = json_pack("[o]", ngx_http_news_json_string(page,
-                                 &a->field[NGX_HTTP_NEWS_IMAGE], pool));
+        v = json_array();
 
-        if (v == NULL || json_object_set_new(ld, "image", v) != 0) {
+        if (v == NULL
+            || json_object_set_new_nocheck(ld, "image", v) != 0
+            || json_array_append_new(v, ngx_http_news_json_string(page,
+                                         &a->field[NGX_HTTP_NEWS_IMAGE],
+                                         pool))
+               != 0)
+        {
             goto done;
         }
     }
 
     if (a->field[NGX_HTTP_NEWS_AUTHOR].len) {
-        v = json_pack("{s:s,s:o}", "@type", "Person", "name",
-                      ngx_http_news_json_string(page,
-                          &a->field[NGX_HTTP_NEWS_AUTHOR], pool));
+        v = ngx_http_news_json_thing(page, "Person",
+                                     &a->field[NGX_HTTP_NEWS_AUTHOR], pool);
 
-        if (v == NULL || json_object_set_new(ld, "author", v) != 0) {
+        if (json_object_set_new_nocheck(ld, "author", v) != 0) {
             goto done;
         }
     }
 
     if (page->site_name.len) {
-        v = json_pack("{s:s,s:o}", "@type", "Organization", "name",
-                      ngx_http_news_json_string(page, &page->site_name,
-                                                pool));
+        v = ngx_http_news_json_thing(page, "Organization", &page->site_name,
+                                     pool);
 
-        if (v == NULL || json_object_set_new(ld, "publisher", v) != 0) {
+        if (json_object_set_new_nocheck(ld, "publisher", v) != 0) {
             goto done;
         }
     }
@@ -230,14 +254,15 @@ ngx_http_news_json_ld(ngx_http_news_page_t *page, ngx_pool_t *pool,
         v = ngx_http_news_json_tags(page, &a->field[NGX_HTTP_NEWS_TAGS],
                                     pool);
 
-        if (v == NULL || json_object_set_new(ld, "keywords", v) != 0) {
+        if (json_object_set_new_nocheck(ld, "keywords", v) != 0) {
             goto done;
         }
     }
 
     /* the JSON goes into a <script> element: it must not end it early */
 
-    if (ngx_http_news_json_dump(ld, pool, &json) != NGX_OK
+    if (ngx_http_news_json_dump(ld, NGX_HTTP_NEWS_LD_SIZE, pool, &json)
+        != NGX_OK
         || ngx_http_news_json_script_safe(&json, pool, out) != NGX_OK)
     {
         goto done;
@@ -270,7 +295,34 @@ ngx_http_news_json_set(ngx_http_news_page_t *page, json_t *obj, char *key,
         return NGX_ERROR;
     }
 
-    return json_object_set_new(obj, key, v) == 0 ? NGX_OK : NGX_ERROR;
+    return json_object_set_new_nocheck(obj, key, v) == 0 ? NGX_OK : NGX_ERROR;
+}
+
+
+/* {"@type": type, "name": name}; NULL if it cannot be made */
+
+static json_t *
+ngx_http_news_json_thing(ngx_http_news_page_t *page, char *type,
+    ngx_str_t *name, ngx_pool_t *pool)
+{
+    json_t  *thing;
+
+    thing = json_object();
+
+    if (thing == NULL
+        || json_object_set_new_nocheck(thing, "@type",
+                                       json_string_nocheck(type))
+           != 0
+        || json_object_set_new_nocheck(thing, "name",
+                                       ngx_http_news_json_string(page, name,
+                                                                 pool))
+           != 0)
+    {
+        json_decref(thing);
+        return NULL;
+    }
+
+    return thing;
 }
 
 
@@ -284,7 +336,9 @@ ngx_http_news_json_string(ngx_http_news_page_t *page, ngx_str_t *s,
         return NULL;
     }
 
-    return json_stringn((const char *) utf8.data, utf8.len);
+    /* made valid above: jansson need not check it again */
+
+    return json_stringn_nocheck((const char *) utf8.data, utf8.len);
 }
 
 
@@ -450,24 +504,42 @@ ngx_http_news_json_fix_utf8(u_char *dst, u_char *src, size_t len)
 }
 
 
-static ngx_int_t
-ngx_http_news_json_dump(json_t *json, ngx_pool_t *pool, ngx_str_t *out)
-{
-    size_t  size;
+/*
+ * Dumped once into a buffer of the size guessed, and only when that was
+ * too small, again into one of the size jansson asked for: a dump costs
+ * more than all the rest of building the JSON.
+ */
 
-    size = json_dumpb(json, NULL, 0, JSON_COMPACT);
-    if (size == 0) {
-        return NGX_ERROR;
-    }
+static ngx_int_t
+ngx_http_news_json_dump(json_t *json, size_t size, ngx_pool_t *pool,
+    ngx_str_t *out)
+{
+    size_t  len;
 
     out->data = ngx_pnalloc(pool, size);
     if (out->data == NULL) {
         return NGX_ERROR;
     }
 
-    out->len = json_dumpb(json, (char *) out->data, size, JSON_COMPACT);
+    len = json_dumpb(json, (char *) out->data, size, JSON_COMPACT);
+    if (len == 0) {
+        return NGX_ERROR;
+    }
 
-    return out->len == size ? NGX_OK : NGX_ERROR;
+    if (len > size) {
+        out->data = ngx_pnalloc(pool, len);
+        if (out->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (json_dumpb(json, (char *) out->data, len, JSON_COMPACT) != len) {
+            return NGX_ERROR;
+        }
+    }
+
+    out->len = len;
+
+    return NGX_OK;
 }
 
 
