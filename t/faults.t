@@ -27,6 +27,7 @@ our $Loader = NewsTest::start_redis();
 our $LoaderB = NewsTest::start_redis();
 our $LoaderProxy = NewsTest::start_proxy($LoaderB->{port});
 our $Plain = NewsTest::start_redis();
+our $Strict = NewsTest::start_redis();
 
 $ENV{TEST_NGINX_DOWN_PORT} = $Down->{port};
 $ENV{TEST_NGINX_DURABLE_PORT} = $Durable->{port};
@@ -37,6 +38,7 @@ $ENV{TEST_NGINX_HOLD_PORT} = $Hold->{port};
 $ENV{TEST_NGINX_LOADER_PORT} = $Loader->{port};
 $ENV{TEST_NGINX_LOADER_PROXY_PORT} = $LoaderProxy->{port};
 $ENV{TEST_NGINX_PLAIN_PORT} = $Plain->{port};
+$ENV{TEST_NGINX_STRICT_PORT} = $Strict->{port};
 
 # the slow loads: 3000 keys at 1 ms each, about 3 s of -LOADING
 NewsTest::fill_redis($_, 3000) for $Loader, $LoaderB;
@@ -667,3 +669,31 @@ Test::More::unlike($log, qr/exited on signal|\[alert\]|\[crit\]/,
 --- request
 GET /t
 --- response_body: ok
+
+
+
+=== TEST 13: Redis refuses to queue the count script: the 502 says why (not EXECABORT), nothing is counted, reading still works
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_STRICT_PORT;
+        news_article news:article:$1;
+    }
+--- init
+NewsTest::redis_on($::Strict, 'HSET', 'news:article:strict',
+                   title => 'Strict', views => 7);
+# the default user, nginx's, may no longer run scripts by hash: EVALSHA
+# is refused when queued, and EXEC then discards the transaction
+NewsTest::redis_on($::Strict, 'ACL', 'SETUSER', 'default', '-evalsha');
+my ($status) = NewsTest::http_get('/news/strict');
+Test::More::is($status, 502, 'the counted view fails');
+Test::More::is(NewsTest::redis_on($::Strict, 'HGET', 'news:article:strict',
+                                  'views'),
+               7, 'and counts nothing');
+--- request
+HEAD /news/strict
+--- error_code: 200
+--- error_log eval
+qr/news: 502 for article "news:article:strict": Redis replied "NOPERM [^"]*evalsha/
+--- no_error_log
+EXECABORT
+exited on signal
