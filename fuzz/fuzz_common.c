@@ -155,6 +155,7 @@ fuzz_page(ngx_http_news_page_t *page, ngx_http_news_article_t *a,
     page->article = a;
     ngx_str_set(&page->site_name, "The Riverside Courier");
     ngx_str_set(&page->url, "https://news.example.org/news/harbour-ferry");
+    ngx_str_set(&page->beacon_url, "/beacon/harbour-ferry?from=\"page\"&x=<1>");
     page->date_format = "%a, %d %b %Y";
     page->body_format = body_format;
     page->log = fuzz_log;

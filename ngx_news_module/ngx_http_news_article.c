@@ -42,11 +42,14 @@ ngx_str_t  ngx_http_news_article_fields[] = {
  * A counted view is one transaction: this script, then a native HGETALL
  * of the same hash (MULTI/EXEC, one round trip, one atomic step).  The
  * script only guards and counts: a missing article is never written to
- * (HINCRBY would create it), a draft is not counted.  It returns false,
- * 0 or 1 for missing, draft and counted; the page is read from HGETALL,
- * which sees the incremented count.  Reading the fields in Lua would
- * cost Redis most of its time per view: the bundled Lua hashes every
- * byte of every string it is handed.
+ * (HINCRBY would create it), a draft is not counted, and with
+ * news_views_unique (KEYS[2], the visitor's mark for this article, and
+ * ARGV[1], the window in seconds) a repeat view is not counted either;
+ * the mark is only made for an article that exists, and expires by
+ * itself.  It returns what ngx_http_news_view_e says; the page is read
+ * from HGETALL, which sees the incremented count.  Reading the fields in
+ * Lua would cost Redis most of its time per view: Lua copies every value
+ * it is handed into a string of its own, and back into the reply.
  */
 
 ngx_str_t  ngx_http_news_article_script = ngx_string(
@@ -57,9 +60,36 @@ ngx_str_t  ngx_http_news_article_script = ngx_string(
     "if status == false and redis.call('EXISTS', KEYS[1]) == 0 then\n"
     "    return false\n"
     "end\n"
+    "if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'EX',\n"
+    "                               ARGV[1]) then\n"
+    "    return 2\n"
+    "end\n"
     "redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
     "return 1\n"
 );
+
+
+/* the count script's reply */
+
+ngx_int_t
+ngx_http_news_article_view(redisReply *reply, ngx_http_news_view_e *view)
+{
+    if (reply->type == REDIS_REPLY_NIL) {
+        *view = NGX_HTTP_NEWS_VIEW_MISSING;
+        return NGX_OK;
+    }
+
+    if (reply->type != REDIS_REPLY_INTEGER
+        || reply->integer < NGX_HTTP_NEWS_VIEW_DRAFT
+        || reply->integer > NGX_HTTP_NEWS_VIEW_REPEAT)
+    {
+        return NGX_ERROR;
+    }
+
+    *view = (ngx_http_news_view_e) reply->integer;
+
+    return NGX_OK;
+}
 
 
 ngx_int_t
@@ -98,17 +128,15 @@ ngx_http_news_article_from_reply(ngx_http_news_article_t *a,
     ngx_memzero(a, sizeof(ngx_http_news_article_t));
 
     fields = reply;
+    a->view = NGX_HTTP_NEWS_VIEW_SHOWN;
 
     if (counted) {
         if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
-            || (reply->element[0]->type != REDIS_REPLY_INTEGER
-                && reply->element[0]->type != REDIS_REPLY_NIL))
+            || ngx_http_news_article_view(reply->element[0], &a->view)
+               != NGX_OK)
         {
             goto unexpected;
         }
-
-        a->counted = (reply->element[0]->type == REDIS_REPLY_INTEGER
-                      && reply->element[0]->integer == 1);
 
         fields = reply->element[1];
     }
@@ -118,6 +146,7 @@ ngx_http_news_article_from_reply(ngx_http_news_article_t *a,
     }
 
     if (fields->elements == 0) {
+        a->view = NGX_HTTP_NEWS_VIEW_MISSING;
         ngx_str_set(reason, "no such article");
         return NGX_DECLINED;
     }
@@ -154,6 +183,7 @@ ngx_http_news_article_from_reply(ngx_http_news_article_t *a,
                        sizeof("draft") - 1)
            == 0)
     {
+        a->view = NGX_HTTP_NEWS_VIEW_DRAFT;
         ngx_str_set(reason, "article is a draft");
         return NGX_DECLINED;
     }

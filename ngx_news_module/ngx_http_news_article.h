@@ -36,10 +36,20 @@ typedef enum {
 } ngx_http_news_field_e;
 
 
+/* what the count script did with a view */
+typedef enum {
+    NGX_HTTP_NEWS_VIEW_MISSING = -1,    /* no such article */
+    NGX_HTTP_NEWS_VIEW_DRAFT = 0,
+    NGX_HTTP_NEWS_VIEW_COUNTED = 1,
+    NGX_HTTP_NEWS_VIEW_REPEAT = 2,      /* the visitor's, within the window */
+    NGX_HTTP_NEWS_VIEW_SHOWN            /* not to be counted: not asked */
+} ngx_http_news_view_e;
+
+
 typedef struct {
     ngx_str_t                 field[NGX_HTTP_NEWS_NFIELDS];
     int64_t                   views;        /* 0 when the field is absent */
-    ngx_uint_t                counted;      /* this view raised views */
+    ngx_http_news_view_e      view;
     redisReply               *pairs;        /* every field, for JSON */
 } ngx_http_news_article_t;
 
@@ -49,6 +59,7 @@ typedef struct {
     ngx_http_news_article_t  *article;
     ngx_str_t                 site_name;
     ngx_str_t                 url;          /* canonical, URI-escaped */
+    ngx_str_t                 beacon_url;   /* news_beacon_url, or empty */
     char                     *date_format;  /* strftime(3), UTC */
     ngx_uint_t                body_format;
     ngx_log_t                *log;
@@ -60,6 +71,8 @@ extern ngx_str_t  ngx_http_news_article_script;
 
 
 ngx_int_t ngx_http_news_article_field(ngx_str_t *name);
+ngx_int_t ngx_http_news_article_view(redisReply *reply,
+    ngx_http_news_view_e *view);
 ngx_int_t ngx_http_news_article_from_reply(ngx_http_news_article_t *a,
     redisReply *reply, ngx_uint_t counted, ngx_str_t *reason);
 ngx_int_t ngx_http_news_article_date(ngx_str_t *field, char *format,

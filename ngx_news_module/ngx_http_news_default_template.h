@@ -102,6 +102,13 @@ static ngx_str_t  ngx_http_news_default_template = ngx_string(
     "{{/image_credit}}{{#tags}}<span class=\"tag\">{{.}}</span>\n"
     "{{/tags}}</article>\n"
     "</main>\n"
+    "{{#beacon_url}}<script data-beacon=\"{{beacon_url}}\">(functio"
+    "n (u) { if (!(navigator.sendBeacon && navigator.sendBeacon(u"
+    "))) { new Image().src = u; } })(document.currentScript.datas"
+    "et.beacon);</script>\n"
+    "<noscript><img src=\"{{beacon_url}}\" alt=\"\" width=\"1\" height="
+    "\"1\"></noscript>\n"
+    "{{/beacon_url}}\n"
     "</body>\n"
     "</html>\n"
 );

@@ -31,8 +31,16 @@ static void ngx_http_news_reply_handler(void *data,
 static ngx_int_t ngx_http_news_respond(ngx_http_request_t *r,
     ngx_http_news_ctx_t *ctx, ngx_http_news_redis_result_e result,
     redisReply *reply, ngx_str_t *reason);
+static ngx_int_t ngx_http_news_respond_beacon(ngx_http_request_t *r,
+    ngx_http_news_ctx_t *ctx, redisReply *reply);
+static void ngx_http_news_view_outcome(ngx_http_news_ctx_t *ctx,
+    ngx_http_news_view_e view);
 static ngx_int_t ngx_http_news_send_page(ngx_http_request_t *r,
     ngx_http_news_ctx_t *ctx, ngx_http_news_article_t *article);
+static ngx_int_t ngx_http_news_send_beacon(ngx_http_request_t *r);
+static ngx_int_t ngx_http_news_failed(ngx_http_news_ctx_t *ctx,
+    ngx_int_t status);
+static int64_t ngx_http_news_usec(void);
 static ngx_int_t ngx_http_news_canonical_url(ngx_http_request_t *r,
     ngx_http_news_loc_conf_t *nlcf, ngx_str_t *url);
 static ngx_int_t ngx_http_news_add_header(ngx_http_request_t *r,
@@ -47,12 +55,24 @@ ngx_http_news_handler(ngx_http_request_t *r)
 {
     ngx_int_t                   rc;
     ngx_str_t                   allow;
+    ngx_uint_t                  methods;
     ngx_http_cleanup_t         *cln;
     ngx_http_news_ctx_t        *ctx;
     ngx_http_news_loc_conf_t   *nlcf;
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        ngx_str_set(&allow, "GET, HEAD");
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    /* sendBeacon() POSTs */
+
+    methods = NGX_HTTP_GET|NGX_HTTP_HEAD|(nlcf->beacon ? NGX_HTTP_POST : 0);
+
+    if (!(r->method & methods)) {
+        if (nlcf->beacon) {
+            ngx_str_set(&allow, "GET, HEAD, POST");
+
+        } else {
+            ngx_str_set(&allow, "GET, HEAD");
+        }
 
         if (ngx_http_news_add_header(r, "Allow", &allow) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -67,14 +87,13 @@ ngx_http_news_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
-
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_news_ctx_t));
     if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     ctx->request = r;
+    ctx->redis_time = -1;
     ngx_http_set_ctx(r, ctx, ngx_http_news_module);
 
     if (ngx_http_complex_value(r, nlcf->article, &ctx->key) != NGX_OK) {
@@ -103,18 +122,25 @@ ngx_http_news_handler(ngx_http_request_t *r)
 
     ctx->skip = ngx_http_news_skip_reason(r, nlcf);
 
+    if (nlcf->beacon && ctx->skip != NGX_HTTP_NEWS_SKIP_NONE) {
+        /* a beacon not to count has nothing to ask Redis */
+        return ngx_http_news_send_beacon(r);
+    }
+
     rc = ngx_http_news_send_view(r, ctx, nlcf);
 
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "news: 503 for article \"%V\": Redis is unavailable, "
                       "reconnecting", &ctx->key);
-        return ngx_http_news_unavailable(r);
+        return ngx_http_news_failed(ctx, ngx_http_news_unavailable(r));
     }
 
     if (rc != NGX_OK) {
         goto failed;
     }
+
+    ctx->sent = ngx_http_news_usec();
 
     ctx->deadline.handler = ngx_http_news_deadline_handler;
     ctx->deadline.data = ctx;
@@ -136,7 +162,7 @@ failed:
                   "news: 500 for article \"%V\": cannot queue the command",
                   &ctx->key);
 
-    return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    return ngx_http_news_failed(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR);
 }
 
 
@@ -173,7 +199,7 @@ ngx_http_news_skip_reason(ngx_http_request_t *r,
         return NGX_HTTP_NEWS_SKIP_OFF;
     }
 
-    if (r->method != NGX_HTTP_GET) {
+    if (r->method == NGX_HTTP_HEAD) {
         return NGX_HTTP_NEWS_SKIP_HEAD;
     }
 
@@ -193,14 +219,17 @@ ngx_http_news_skip_reason(ngx_http_request_t *r,
 
 /*
  * A counted view: the guarded count and HGETALL in one transaction;
- * any other view: HGETALL alone, which is atomic by itself.
+ * any other view: HGETALL alone, which is atomic by itself.  A beacon
+ * needs the count only.  With news_views_unique the count script also
+ * gets the visitor's mark for this article and the window.
  */
 
 static ngx_int_t
 ngx_http_news_send_view(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     ngx_http_news_loc_conf_t *nlcf)
 {
-    ngx_str_t                       hgetall[2];
+    u_char                         *p;
+    ngx_str_t                       hgetall[2], count[3];
     ngx_uint_t                      n;
     ngx_http_news_main_conf_t      *nmcf;
     ngx_http_news_redis_command_t   commands[2];
@@ -210,11 +239,38 @@ ngx_http_news_send_view(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     n = 0;
 
     if (ctx->skip == NGX_HTTP_NEWS_SKIP_NONE) {
+        count[0] = ctx->key;
+
         commands[n].script = &nmcf->script;
         commands[n].nkeys = 1;
         commands[n].argc = 1;
-        commands[n].argv = &ctx->key;
+        commands[n].argv = count;
+
+        if (nlcf->views_unique) {
+            if (ngx_http_news_visitor_key(r, nmcf->secret, nlcf->views_visitor,
+                                          &ctx->key, &count[1])
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+            if (p == NULL) {
+                return NGX_ERROR;
+            }
+
+            count[2].data = p;
+            count[2].len = ngx_sprintf(p, "%T", nlcf->views_unique) - p;
+
+            commands[n].nkeys = 2;
+            commands[n].argc = 3;
+        }
+
         n++;
+
+        if (nlcf->beacon) {
+            goto send;
+        }
     }
 
     ngx_str_set(&hgetall[0], "HGETALL");
@@ -225,6 +281,8 @@ ngx_http_news_send_view(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     commands[n].argc = 2;
     commands[n].argv = hgetall;
     n++;
+
+send:
 
     return ngx_http_news_redis_send(nlcf->redis, commands, n,
                                     nlcf->redis_timeout,
@@ -296,6 +354,7 @@ ngx_http_news_reply_handler(void *data, ngx_http_news_redis_result_e result,
     c = r->connection;
 
     ctx->cmd = NULL;
+    ctx->redis_time = ngx_http_news_usec() - ctx->sent;
 
     if (ctx->deadline.timer_set) {
         ngx_del_timer(&ctx->deadline);
@@ -313,22 +372,23 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     ngx_http_news_redis_result_e result, redisReply *reply,
     ngx_str_t *reason)
 {
-    ngx_int_t                rc;
-    ngx_str_t                why;
-    redisReply              *error;
-    ngx_http_news_article_t  article;
+    ngx_int_t                  rc;
+    ngx_str_t                  why;
+    redisReply                *error;
+    ngx_http_news_article_t    article;
+    ngx_http_news_loc_conf_t  *nlcf;
 
     switch (result) {
 
     case NGX_HTTP_NEWS_REDIS_UNAVAILABLE:
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "news: 503 for article \"%V\": %V", &ctx->key, reason);
-        return ngx_http_news_unavailable(r);
+        return ngx_http_news_failed(ctx, ngx_http_news_unavailable(r));
 
     case NGX_HTTP_NEWS_REDIS_TIMEDOUT:
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "news: 504 for article \"%V\": %V", &ctx->key, reason);
-        return NGX_HTTP_GATEWAY_TIME_OUT;
+        return ngx_http_news_failed(ctx, NGX_HTTP_GATEWAY_TIME_OUT);
 
     case NGX_HTTP_NEWS_REDIS_REPLY:
         break;
@@ -342,18 +402,26 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "news: 503 for article \"%V\": Redis replied "
                           "\"%*s\"", &ctx->key, error->len, error->str);
-            return ngx_http_news_unavailable(r);
+            return ngx_http_news_failed(ctx, ngx_http_news_unavailable(r));
         }
 
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "news: 502 for article \"%V\": Redis replied \"%*s\"",
                       &ctx->key, error->len, error->str);
-        return NGX_HTTP_BAD_GATEWAY;
+        return ngx_http_news_failed(ctx, NGX_HTTP_BAD_GATEWAY);
+    }
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (nlcf->beacon) {
+        return ngx_http_news_respond_beacon(r, ctx, reply);
     }
 
     rc = ngx_http_news_article_from_reply(&article, reply,
                                           ctx->skip == NGX_HTTP_NEWS_SKIP_NONE,
                                           &why);
+
+    ngx_http_news_view_outcome(ctx, article.view);
 
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -364,7 +432,7 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     if (rc != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "news: 502 for article \"%V\": %V", &ctx->key, &why);
-        return NGX_HTTP_BAD_GATEWAY;
+        return ngx_http_news_failed(ctx, NGX_HTTP_BAD_GATEWAY);
     }
 
     rc = ngx_http_news_send_page(r, ctx, &article);
@@ -373,9 +441,81 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "news: 500 for article \"%V\": cannot render the page",
                       &ctx->key);
+        return ngx_http_news_failed(ctx, rc);
     }
 
     return rc;
+}
+
+
+/* a beacon's reply is the count script's alone */
+
+static ngx_int_t
+ngx_http_news_respond_beacon(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+    redisReply *reply)
+{
+    ngx_http_news_view_e  view;
+
+    if (ngx_http_news_article_view(reply, &view) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: 502 for article \"%V\": unexpected reply from "
+                      "Redis", &ctx->key);
+        return ngx_http_news_failed(ctx, NGX_HTTP_BAD_GATEWAY);
+    }
+
+    ngx_http_news_view_outcome(ctx, view);
+
+    if (view == NGX_HTTP_NEWS_VIEW_MISSING || view == NGX_HTTP_NEWS_VIEW_DRAFT)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: 404 for article \"%V\": %s", &ctx->key,
+                      view == NGX_HTTP_NEWS_VIEW_DRAFT
+                      ? "article is a draft" : "no such article");
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    return ngx_http_news_send_beacon(r);
+}
+
+
+/* what Redis made of the view: $news_view_counted, $news_skip_reason */
+
+static void
+ngx_http_news_view_outcome(ngx_http_news_ctx_t *ctx, ngx_http_news_view_e view)
+{
+    switch (view) {
+
+    case NGX_HTTP_NEWS_VIEW_COUNTED:
+        ctx->counted = 1;
+        return;
+
+    case NGX_HTTP_NEWS_VIEW_SHOWN:
+        return;
+
+    default:
+        break;
+    }
+
+    /* a reason known before Redis was asked stays */
+
+    if (ctx->skip != NGX_HTTP_NEWS_SKIP_NONE) {
+        return;
+    }
+
+    switch (view) {
+
+    case NGX_HTTP_NEWS_VIEW_MISSING:
+        ctx->skip = NGX_HTTP_NEWS_SKIP_NOT_FOUND;
+        break;
+
+    case NGX_HTTP_NEWS_VIEW_DRAFT:
+        ctx->skip = NGX_HTTP_NEWS_SKIP_DRAFT;
+        break;
+
+    default: /* NGX_HTTP_NEWS_VIEW_REPEAT */
+        ctx->skip = NGX_HTTP_NEWS_SKIP_DEDUPE;
+        break;
+    }
 }
 
 
@@ -433,6 +573,15 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     p.date_format = (char *) nlcf->date_format.data;
     p.body_format = nlcf->body_format;
     p.log = r->connection->log;
+
+    if (nlcf->beacon_url == NULL) {
+        ngx_str_null(&p.beacon_url);
+
+    } else if (ngx_http_complex_value(r, nlcf->beacon_url, &p.beacon_url)
+               != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     if (ngx_http_news_canonical_url(r, nlcf, &p.url) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -495,6 +644,60 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+}
+
+
+/* 204: nothing to show, nothing a cache may keep */
+
+static ngx_int_t
+ngx_http_news_send_beacon(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+    ngx_str_t  no_store;
+
+    ngx_str_set(&no_store, "no-store");
+
+    if (ngx_http_news_add_header(r, "Cache-Control", &no_store) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.status = NGX_HTTP_NO_CONTENT;
+    r->headers_out.content_length_n = 0;
+    r->header_only = 1;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_send_special(r, NGX_HTTP_LAST);
+}
+
+
+/* a 5xx: the view was not counted for a reason of its own */
+
+static ngx_int_t
+ngx_http_news_failed(ngx_http_news_ctx_t *ctx, ngx_int_t status)
+{
+    if (ctx->skip == NGX_HTTP_NEWS_SKIP_NONE && !ctx->counted) {
+        ctx->skip = NGX_HTTP_NEWS_SKIP_ERROR;
+    }
+
+    return status;
+}
+
+
+/* a monotonic clock in microseconds, for $news_redis_time */
+
+static int64_t
+ngx_http_news_usec(void)
+{
+    struct timespec  ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 
@@ -587,12 +790,14 @@ ngx_http_news_deadline_handler(ngx_event_t *ev)
 
     ngx_http_news_redis_cancel(ctx->cmd);
     ctx->cmd = NULL;
+    ctx->redis_time = ngx_http_news_usec() - ctx->sent;
 
     ngx_log_error(NGX_LOG_ERR, c->log, 0,
                   "news: 504 for article \"%V\": no reply from Redis "
                   "within %Mms", &ctx->key, nlcf->redis_timeout);
 
-    ngx_http_finalize_request(r, NGX_HTTP_GATEWAY_TIME_OUT);
+    ngx_http_finalize_request(r, ngx_http_news_failed(ctx,
+                                                NGX_HTTP_GATEWAY_TIME_OUT));
     ngx_http_run_posted_requests(c);
 }
 

@@ -15,13 +15,16 @@
 #include "ngx_http_news_default_template.h"
 
 
-static ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);
 static void *ngx_http_news_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_news_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static char *ngx_http_news_article(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_news_views_unique(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_http_complex_value_t *ngx_http_news_compile(ngx_conf_t *cf,
+    ngx_str_t *value);
 static char *ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -30,8 +33,6 @@ static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_positive_msec(ngx_conf_t *cf, void *post,
     void *data);
-static ngx_int_t ngx_http_news_views_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
 static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
 
@@ -62,6 +63,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
       ngx_http_news_article,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("news_beacon"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_article,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      1,
       NULL },
 
     { ngx_string("news_redis_pass"),
@@ -104,6 +112,27 @@ static ngx_command_t  ngx_http_news_commands[] = {
       ngx_http_set_predicate_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_news_loc_conf_t, views_skip),
+      NULL },
+
+    { ngx_string("news_views_unique"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_views_unique,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, views_unique),
+      NULL },
+
+    { ngx_string("news_views_visitor"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, views_visitor),
+      NULL },
+
+    { ngx_string("news_beacon_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, beacon_url),
       NULL },
 
     { ngx_string("news_site_name"),
@@ -190,36 +219,11 @@ ngx_module_t  ngx_http_news_module = {
 };
 
 
-static ngx_http_variable_t  ngx_http_news_vars[] = {
-
-    { ngx_string("news_views"), NULL, ngx_http_news_views_variable, 0,
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-      ngx_http_null_variable
-};
-
-
 static ngx_str_t  ngx_http_news_default_base_url = ngx_string(
     "$scheme://$host");
 
-
-static ngx_int_t
-ngx_http_news_add_variables(ngx_conf_t *cf)
-{
-    ngx_http_variable_t  *var, *v;
-
-    for (v = ngx_http_news_vars; v->name.len; v++) {
-        var = ngx_http_add_variable(cf, &v->name, v->flags);
-        if (var == NULL) {
-            return NGX_ERROR;
-        }
-
-        var->get_handler = v->get_handler;
-        var->data = v->data;
-    }
-
-    return NGX_OK;
-}
+static ngx_str_t  ngx_http_news_default_visitor = ngx_string(
+    "$remote_addr$http_user_agent");
 
 
 static void *
@@ -237,6 +241,7 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
      *
      *     nmcf->default_template = NULL;
      *     nmcf->default_base_url = NULL;
+     *     nmcf->default_visitor = NULL;
      */
 
     if (ngx_array_init(&nmcf->targets, cf->pool, 4,
@@ -248,6 +253,10 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
 
     nmcf->script.text = ngx_http_news_article_script;
     ngx_http_news_redis_script_init(&nmcf->script);
+
+    if (ngx_http_news_visitor_secret(cf->log, nmcf->secret) != NGX_OK) {
+        return NULL;
+    }
 
     return nmcf;
 }
@@ -273,6 +282,9 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      *     nlcf->cache_control = { 0, NULL };
      *     nlcf->base_url = NULL;
      *     nlcf->date_format = { 0, NULL };
+     *     nlcf->views_visitor = NULL;
+     *     nlcf->beacon = 0;
+     *     nlcf->beacon_url = NULL;
      *     nlcf->redis = NULL;
      */
 
@@ -280,6 +292,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     nlcf->redis_timeout = NGX_CONF_UNSET_MSEC;
     nlcf->views = NGX_CONF_UNSET;
     nlcf->views_skip = NGX_CONF_UNSET_PTR;
+    nlcf->views_unique = NGX_CONF_UNSET;
     nlcf->format = NGX_CONF_UNSET_UINT;
     nlcf->body_format = NGX_CONF_UNSET_UINT;
     nlcf->template = NGX_CONF_UNSET_PTR;
@@ -294,9 +307,8 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_news_loc_conf_t *prev = parent;
     ngx_http_news_loc_conf_t *conf = child;
 
-    ngx_str_t                          source;
-    ngx_http_news_main_conf_t         *nmcf;
-    ngx_http_compile_complex_value_t   ccv;
+    ngx_str_t                   source;
+    ngx_http_news_main_conf_t  *nmcf;
 
     ngx_conf_merge_str_value(conf->redis_pass, prev->redis_pass,
                              "127.0.0.1:6379");
@@ -308,6 +320,15 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_value(conf->views, prev->views, 1);
     ngx_conf_merge_ptr_value(conf->views_skip, prev->views_skip, NULL);
+    ngx_conf_merge_value(conf->views_unique, prev->views_unique, 0);
+
+    if (conf->views_visitor == NULL) {
+        conf->views_visitor = prev->views_visitor;
+    }
+
+    if (conf->beacon_url == NULL) {
+        conf->beacon_url = prev->beacon_url;
+    }
     ngx_conf_merge_str_value(conf->site_name, prev->site_name, "");
     ngx_conf_merge_str_value(conf->cache_control, prev->cache_control,
                              "no-store");
@@ -332,6 +353,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
          */
 
         conf->article = prev->article;
+        conf->beacon = prev->beacon;
         conf->redis = prev->redis;
 
         return NGX_CONF_OK;
@@ -371,24 +393,14 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->template = nmcf->default_template;
     }
 
+    /* the defaults are compiled once, like the default template */
+
     if (conf->base_url == NULL) {
 
-        /* compiled once, like the default template, for every location */
-
         if (nmcf->default_base_url == NULL) {
-            nmcf->default_base_url = ngx_palloc(cf->pool,
-                                            sizeof(ngx_http_complex_value_t));
+            nmcf->default_base_url = ngx_http_news_compile(cf,
+                                           &ngx_http_news_default_base_url);
             if (nmcf->default_base_url == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-            ccv.cf = cf;
-            ccv.value = &ngx_http_news_default_base_url;
-            ccv.complex_value = nmcf->default_base_url;
-
-            if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
                 return NGX_CONF_ERROR;
             }
         }
@@ -396,7 +408,45 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->base_url = nmcf->default_base_url;
     }
 
+    if (conf->views_visitor == NULL && conf->views_unique) {
+
+        if (nmcf->default_visitor == NULL) {
+            nmcf->default_visitor = ngx_http_news_compile(cf,
+                                            &ngx_http_news_default_visitor);
+            if (nmcf->default_visitor == NULL) {
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        conf->views_visitor = nmcf->default_visitor;
+    }
+
     return NGX_CONF_OK;
+}
+
+
+static ngx_http_complex_value_t *
+ngx_http_news_compile(ngx_conf_t *cf, ngx_str_t *value)
+{
+    ngx_http_complex_value_t          *cv;
+    ngx_http_compile_complex_value_t   ccv;
+
+    cv = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (cv == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = value;
+    ccv.complex_value = cv;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NULL;
+    }
+
+    return cv;
 }
 
 
@@ -405,33 +455,67 @@ ngx_http_news_article(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_news_loc_conf_t *nlcf = conf;
 
-    ngx_str_t                         *value;
-    ngx_http_core_loc_conf_t          *clcf;
-    ngx_http_compile_complex_value_t   ccv;
+    ngx_str_t                 *value;
+    ngx_http_core_loc_conf_t  *clcf;
 
     if (nlcf->article != NULL) {
-        return "is duplicate";
+        if (nlcf->beacon == cmd->offset) {
+            return "is duplicate";
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_article\" and \"news_beacon\" cannot be "
+                           "used in the same location");
+        return NGX_CONF_ERROR;
     }
 
     value = cf->args->elts;
 
-    nlcf->article = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    /* "news_beacon" counts views of the article without showing it */
+
+    nlcf->beacon = cmd->offset;
+
+    nlcf->article = ngx_http_news_compile(cf, &value[1]);
     if (nlcf->article == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &value[1];
-    ccv.complex_value = nlcf->article;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_news_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_news_views_unique(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    time_t      window;
+    ngx_str_t  *value;
+
+    if (nlcf->views_unique != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        nlcf->views_unique = 0;
+        return NGX_CONF_OK;
+    }
+
+    window = ngx_parse_time(&value[1], 1);
+
+    if (window == (time_t) NGX_ERROR || window == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid window \"%V\", it must be \"off\" or "
+                           "a time of at least one second", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->views_unique = window;
 
     return NGX_CONF_OK;
 }
@@ -535,31 +619,6 @@ ngx_http_news_positive_msec(ngx_conf_t *cf, void *post, void *data)
     }
 
     return NGX_CONF_OK;
-}
-
-
-static ngx_int_t
-ngx_http_news_views_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_http_news_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
-
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    if (ctx == NULL) {
-        v->len = 0;
-        v->data = NULL;
-        return NGX_OK;
-    }
-
-    v->len = ctx->views.len;
-    v->data = ctx->views.data;
-
-    return NGX_OK;
 }
 
 

@@ -17,6 +17,7 @@
 #include "ngx_http_news_template.h"
 #include "ngx_http_news_body.h"
 #include "ngx_http_news_json.h"
+#include "ngx_http_news_visitor.h"
 
 
 #define NGX_HTTP_NEWS_KEY_MAX      512
@@ -30,6 +31,8 @@ typedef struct {
     ngx_http_news_redis_script_t    script;
     ngx_http_news_template_t       *default_template;
     ngx_http_complex_value_t       *default_base_url;
+    ngx_http_complex_value_t       *default_visitor;
+    u_char                          secret[NGX_HTTP_NEWS_SECRET_LEN];
 } ngx_http_news_main_conf_t;
 
 
@@ -40,8 +43,12 @@ typedef struct {
     ngx_msec_t                      redis_timeout;
 
     ngx_http_complex_value_t       *article;    /* the key; the handler */
+    ngx_uint_t                      beacon;     /* news_beacon: no page */
     ngx_flag_t                      views;
     ngx_array_t                    *views_skip;
+    time_t                          views_unique;   /* 0: off */
+    ngx_http_complex_value_t       *views_visitor;
+    ngx_http_complex_value_t       *beacon_url;
     ngx_str_t                       site_name;
     ngx_str_t                       cache_control;
     ngx_http_complex_value_t       *base_url;
@@ -72,13 +79,20 @@ typedef struct {
     ngx_http_request_t             *request;
     ngx_str_t                       key;
     ngx_http_news_skip_e            skip;       /* NONE: a view to count */
+    ngx_uint_t                      counted;    /* Redis counted it */
     ngx_http_news_redis_cmd_t      *cmd;        /* while Redis has it */
     ngx_event_t                     deadline;
+    int64_t                         sent;       /* microseconds */
+    int64_t                         redis_time;     /* -1: none */
     ngx_str_t                       views;      /* $news_views */
 } ngx_http_news_ctx_t;
 
 
 ngx_int_t ngx_http_news_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);
+
+
+extern ngx_str_t  ngx_http_news_skip_reasons[];
 
 
 extern ngx_module_t  ngx_http_news_module;

@@ -34,6 +34,7 @@ typedef enum {
     NGX_HTTP_NEWS_SHARE_WHATSAPP,
     NGX_HTTP_NEWS_SHARE_LINKEDIN,
     NGX_HTTP_NEWS_READING_MINUTES,
+    NGX_HTTP_NEWS_BEACON_URL,
     NGX_HTTP_NEWS_TITLE_ENCODED,        /* for share links; not a name */
     NGX_HTTP_NEWS_DOT,                  /* {{.}}: a section's item */
     NGX_HTTP_NEWS_NVALUES
@@ -112,6 +113,7 @@ static ngx_str_t  ngx_http_news_value_names[] = {
     ngx_string("share_whatsapp"),
     ngx_string("share_linkedin"),
     ngx_string("reading_minutes"),
+    ngx_string("beacon_url"),
     ngx_null_string
 };
 
@@ -727,6 +729,10 @@ ngx_http_news_value_compute(ngx_http_news_render_t *rd, ngx_uint_t id,
 
     case NGX_HTTP_NEWS_SITE_NAME:
         *v = page->site_name;
+        return NGX_OK;
+
+    case NGX_HTTP_NEWS_BEACON_URL:
+        *v = page->beacon_url;
         return NGX_OK;
 
     case NGX_HTTP_NEWS_JSONLD:

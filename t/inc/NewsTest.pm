@@ -214,6 +214,31 @@ sub http_get {
     return _read_response($s);
 }
 
+# http_request($method, $path, %headers): like http_get, any method
+sub http_request {
+    my ($method, $path, %headers) = @_;
+    my $s = _send_request($method, $path, %headers);
+    return _read_response($s);
+}
+
+# access_lines($name, $n): the lines of logs/$name once it has $n or
+# more (nginx writes a request's line after its response is sent), or
+# whatever it has after 2 s
+sub access_lines {
+    my ($name, $n) = @_;
+    my $file = ($ENV{TEST_NGINX_SERVER_ROOT} || 't/servroot') . "/logs/$name";
+    my @lines;
+    for (1 .. 200) {
+        if (open my $fh, '<', $file) {
+            @lines = <$fh>;
+            chomp @lines;
+            last if @lines >= $n;
+        }
+        sleep 0.01;
+    }
+    return @lines;
+}
+
 # Many GETs in flight at once: every request is written before any
 # response is read.  Returns a list of [status, headers, body].
 sub concurrent_get {
