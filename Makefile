@@ -22,7 +22,7 @@ LD_OPT        := -Wl,-z,relro -Wl,-z,now -fPIC
 # a load_module snippet in modules-available, enabled with a link in
 # modules-enabled, as Debian's libnginx-mod-* packages do.  DESTDIR
 # stages it; NEWS_ENABLE=no leaves the link out (for a package, whose
-# postinst makes it).
+# postinst makes it).  tools/check-install (make test) takes the same.
 DESTDIR       ?=
 INSTALL       ?= install
 NGINX_MODULES_PATH ?= $(shell $(NGINX) -V 2>&1 \
@@ -116,8 +116,10 @@ deps-build:
 deps-test:
 	@tools/install-packages $(DEB_TEST)
 
+# the suites, then make install and uninstall into a temporary DESTDIR
 test: deps build
 	t/run-tests
+	tools/check-install
 
 # the whole suite under memcheck; valgrind.suppress (where upstream
 # Test::Nginx looks for it too) lists nginx's own reports
