@@ -76,9 +76,10 @@ $(SNIPPET): Makefile
 $(TEMPLATE_H): templates/article.html tools/embed-template
 	tools/embed-template templates/article.html $@
 
-# Neither reloads nginx: `nginx -t && systemctl reload nginx` does.  The
-# module is replaced by a rename, so that a running nginx keeps its
-# mapping of the old file and a reload finds the old or the new one.
+# Neither touches a running nginx (docs/deployment.md: a reload loads a
+# module newly enabled, but keeps one already loaded).  The module is
+# replaced by a rename: a running nginx keeps its mapping of the old
+# file, and nothing ever finds the new one missing or half written.
 install: build $(SNIPPET)
 	@test -n "$(NGINX_MODULES_PATH)" || { echo "make install: no" \
 	    "--modules-path in '$(NGINX) -V'; set NGINX_MODULES_PATH" >&2; \
@@ -91,7 +92,8 @@ install: build $(SNIPPET)
 	    '$(DESTDIR)$(NGINX_MODULES_PATH)/$(notdir $(MODULE))'
 	test -d '$(DESTDIR)$(NGINX_MODULES_AVAILABLE)' \
 	    || $(INSTALL) -d '$(DESTDIR)$(NGINX_MODULES_AVAILABLE)'
-	$(INSTALL) -m 644 $(SNIPPET) '$(DESTDIR)$(NGINX_MODULES_AVAILABLE)/'
+	$(INSTALL) -m 644 $(SNIPPET) \
+	    '$(DESTDIR)$(NGINX_MODULES_AVAILABLE)/'
 ifeq ($(NEWS_ENABLE),yes)
 	test -d '$(DESTDIR)$(NGINX_MODULES_ENABLED)' \
 	    || $(INSTALL) -d '$(DESTDIR)$(NGINX_MODULES_ENABLED)'
