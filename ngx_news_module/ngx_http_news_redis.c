@@ -22,6 +22,7 @@
 #include <ngx_sha1.h>
 
 #include "ngx_http_news_redis.h"
+#include "ngx_http_news_metrics.h"
 
 
 /* the first retry is quick; the cap keeps a returning Redis in use <2s */
@@ -49,7 +50,9 @@ struct ngx_http_news_redis_conn_s {
     ngx_queue_t                      pending;    /* encoded, in reply order */
     ngx_queue_t                      waiting;    /* held during the setup */
     ngx_uint_t                       setup;      /* setup replies awaited */
+    ngx_atomic_t                    *gauge;      /* of open connections */
     unsigned                         connected:1;
+    unsigned                         attempted:1;
 
     u_char                          *out;        /* encoded, unsent bytes */
     size_t                           out_pos;
@@ -69,6 +72,7 @@ struct ngx_http_news_redis_cmd_s {
     ngx_http_news_redis_handler_pt   handler;    /* NULL once cancelled */
     void                            *data;
     ngx_msec_t                       deadline;
+    ngx_msec_t                       sent;       /* queued for writing */
     ngx_uint_t                       replies;    /* still to come */
     redisReply                      *refused;    /* a queued command's */
 
@@ -76,6 +80,7 @@ struct ngx_http_news_redis_cmd_s {
     ngx_http_news_redis_command_t   *commands;
     ngx_uint_t                       ncommands;
     unsigned                         retried:1;
+    unsigned                         setup:1;    /* AUTH, SELECT, SCRIPT */
 };
 
 
@@ -103,6 +108,7 @@ static void ngx_http_news_redis_queue(ngx_http_news_redis_conn_t *rc,
     ngx_http_news_redis_cmd_t *cmd);
 static ngx_uint_t ngx_http_news_redis_noscript(ngx_http_news_redis_cmd_t *cmd,
     redisReply *reply);
+static ngx_uint_t ngx_http_news_redis_has_error(redisReply *reply);
 static void ngx_http_news_redis_free(ngx_http_news_redis_cmd_t *cmd);
 static void ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *rc);
 static void ngx_http_news_redis_connected_handler(ngx_event_t *wev);
@@ -475,6 +481,14 @@ ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *rc)
 
     target = rc->target;
 
+    /* the first connection of a worker is not a reconnect */
+
+    if (rc->attempted) {
+        ngx_http_news_metrics_redis_reconnect();
+    }
+
+    rc->attempted = 1;
+
     rc->reader = redisReaderCreate();
     if (rc->reader == NULL) {
         ngx_str_set(&reason, "cannot create a reply reader");
@@ -600,6 +614,7 @@ ngx_http_news_redis_send_setup(ngx_http_news_redis_conn_t *rc,
     cmd->data = rc;
     cmd->deadline = ngx_current_msec + rc->target->setup_timeout;
     cmd->replies = 1;
+    cmd->setup = 1;
 
     if (ngx_http_news_redis_append(rc, argc, argv, argvlen) != NGX_OK) {
         ngx_free(cmd);
@@ -729,6 +744,7 @@ ngx_http_news_redis_send_commands(ngx_http_news_redis_conn_t *rc,
     /* MULTI's +OK and a +QUEUED for each command come before EXEC's */
 
     cmd->replies = multi ? cmd->ncommands + 2 : 1;
+    cmd->sent = ngx_current_msec;
 
     ngx_http_news_redis_queue(rc, cmd);
 
@@ -834,9 +850,13 @@ ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc, ngx_uint_t argc,
 
     redisFreeCommand(buf);
 
-    /* one write per event loop pass carries every command queued in it */
+    /*
+     * One write per event loop pass carries every command queued in it.
+     * Commands queued before the connection is up are counted when it is.
+     */
 
     if (rc->connected) {
+        ngx_http_news_metrics_redis_commands(1);
         ngx_post_event(rc->peer.connection->write, &ngx_posted_events);
     }
 
@@ -922,7 +942,15 @@ ngx_http_news_redis_connected_handler(ngx_event_t *wev)
         return;
     }
 
+    /*
+     * The setup commands queued while connecting go out now; counted
+     * first, so that a scrape that sees the connection sees them too.
+     */
+
+    ngx_http_news_metrics_redis_commands(rc->setup);
+
     rc->connected = 1;
+    rc->gauge = ngx_http_news_metrics_connection_open();
     rc->log.action = "setting up the Redis connection";
 
     c->write->handler = ngx_http_news_redis_write_handler;
@@ -1108,6 +1136,12 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
     ngx_queue_remove(q);
     ngx_http_news_redis_arm_stall(rc);
 
+    /* a request's round trip, whether or not the request still waits */
+
+    if (!cmd->setup) {
+        ngx_http_news_metrics_latency(ngx_current_msec - cmd->sent);
+    }
+
     if (cmd->refused != NULL && reply->type == REDIS_REPLY_ERROR) {
         freeReplyObject(reply);
         reply = cmd->refused;
@@ -1125,12 +1159,21 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
         cmd->retried = 1;
 
         if (ngx_http_news_redis_send_commands(rc, cmd) == NGX_OK) {
+            ngx_http_news_metrics_redis_error(NGX_HTTP_NEWS_METRICS_NOSCRIPT);
             freeReplyObject(reply);
             return NGX_OK;
         }
     }
 
     if (cmd->handler != NULL) {
+
+        /* a rejected setup is a failed connection attempt, counted so */
+
+        if (!cmd->setup && ngx_http_news_redis_has_error(reply)) {
+            ngx_http_news_metrics_redis_error(
+                                        NGX_HTTP_NEWS_METRICS_ERROR_REPLY);
+        }
+
         cmd->handler(cmd->data, NGX_HTTP_NEWS_REDIS_REPLY, reply, NULL);
     }
 
@@ -1173,6 +1216,29 @@ ngx_http_news_redis_noscript(ngx_http_news_redis_cmd_t *cmd,
             && ngx_strncmp(r->str, "NOSCRIPT", sizeof("NOSCRIPT") - 1) == 0)
         {
             return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* an error reply, or a transaction's reply with an error in it */
+
+static ngx_uint_t
+ngx_http_news_redis_has_error(redisReply *reply)
+{
+    size_t  i;
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+        return 1;
+    }
+
+    if (reply->type == REDIS_REPLY_ARRAY) {
+        for (i = 0; i < reply->elements; i++) {
+            if (reply->element[i]->type == REDIS_REPLY_ERROR) {
+                return 1;
+            }
         }
     }
 
@@ -1241,6 +1307,15 @@ ngx_http_news_redis_fail(ngx_http_news_redis_conn_t *rc,
     ngx_log_error(level, &rc->log, 0, "news redis connection failed: %V",
                   reason);
 
+    /* a working connection lost is no error of its own: see reconnects */
+
+    if (result == NGX_HTTP_NEWS_REDIS_TIMEDOUT) {
+        ngx_http_news_metrics_redis_error(NGX_HTTP_NEWS_METRICS_TIMEOUT);
+
+    } else if (!worked) {
+        ngx_http_news_metrics_redis_error(NGX_HTTP_NEWS_METRICS_CONNECT);
+    }
+
     ngx_http_news_redis_close(rc, result, reason);
 
     if (ngx_exiting || ngx_terminate || ngx_quit) {
@@ -1273,6 +1348,11 @@ ngx_http_news_redis_close(ngx_http_news_redis_conn_t *rc,
     if (rc->peer.connection != NULL) {
         ngx_close_connection(rc->peer.connection);
         rc->peer.connection = NULL;
+    }
+
+    if (rc->connected) {
+        ngx_http_news_metrics_connection_close(rc->gauge);
+        rc->gauge = NULL;
     }
 
     if (rc->reader != NULL) {
