@@ -17,6 +17,9 @@
 #include "ngx_http_news_escape.h"
 
 
+static ngx_http_news_ctx_t *ngx_http_news_create_ctx(ngx_http_request_t *r);
+static ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
+static void ngx_http_news_ctx_cleanup(void *data);
 static ngx_int_t ngx_http_news_valid_key(ngx_str_t *key);
 static ngx_http_news_skip_e ngx_http_news_skip_reason(ngx_http_request_t *r,
     ngx_http_news_loc_conf_t *nlcf);
@@ -60,9 +63,14 @@ ngx_http_news_handler(ngx_http_request_t *r)
     ngx_http_news_ctx_t        *ctx;
     ngx_http_news_loc_conf_t   *nlcf;
 
+    ctx = ngx_http_news_create_ctx(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-    /* sendBeacon() POSTs */
+    /* neither 405 nor 400 is a view, counted or not; sendBeacon() POSTs */
 
     methods = NGX_HTTP_GET|NGX_HTTP_HEAD|(nlcf->beacon ? NGX_HTTP_POST : 0);
 
@@ -87,19 +95,10 @@ ngx_http_news_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_news_ctx_t));
-    if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ctx->request = r;
-    ctx->redis_time = -1;
-    ngx_http_set_ctx(r, ctx, ngx_http_news_module);
-
     if (ngx_http_complex_value(r, nlcf->article, &ctx->key) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "news: 500: cannot evaluate the article key");
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_news_failed(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR);
     }
 
     if (ngx_http_news_valid_key(&ctx->key) != NGX_OK) {
@@ -163,6 +162,118 @@ failed:
                   &ctx->key);
 
     return ngx_http_news_failed(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR);
+}
+
+
+/*
+ * The context is kept in a pool cleanup too, as the realip module keeps
+ * its own: an internal redirect (error_page) resets module contexts, and
+ * the log phase still needs to know what became of the view.
+ */
+
+static ngx_http_news_ctx_t *
+ngx_http_news_create_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t   *cln;
+    ngx_http_news_ctx_t  *ctx;
+
+    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_news_ctx_t));
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    ctx = cln->data;
+    ngx_memzero(ctx, sizeof(ngx_http_news_ctx_t));
+
+    cln->handler = ngx_http_news_ctx_cleanup;
+
+    ctx->request = r;
+    ctx->redis_time = -1;
+    ngx_http_set_ctx(r, ctx, ngx_http_news_module);
+
+    return ctx;
+}
+
+
+static ngx_http_news_ctx_t *
+ngx_http_news_get_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t   *cln;
+    ngx_http_news_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+
+    if (ctx == NULL && (r->internal || r->filter_finalize)) {
+
+        /* subrequests share the pool: the context must be this request's */
+
+        for (cln = r->pool->cleanup; cln; cln = cln->next) {
+            if (cln->handler == ngx_http_news_ctx_cleanup) {
+                ctx = cln->data;
+
+                if (ctx->request == r) {
+                    return ctx;
+                }
+
+                ctx = NULL;
+            }
+        }
+    }
+
+    return ctx;
+}
+
+
+static void
+ngx_http_news_ctx_cleanup(void *data)
+{
+    /*
+     * Nothing to release (the request's own cleanup has cancelled its
+     * Redis command); this handler marks the cleanup that holds the
+     * context.
+     */
+}
+
+
+/*
+ * Responses of news locations, and why a view was not counted, whatever
+ * produced them: nginx (400 and 405 of the handler, a 413 of the core,
+ * a client that left) or the module, and after an error_page redirect.
+ */
+
+ngx_int_t
+ngx_http_news_log_handler(ngx_http_request_t *r)
+{
+    ngx_uint_t                 status;
+    ngx_http_news_ctx_t       *ctx;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    ctx = ngx_http_news_get_ctx(r);
+
+    if (ctx == NULL) {
+        nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+        if (nlcf->article == NULL) {
+            return NGX_OK;
+        }
+    }
+
+    /* what the access log shows as $status */
+
+    if (r->err_status) {
+        status = r->err_status;
+
+    } else {
+        status = r->headers_out.status;
+    }
+
+    ngx_http_news_metrics_page(status);
+
+    if (ctx != NULL && ctx->skip != NGX_HTTP_NEWS_SKIP_NONE) {
+        ngx_http_news_metrics_view_skipped(ctx->skip);
+    }
+
+    return NGX_OK;
 }
 
 
@@ -486,7 +597,11 @@ ngx_http_news_view_outcome(ngx_http_news_ctx_t *ctx, ngx_http_news_view_e view)
     switch (view) {
 
     case NGX_HTTP_NEWS_VIEW_COUNTED:
+
+        /* counted in Redis, whatever becomes of the page now */
+
         ctx->counted = 1;
+        ngx_http_news_metrics_view_counted();
         return;
 
     case NGX_HTTP_NEWS_VIEW_SHOWN:

@@ -15,6 +15,7 @@
 #include "ngx_http_news_default_template.h"
 
 
+static ngx_int_t ngx_http_news_init(ngx_conf_t *cf);
 static void *ngx_http_news_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_news_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent,
@@ -190,7 +191,7 @@ static ngx_command_t  ngx_http_news_commands[] = {
 
 static ngx_http_module_t  ngx_http_news_module_ctx = {
     ngx_http_news_add_variables,           /* preconfiguration */
-    NULL,                                  /* postconfiguration */
+    ngx_http_news_init,                    /* postconfiguration */
 
     ngx_http_news_create_main_conf,        /* create main configuration */
     NULL,                                  /* init main configuration */
@@ -224,6 +225,31 @@ static ngx_str_t  ngx_http_news_default_base_url = ngx_string(
 
 static ngx_str_t  ngx_http_news_default_visitor = ngx_string(
     "$remote_addr$http_user_agent");
+
+
+/* with metrics, every response of a news location is counted once */
+
+static ngx_int_t
+ngx_http_news_init(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    if (!ngx_http_news_metrics_enabled(cf)) {
+        return NGX_OK;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_news_log_handler;
+
+    return NGX_OK;
+}
 
 
 static void *

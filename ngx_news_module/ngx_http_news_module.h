@@ -18,6 +18,7 @@
 #include "ngx_http_news_body.h"
 #include "ngx_http_news_json.h"
 #include "ngx_http_news_visitor.h"
+#include "ngx_http_news_metrics.h"
 
 
 #define NGX_HTTP_NEWS_KEY_MAX      512
@@ -89,6 +90,7 @@ typedef struct {
 
 
 ngx_int_t ngx_http_news_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_log_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);
 
 
