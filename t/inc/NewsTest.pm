@@ -303,6 +303,37 @@ sub nginx_t {
     return ($? >> 8, $out);
 }
 
+# scrape($path): the samples of a Prometheus text page (default
+# /metrics) as { 'name{labels}' => value }; dies on a line that is
+# neither a comment nor a sample.
+sub scrape {
+    my ($path) = @_;
+    my ($status, $h, $body) = http_get($path // '/metrics');
+    die "scrape of " . ($path // '/metrics') . ": status $status\n"
+        unless $status == 200;
+    my %m;
+    for my $line (split /\n/, $body) {
+        next if $line =~ /^#/;
+        $line =~ /^([a-z_]+(?:\{[^}]*\})?) (-?[0-9.]+)$/
+            or die "not a sample: \"$line\"\n";
+        $m{$1} = $2;
+    }
+    return \%m;
+}
+
+# wait_metric($sample, $value, $secs): scrapes until the sample shows the
+# value; returns the last scrape if it did within $secs, else undef.
+sub wait_metric {
+    my ($sample, $value, $secs) = @_;
+    my $end = time + ($secs // 5);
+    while (1) {
+        my $m = scrape();
+        return $m if defined $m->{$sample} && $m->{$sample} == $value;
+        return undef if time > $end;
+        sleep 0.02;
+    }
+}
+
 # The count a page shows, from its "N View(s)" label.
 sub shown_views {
     my ($body) = @_;
