@@ -18,7 +18,6 @@
 
 
 static ngx_http_news_ctx_t *ngx_http_news_create_ctx(ngx_http_request_t *r);
-static ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
 static void ngx_http_news_ctx_cleanup(void *data);
 static ngx_int_t ngx_http_news_valid_key(ngx_str_t *key);
 static ngx_http_news_skip_e ngx_http_news_skip_reason(ngx_http_request_t *r,
@@ -195,7 +194,7 @@ ngx_http_news_create_ctx(ngx_http_request_t *r)
 }
 
 
-static ngx_http_news_ctx_t *
+ngx_http_news_ctx_t *
 ngx_http_news_get_ctx(ngx_http_request_t *r)
 {
     ngx_pool_cleanup_t   *cln;

@@ -4,7 +4,8 @@
  *
  * Variables of a news request, for log_format and the like: what the
  * view showed, whether it counted and why not, how long Redis took.
- * Outside news locations each is not found ("-" in a log line).
+ * Outside news locations each is not found ("-" in a log line); after
+ * an error_page redirect they still tell of the news request.
  */
 
 
@@ -91,7 +92,7 @@ ngx_http_news_views_variable(ngx_http_request_t *r,
 {
     ngx_http_news_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+    ctx = ngx_http_news_get_ctx(r);
 
     if (ctx == NULL || ctx->views.len == 0) {
         v->not_found = 1;
@@ -111,7 +112,7 @@ ngx_http_news_view_counted_variable(ngx_http_request_t *r,
     ngx_str_t             counted;
     ngx_http_news_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+    ctx = ngx_http_news_get_ctx(r);
 
     if (ctx == NULL) {
         v->not_found = 1;
@@ -137,7 +138,7 @@ ngx_http_news_skip_reason_variable(ngx_http_request_t *r,
 {
     ngx_http_news_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+    ctx = ngx_http_news_get_ctx(r);
 
     if (ctx == NULL || ctx->counted || ctx->skip == NGX_HTTP_NEWS_SKIP_NONE) {
         v->not_found = 1;
@@ -159,7 +160,7 @@ ngx_http_news_redis_time_variable(ngx_http_request_t *r,
     u_char               *p;
     ngx_http_news_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+    ctx = ngx_http_news_get_ctx(r);
 
     if (ctx == NULL || ctx->redis_time < 0) {
         v->not_found = 1;
@@ -189,7 +190,7 @@ ngx_http_news_key_variable(ngx_http_request_t *r,
 {
     ngx_http_news_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+    ctx = ngx_http_news_get_ctx(r);
 
     if (ctx == NULL || ctx->key.len == 0) {
         v->not_found = 1;

@@ -114,3 +114,34 @@ Test::More::cmp_ok($t // 0, '>=', 200, 'the 300 ms pause is in it')
 GET /static
 --- response_body
 static
+
+
+
+=== TEST 3: after an error_page redirect the variables still tell of the news request
+--- init
+NewsTest::redis('DEL', 'news:article:log-gone');
+my ($status, $h, $body) = NewsTest::http_get('/news/log-gone');
+Test::More::is($status, 404, '404');
+Test::More::like($body, qr/our own 404 page/, 'from error_page');
+my @lines = NewsTest::access_lines('redirect.log', 1);
+Test::More::like($lines[-1] // '', qr/^news:article:log-gone\|-\|0\|not_found\|\d+\.\d{3}$/,
+                 'the news request, its reason and its Redis time');
+--- http_config eval: $::HttpConfig
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+        error_page 404 /not-found.html;
+        access_log logs/redirect.log news;
+    }
+
+    location = /not-found.html {
+        internal;
+        return 404 "our own 404 page\n";
+        access_log logs/redirect.log news;
+    }
+--- request
+GET /news/log-gone
+--- error_code: 404
+--- response_body
+our own 404 page
