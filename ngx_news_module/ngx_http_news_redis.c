@@ -504,8 +504,12 @@ ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *rc)
     rc->peer.name = &target->name;
     rc->peer.get = ngx_event_get_peer;
     rc->peer.log = &rc->log;
-    rc->peer.log_error = NGX_ERROR_ERR;
     rc->peer.so_keepalive = 1;      /* notice a peer gone without a FIN */
+
+    /* nginx's own lines about a Redis that stays down: info, as ours */
+
+    rc->peer.log_error = (rc->backoff > NGX_HTTP_NEWS_REDIS_BACKOFF_MIN)
+                         ? NGX_ERROR_INFO : NGX_ERROR_ERR;
 
     rc->state = NGX_HTTP_NEWS_REDIS_CONNECTING;
     rc->log.action = "connecting to Redis";
@@ -914,6 +918,7 @@ ngx_http_news_redis_connected_handler(ngx_event_t *wev)
     int                          err;
     socklen_t                    len;
     ngx_str_t                    reason;
+    ngx_uint_t                   level;
     ngx_connection_t            *c;
     ngx_http_news_redis_conn_t  *rc;
 
@@ -928,7 +933,10 @@ ngx_http_news_redis_connected_handler(ngx_event_t *wev)
     }
 
     if (err) {
-        ngx_log_error(NGX_LOG_ERR, &rc->log, err, "connect() failed");
+        level = (rc->backoff > NGX_HTTP_NEWS_REDIS_BACKOFF_MIN)
+                ? NGX_LOG_INFO : NGX_LOG_ERR;
+
+        ngx_log_error(level, &rc->log, err, "connect() failed");
         ngx_str_set(&reason, "cannot connect");
         ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                  &reason);
