@@ -121,7 +121,7 @@ static
 --- init
 NewsTest::redis('DEL', 'news:article:log-gone');
 my ($status, $h, $body) = NewsTest::http_get('/news/log-gone');
-Test::More::is($status, 404, '404');
+Test::More::is($status, 404, 'the article is missing');
 Test::More::like($body, qr/our own 404 page/, 'from error_page');
 my @lines = NewsTest::access_lines('redirect.log', 1);
 Test::More::like($lines[-1] // '', qr/^news:article:log-gone\|-\|0\|not_found\|\d+\.\d{3}$/,
