@@ -45,8 +45,6 @@ static ngx_int_t ngx_http_news_failed(ngx_http_news_ctx_t *ctx,
 static int64_t ngx_http_news_usec(void);
 static ngx_int_t ngx_http_news_canonical_url(ngx_http_request_t *r,
     ngx_http_news_loc_conf_t *nlcf, ngx_str_t *url);
-static ngx_int_t ngx_http_news_add_header(ngx_http_request_t *r,
-    char *name, ngx_str_t *value);
 static ngx_int_t ngx_http_news_unavailable(ngx_http_request_t *r);
 static void ngx_http_news_deadline_handler(ngx_event_t *ev);
 static void ngx_http_news_cleanup(void *data);
@@ -847,7 +845,7 @@ ngx_http_news_canonical_url(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_news_add_header(ngx_http_request_t *r, char *name,
     ngx_str_t *value)
 {

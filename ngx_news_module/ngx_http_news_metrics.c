@@ -47,8 +47,6 @@ typedef struct {
 
 
 static ngx_int_t ngx_http_news_metrics_handler(ngx_http_request_t *r);
-static ngx_int_t ngx_http_news_metrics_add_header(ngx_http_request_t *r,
-    char *name, char *value);
 static u_char *ngx_http_news_metrics_render(u_char *p, u_char *last,
     ngx_http_news_metrics_shctx_t *sh);
 static ngx_atomic_int_t ngx_http_news_metrics_connections(
@@ -173,6 +171,7 @@ ngx_http_news_metrics_handler(ngx_http_request_t *r)
     u_char                             *last;
     ngx_int_t                           rc;
     ngx_buf_t                          *b;
+    ngx_str_t                           value;
     ngx_uint_t                          i;
     ngx_chain_t                         out;
     ngx_http_news_metrics_zone_t       *zone;
@@ -180,9 +179,9 @@ ngx_http_news_metrics_handler(ngx_http_request_t *r)
     ngx_http_news_metrics_main_conf_t  *mmcf;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        if (ngx_http_news_metrics_add_header(r, "Allow", "GET, HEAD")
-            != NGX_OK)
-        {
+        ngx_str_set(&value, "GET, HEAD");
+
+        if (ngx_http_news_add_header(r, "Allow", &value) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -242,9 +241,9 @@ ngx_http_news_metrics_handler(ngx_http_request_t *r)
     ngx_str_set(&r->headers_out.content_type, "text/plain; version=0.0.4");
     r->headers_out.content_type_len = sizeof("text/plain") - 1;
 
-    if (ngx_http_news_metrics_add_header(r, "Cache-Control", "no-store")
-        != NGX_OK)
-    {
+    ngx_str_set(&value, "no-store");
+
+    if (ngx_http_news_add_header(r, "Cache-Control", &value) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -258,30 +257,6 @@ ngx_http_news_metrics_handler(ngx_http_request_t *r)
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
-}
-
-
-static ngx_int_t
-ngx_http_news_metrics_add_header(ngx_http_request_t *r, char *name,
-    char *value)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    h->key.data = (u_char *) name;
-    h->key.len = ngx_strlen(name);
-    h->value.data = (u_char *) value;
-    h->value.len = ngx_strlen(value);
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-
-    return NGX_OK;
 }
 
 

@@ -91,6 +91,8 @@ typedef struct {
 
 ngx_int_t ngx_http_news_handler(ngx_http_request_t *r);
 ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_add_header(ngx_http_request_t *r, char *name,
+    ngx_str_t *value);
 ngx_int_t ngx_http_news_log_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);
 

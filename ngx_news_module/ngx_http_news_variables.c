@@ -16,7 +16,7 @@
 #include "ngx_http_news_module.h"
 
 
-static ngx_int_t ngx_http_news_views_variable(ngx_http_request_t *r,
+static ngx_int_t ngx_http_news_str_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_news_view_counted_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -24,16 +24,14 @@ static ngx_int_t ngx_http_news_skip_reason_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_news_redis_time_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_http_news_key_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
 static void ngx_http_news_variable_str(ngx_http_variable_value_t *v,
     ngx_str_t *s);
 
 
 static ngx_http_variable_t  ngx_http_news_vars[] = {
 
-    { ngx_string("news_views"), NULL, ngx_http_news_views_variable, 0,
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+    { ngx_string("news_views"), NULL, ngx_http_news_str_variable,
+      offsetof(ngx_http_news_ctx_t, views), NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("news_view_counted"), NULL,
       ngx_http_news_view_counted_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
@@ -44,8 +42,8 @@ static ngx_http_variable_t  ngx_http_news_vars[] = {
     { ngx_string("news_redis_time"), NULL, ngx_http_news_redis_time_variable,
       0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
-    { ngx_string("news_key"), NULL, ngx_http_news_key_variable, 0,
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+    { ngx_string("news_key"), NULL, ngx_http_news_str_variable,
+      offsetof(ngx_http_news_ctx_t, key), NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -86,20 +84,30 @@ ngx_http_news_add_variables(ngx_conf_t *cf)
 }
 
 
+/* a string of the context: data is its offset */
+
 static ngx_int_t
-ngx_http_news_views_variable(ngx_http_request_t *r,
+ngx_http_news_str_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
+    ngx_str_t            *s;
     ngx_http_news_ctx_t  *ctx;
 
     ctx = ngx_http_news_get_ctx(r);
 
-    if (ctx == NULL || ctx->views.len == 0) {
+    if (ctx == NULL) {
         v->not_found = 1;
         return NGX_OK;
     }
 
-    ngx_http_news_variable_str(v, &ctx->views);
+    s = (ngx_str_t *) ((u_char *) ctx + data);
+
+    if (s->len == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    ngx_http_news_variable_str(v, s);
 
     return NGX_OK;
 }
@@ -179,25 +187,6 @@ ngx_http_news_redis_time_variable(ngx_http_request_t *r,
     v->valid = 1;
     v->no_cacheable = 0;
     v->not_found = 0;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_news_key_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_http_news_ctx_t  *ctx;
-
-    ctx = ngx_http_news_get_ctx(r);
-
-    if (ctx == NULL || ctx->key.len == 0) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    ngx_http_news_variable_str(v, &ctx->key);
 
     return NGX_OK;
 }
