@@ -750,6 +750,14 @@ ngx_http_news_redis_send_commands(ngx_http_news_redis_conn_t *rc,
     cmd->replies = multi ? cmd->ncommands + 2 : 1;
     cmd->sent = ngx_current_msec;
 
+    /*
+     * One count per request, not per command.  Requests only get here on
+     * a connection that is up; the setup commands queued before it was
+     * are counted when it comes up.
+     */
+
+    ngx_http_news_metrics_redis_commands(cmd->replies);
+
     ngx_http_news_redis_queue(rc, cmd);
 
     return NGX_OK;
@@ -854,13 +862,9 @@ ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc, ngx_uint_t argc,
 
     redisFreeCommand(buf);
 
-    /*
-     * One write per event loop pass carries every command queued in it.
-     * Commands queued before the connection is up are counted when it is.
-     */
+    /* one write per event loop pass carries every command queued in it */
 
     if (rc->connected) {
-        ngx_http_news_metrics_redis_commands(1);
         ngx_post_event(rc->peer.connection->write, &ngx_posted_events);
     }
 
