@@ -417,12 +417,21 @@ my ($status) = NewsTest::http_get('/dead/m-dead');
 Test::More::is($status, 200, 'then 200');
 my $after = NewsTest::scrape();
 my $d = sub { $after->{$_[0]} - $before->{$_[0]} };
-# each connection that got through sent SCRIPT LOAD; one that met the
-# restarted Redis still loading (slow runs, valgrind) sent it again
+# the SCRIPT LOADs the restarted Redis got: one per connection, more if
+# one met it still loading (refused, sent again on the next attempt)
 my ($loads, $refused) = NewsTest::redis_on($::Dead, 'INFO', 'commandstats')
     =~ /^cmdstat_script\|load:calls=(\d+),.*?rejected_calls=(\d+)/m;
 Test::More::cmp_ok($loads // 0, '>=', 2, 'each worker loaded the script');
 my $connect = $d->('news_redis_errors_total{kind="connect"}');
+# written: those, the view's four, and at most one SCRIPT LOAD per failed
+# attempt: a worker that reconnects at once can reach the killed Redis
+# before it has closed its listening socket, write its SCRIPT LOAD and
+# be reset (seen under valgrind); the new Redis never sees that one
+my $written = $d->('news_redis_commands_total');
+my $seen = ($loads // 0) + ($refused // 0) + 4;
+Test::More::ok($written >= $seen && $written <= $seen + $connect,
+               "commands written: $written, Redis got $seen, "
+               . "$connect failed attempts");
 Test::More::cmp_ok($connect, '>=', 2,
                    'each worker failed to connect at least once');
 Test::More::is($d->('news_redis_reconnects_total'), $connect + 2,
@@ -434,8 +443,7 @@ Test::More::is($d->('news_redis_reconnects_total'), $connect + 2,
     'news_views_counted_total' => 1,
     'news_redis_errors_total{kind="connect"}' => undef,
     'news_redis_reconnects_total' => undef,
-    # the SCRIPT LOADs the new Redis got, the view; none for the 503s
-    'news_redis_commands_total' => ($loads // 0) + ($refused // 0) + 4,
+    'news_redis_commands_total' => undef,     # checked above
     'news_redis_latency_seconds_count' => 1,
 }, 'Redis killed and back');
 --- request
