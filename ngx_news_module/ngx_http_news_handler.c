@@ -25,8 +25,6 @@ static ngx_http_news_skip_e ngx_http_news_skip_reason(ngx_http_request_t *r,
 static ngx_uint_t ngx_http_news_is_prefetch(ngx_http_request_t *r);
 static ngx_int_t ngx_http_news_send_view(ngx_http_request_t *r,
     ngx_http_news_ctx_t *ctx, ngx_http_news_loc_conf_t *nlcf);
-static redisReply *ngx_http_news_reply_error(ngx_http_news_ctx_t *ctx,
-    redisReply *reply);
 static void ngx_http_news_reply_handler(void *data,
     ngx_http_news_redis_result_e result, redisReply *reply,
     ngx_str_t *reason);
@@ -336,7 +334,6 @@ static ngx_int_t
 ngx_http_news_send_view(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     ngx_http_news_loc_conf_t *nlcf)
 {
-    u_char                         *p;
     ngx_str_t                       hgetall[2], count[3];
     ngx_uint_t                      n;
     ngx_http_news_main_conf_t      *nmcf;
@@ -362,35 +359,25 @@ ngx_http_news_send_view(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
                 return NGX_ERROR;
             }
 
-            p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
-            if (p == NULL) {
-                return NGX_ERROR;
-            }
-
-            count[2].data = p;
-            count[2].len = ngx_sprintf(p, "%T", nlcf->views_unique) - p;
+            count[2] = nlcf->views_window;
 
             commands[n].nkeys = 2;
             commands[n].argc = 3;
         }
 
         n++;
-
-        if (nlcf->beacon) {
-            goto send;
-        }
     }
 
-    ngx_str_set(&hgetall[0], "HGETALL");
-    hgetall[1] = ctx->key;
+    if (!nlcf->beacon) {
+        ngx_str_set(&hgetall[0], "HGETALL");
+        hgetall[1] = ctx->key;
 
-    commands[n].script = NULL;
-    commands[n].nkeys = 0;
-    commands[n].argc = 2;
-    commands[n].argv = hgetall;
-    n++;
-
-send:
+        commands[n].script = NULL;
+        commands[n].nkeys = 0;
+        commands[n].argc = 2;
+        commands[n].argv = hgetall;
+        n++;
+    }
 
     return ngx_http_news_redis_send(nlcf->redis, commands, n,
                                     nlcf->redis_timeout,
@@ -502,7 +489,7 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
         break;
     }
 
-    error = ngx_http_news_reply_error(ctx, reply);
+    error = ngx_http_news_redis_error(reply);
 
     if (error != NULL) {
 
@@ -628,31 +615,6 @@ ngx_http_news_view_outcome(ngx_http_news_ctx_t *ctx, ngx_http_news_view_e view)
         ctx->skip = NGX_HTTP_NEWS_SKIP_DEDUPE;
         break;
     }
-}
-
-
-/* an error reply, or the first of the transaction's: the script's */
-
-static redisReply *
-ngx_http_news_reply_error(ngx_http_news_ctx_t *ctx, redisReply *reply)
-{
-    size_t  i;
-
-    if (reply->type == REDIS_REPLY_ERROR) {
-        return reply;
-    }
-
-    if (ctx->skip == NGX_HTTP_NEWS_SKIP_NONE
-        && reply->type == REDIS_REPLY_ARRAY)
-    {
-        for (i = 0; i < reply->elements; i++) {
-            if (reply->element[i]->type == REDIS_REPLY_ERROR) {
-                return reply->element[i];
-            }
-        }
-    }
-
-    return NULL;
 }
 
 

@@ -308,6 +308,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      *     nlcf->cache_control = { 0, NULL };
      *     nlcf->base_url = NULL;
      *     nlcf->date_format = { 0, NULL };
+     *     nlcf->views_window = { 0, NULL };
      *     nlcf->views_visitor = NULL;
      *     nlcf->beacon = 0;
      *     nlcf->beacon_url = NULL;
@@ -347,6 +348,20 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->views, prev->views, 1);
     ngx_conf_merge_ptr_value(conf->views_skip, prev->views_skip, NULL);
     ngx_conf_merge_value(conf->views_unique, prev->views_unique, 0);
+
+    if (conf->views_unique) {
+
+        /* the count script's ARGV[1], made once */
+
+        conf->views_window.data = ngx_pnalloc(cf->pool, NGX_TIME_T_LEN);
+        if (conf->views_window.data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        conf->views_window.len = ngx_sprintf(conf->views_window.data, "%T",
+                                             conf->views_unique)
+                                 - conf->views_window.data;
+    }
 
     if (conf->views_visitor == NULL) {
         conf->views_visitor = prev->views_visitor;

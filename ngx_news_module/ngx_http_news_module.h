@@ -48,6 +48,7 @@ typedef struct {
     ngx_flag_t                      views;
     ngx_array_t                    *views_skip;
     time_t                          views_unique;   /* 0: off */
+    ngx_str_t                       views_window;   /* its seconds, text */
     ngx_http_complex_value_t       *views_visitor;
     ngx_http_complex_value_t       *beacon_url;
     ngx_str_t                       site_name;

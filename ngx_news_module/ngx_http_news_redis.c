@@ -108,7 +108,6 @@ static void ngx_http_news_redis_queue(ngx_http_news_redis_conn_t *rc,
     ngx_http_news_redis_cmd_t *cmd);
 static ngx_uint_t ngx_http_news_redis_noscript(ngx_http_news_redis_cmd_t *cmd,
     redisReply *reply);
-static ngx_uint_t ngx_http_news_redis_has_error(redisReply *reply);
 static void ngx_http_news_redis_free(ngx_http_news_redis_cmd_t *cmd);
 static void ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *rc);
 static void ngx_http_news_redis_connected_handler(ngx_event_t *wev);
@@ -1181,7 +1180,7 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
 
         /* a rejected setup is a failed connection attempt, counted so */
 
-        if (!cmd->setup && ngx_http_news_redis_has_error(reply)) {
+        if (!cmd->setup && ngx_http_news_redis_error(reply) != NULL) {
             ngx_http_news_metrics_redis_error(
                                         NGX_HTTP_NEWS_METRICS_ERROR_REPLY);
         }
@@ -1235,26 +1234,29 @@ ngx_http_news_redis_noscript(ngx_http_news_redis_cmd_t *cmd,
 }
 
 
-/* an error reply, or a transaction's reply with an error in it */
+/*
+ * The reply if it is an error, or the first error in EXEC's replies;
+ * other arrays (HGETALL's) hold no errors.
+ */
 
-static ngx_uint_t
-ngx_http_news_redis_has_error(redisReply *reply)
+redisReply *
+ngx_http_news_redis_error(redisReply *reply)
 {
     size_t  i;
 
     if (reply->type == REDIS_REPLY_ERROR) {
-        return 1;
+        return reply;
     }
 
     if (reply->type == REDIS_REPLY_ARRAY) {
         for (i = 0; i < reply->elements; i++) {
             if (reply->element[i]->type == REDIS_REPLY_ERROR) {
-                return 1;
+                return reply->element[i];
             }
         }
     }
 
-    return 0;
+    return NULL;
 }
 
 

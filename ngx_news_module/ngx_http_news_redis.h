@@ -87,6 +87,7 @@ ngx_int_t ngx_http_news_redis_send(ngx_http_news_redis_t *target,
     ngx_http_news_redis_cmd_t **cmdp);
 void ngx_http_news_redis_cancel(ngx_http_news_redis_cmd_t *cmd);
 
+redisReply *ngx_http_news_redis_error(redisReply *reply);
 ngx_uint_t ngx_http_news_redis_is_unavailable(redisReply *reply);
 
 
