@@ -12,9 +12,9 @@
 #include "ngx_http_news_article.h"
 
 
-static ngx_int_t ngx_http_news_article_views(ngx_http_news_article_t *a,
-    redisReply *views, ngx_str_t *reason);
 static time_t ngx_http_news_article_time(ngx_str_t *v);
+static ngx_int_t ngx_http_news_article_tags(ngx_http_news_article_t *a,
+    ngx_pool_t *pool);
 static ngx_int_t ngx_http_news_article_tag(ngx_array_t *out, u_char *data,
     size_t len);
 
@@ -34,59 +34,122 @@ ngx_str_t  ngx_http_news_article_fields[] = {
     ngx_string("category"),
     ngx_string("tags"),
     ngx_string("status"),
+    ngx_string("rev"),
     ngx_null_string
 };
 
 
-/*
- * A counted view is one transaction: this script, then a native HGETALL
- * of the same hash (MULTI/EXEC, one round trip, one atomic step).  The
- * script only guards and counts: a missing article is never written to
- * (HINCRBY would create it), a draft is not counted, and with
- * news_views_unique (KEYS[2], the visitor's mark for this article, and
- * ARGV[1], the window in seconds) a repeat view is not counted either;
- * the mark is only made for an article that exists, and expires by
- * itself.  It returns what ngx_http_news_view_e says; the page is read
- * from HGETALL, which sees the incremented count.  Reading the fields in
- * Lua would cost Redis most of its time per view: Lua copies every value
- * it is handed into a string of its own, and back into the reply.
- */
+/* an empty article with room for npairs fields */
 
-ngx_str_t  ngx_http_news_article_script = ngx_string(
-    "local status = redis.call('HGET', KEYS[1], 'status')\n"
-    "if status == 'draft' then\n"
-    "    return 0\n"
-    "end\n"
-    "if status == false and redis.call('EXISTS', KEYS[1]) == 0 then\n"
-    "    return false\n"
-    "end\n"
-    "if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'EX',\n"
-    "                               ARGV[1]) then\n"
-    "    return 2\n"
-    "end\n"
-    "redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
-    "return 1\n"
-);
-
-
-/* the count script's reply */
-
-ngx_int_t
-ngx_http_news_article_view(redisReply *reply, ngx_http_news_view_e *view)
+ngx_http_news_article_t *
+ngx_http_news_article_create(ngx_pool_t *pool, ngx_uint_t npairs)
 {
-    if (reply->type == REDIS_REPLY_NIL) {
-        *view = NGX_HTTP_NEWS_VIEW_MISSING;
-        return NGX_OK;
+    ngx_http_news_article_t  *a;
+
+    a = ngx_pcalloc(pool, sizeof(ngx_http_news_article_t));
+    if (a == NULL) {
+        return NULL;
     }
 
-    if (reply->type != REDIS_REPLY_INTEGER
-        || reply->integer < NGX_HTTP_NEWS_VIEW_DRAFT
-        || reply->integer > NGX_HTTP_NEWS_VIEW_REPEAT)
-    {
+    a->pairs = ngx_palloc(pool, npairs * sizeof(ngx_http_news_pair_t) + 1);
+    if (a->pairs == NULL) {
+        return NULL;
+    }
+
+    a->published = (time_t) -1;
+    a->updated = (time_t) -1;
+    a->size = sizeof(ngx_http_news_article_t)
+              + npairs * sizeof(ngx_http_news_pair_t);
+
+    return a;
+}
+
+
+/*
+ * A field, copied: whatever it came from may be gone before the article.
+ * The room for it was made by ngx_http_news_article_create().
+ */
+
+ngx_int_t
+ngx_http_news_article_add(ngx_http_news_article_t *a, ngx_pool_t *pool,
+    u_char *name, size_t name_len, u_char *value, size_t value_len)
+{
+    u_char                *p;
+    ngx_int_t              id;
+    ngx_http_news_pair_t  *pair;
+
+    p = ngx_pnalloc(pool, name_len + value_len);
+    if (p == NULL) {
         return NGX_ERROR;
     }
 
-    *view = (ngx_http_news_view_e) reply->integer;
+    pair = &a->pairs[a->npairs++];
+
+    pair->name.data = p;
+    pair->name.len = name_len;
+    p = ngx_cpymem(p, name, name_len);
+
+    pair->value.data = p;
+    pair->value.len = value_len;
+    ngx_memcpy(p, value, value_len);
+
+    a->size += name_len + value_len;
+
+    id = ngx_http_news_article_field(&pair->name);
+
+    if (id != NGX_ERROR) {
+        a->field[id] = pair->value;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * All fields are in: reads those with a format.  An unreadable date is
+ * left unset (pages leave it out), but a counter that is not an integer
+ * is an error, as Redis' HINCRBY would find it (a draft's is not read).
+ */
+
+ngx_int_t
+ngx_http_news_article_done(ngx_http_news_article_t *a, ngx_pool_t *pool,
+    ngx_str_t *reason)
+{
+    ngx_uint_t  i;
+
+    a->draft = (a->field[NGX_HTTP_NEWS_STATUS].len == sizeof("draft") - 1
+                && ngx_strncmp(a->field[NGX_HTTP_NEWS_STATUS].data, "draft",
+                               sizeof("draft") - 1)
+                   == 0);
+
+    if (a->draft) {
+        /* never shown: nothing more to read */
+        return NGX_OK;
+    }
+
+    for (i = 0; i < a->npairs; i++) {
+        if (a->pairs[i].name.len == sizeof("views") - 1
+            && ngx_strncmp(a->pairs[i].name.data, "views",
+                           sizeof("views") - 1)
+               == 0
+            && ngx_http_news_parse_views(a->pairs[i].value.data,
+                                         a->pairs[i].value.len, &a->views)
+               != NGX_OK)
+        {
+            ngx_str_set(reason, "the views field is not an integer");
+            return NGX_ERROR;
+        }
+    }
+
+    a->published = ngx_http_news_article_time(
+                                      &a->field[NGX_HTTP_NEWS_PUBLISHED_AT]);
+    a->updated = ngx_http_news_article_time(
+                                        &a->field[NGX_HTTP_NEWS_UPDATED_AT]);
+
+    if (ngx_http_news_article_tags(a, pool) != NGX_OK) {
+        ngx_str_set(reason, "cannot read the tags");
+        return NGX_ERROR;
+    }
 
     return NGX_OK;
 }
@@ -111,104 +174,10 @@ ngx_http_news_article_field(ngx_str_t *name)
 }
 
 
-/*
- * The reply to a counted view is EXEC's {script's, HGETALL's}; to any
- * other view HGETALL's.  Error replies have been dealt with.
- */
-
 ngx_int_t
-ngx_http_news_article_from_reply(ngx_http_news_article_t *a,
-    redisReply *reply, ngx_uint_t counted, ngx_str_t *reason)
+ngx_http_news_parse_views(u_char *p, size_t len, int64_t *views)
 {
-    size_t       i;
-    ngx_int_t    id;
-    ngx_str_t    name;
-    redisReply  *fields, *k, *v, *views;
-
-    ngx_memzero(a, sizeof(ngx_http_news_article_t));
-
-    fields = reply;
-    a->view = NGX_HTTP_NEWS_VIEW_SHOWN;
-
-    if (counted) {
-        if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
-            || ngx_http_news_article_view(reply->element[0], &a->view)
-               != NGX_OK)
-        {
-            goto unexpected;
-        }
-
-        fields = reply->element[1];
-    }
-
-    if (fields->type != REDIS_REPLY_ARRAY || fields->elements % 2) {
-        goto unexpected;
-    }
-
-    if (fields->elements == 0) {
-        a->view = NGX_HTTP_NEWS_VIEW_MISSING;
-        ngx_str_set(reason, "no such article");
-        return NGX_DECLINED;
-    }
-
-    a->pairs = fields;
-    views = NULL;
-
-    for (i = 0; i < fields->elements; i += 2) {
-        k = fields->element[i];
-        v = fields->element[i + 1];
-
-        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) {
-            goto unexpected;
-        }
-
-        name.len = k->len;
-        name.data = (u_char *) k->str;
-
-        id = ngx_http_news_article_field(&name);
-
-        if (id != NGX_ERROR) {
-            a->field[id].len = v->len;
-            a->field[id].data = (u_char *) v->str;
-
-        } else if (k->len == sizeof("views") - 1
-                   && ngx_strncmp(k->str, "views", sizeof("views") - 1) == 0)
-        {
-            views = v;
-        }
-    }
-
-    if (a->field[NGX_HTTP_NEWS_STATUS].len == sizeof("draft") - 1
-        && ngx_strncmp(a->field[NGX_HTTP_NEWS_STATUS].data, "draft",
-                       sizeof("draft") - 1)
-           == 0)
-    {
-        a->view = NGX_HTTP_NEWS_VIEW_DRAFT;
-        ngx_str_set(reason, "article is a draft");
-        return NGX_DECLINED;
-    }
-
-    if (views != NULL
-        && ngx_http_news_article_views(a, views, reason) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-
-unexpected:
-
-    ngx_str_set(reason, "unexpected reply from Redis");
-
-    return NGX_ERROR;
-}
-
-
-static ngx_int_t
-ngx_http_news_article_views(ngx_http_news_article_t *a, redisReply *views,
-    ngx_str_t *reason)
-{
-    u_char      *p, *last;
+    u_char      *last;
     uint64_t     n, max;
     ngx_uint_t   negative;
 
@@ -217,8 +186,7 @@ ngx_http_news_article_views(ngx_http_news_article_t *a, redisReply *views,
      * decimal, no leading zeros, no "-0".
      */
 
-    p = (u_char *) views->str;
-    last = p + views->len;
+    last = p + len;
 
     negative = (p < last && *p == '-');
     p += negative;
@@ -237,33 +205,28 @@ ngx_http_news_article_views(ngx_http_news_article_t *a, redisReply *views,
         n = n * 10 + (*p - '0');
     }
 
-    a->views = negative ? (int64_t) (0 - n) : (int64_t) n;
+    *views = negative ? (int64_t) (0 - n) : (int64_t) n;
 
     return NGX_OK;
 
 invalid:
-
-    ngx_str_set(reason, "the views field is not an integer");
 
     return NGX_ERROR;
 }
 
 
 /*
- * A date field as text in a strftime(3) format, in UTC; empty when the
- * field is absent or unreadable, so templates can leave it out.
+ * A date as text in a strftime(3) format, in UTC; empty when there is
+ * none, so templates can leave it out.
  */
 
 ngx_int_t
-ngx_http_news_article_date(ngx_str_t *field, char *format, ngx_pool_t *pool,
+ngx_http_news_article_date(time_t t, char *format, ngx_pool_t *pool,
     ngx_str_t *out)
 {
-    time_t     t;
     struct tm  tm;
 
     ngx_str_null(out);
-
-    t = ngx_http_news_article_time(field);
 
     if (t == (time_t) -1 || gmtime_r(&t, &tm) == NULL) {
         return NGX_OK;
@@ -344,25 +307,27 @@ ngx_http_news_article_time(ngx_str_t *v)
 
 /*
  * Tags: a JSON array of strings, or a comma-separated list; each tag
- * trimmed, empty ones dropped.  The array holds ngx_str_t in the pool.
+ * trimmed, empty ones dropped.
  */
 
-ngx_int_t
-ngx_http_news_article_tags(ngx_str_t *tags, ngx_pool_t *pool,
-    ngx_array_t *out)
+static ngx_int_t
+ngx_http_news_article_tags(ngx_http_news_article_t *a, ngx_pool_t *pool)
 {
     u_char        *p, *last, *comma;
     size_t         i;
     json_t        *json, *tag;
     ngx_int_t      rc;
+    ngx_array_t    list, *out;
     json_error_t   err;
 
-    if (ngx_array_init(out, pool, 8, sizeof(ngx_str_t)) != NGX_OK) {
+    out = &list;
+
+    if (ngx_array_init(out, pool, 4, sizeof(ngx_str_t)) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    p = tags->data;
-    last = p + tags->len;
+    p = a->field[NGX_HTTP_NEWS_TAGS].data;
+    last = p + a->field[NGX_HTTP_NEWS_TAGS].len;
 
     while (p < last && (*p == ' ' || *p == '\t')) {
         p++;
@@ -387,7 +352,7 @@ ngx_http_news_article_tags(ngx_str_t *tags, ngx_pool_t *pool,
             }
 
             json_decref(json);
-            return rc;
+            goto done;
         }
 
         /* not JSON after all: read it as a list */
@@ -408,7 +373,15 @@ ngx_http_news_article_tags(ngx_str_t *tags, ngx_pool_t *pool,
         p = comma + 1;
     }
 
-    return NGX_OK;
+    rc = NGX_OK;
+
+done:
+
+    a->tags = list.elts;
+    a->ntags = list.nelts;
+    a->size += list.nalloc * sizeof(ngx_str_t);
+
+    return rc;
 }
 
 

@@ -2,10 +2,11 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * An article is one Redis hash.  This file holds the script that counts
- * a view, turns the reply to a view into article fields (values point
- * into the reply, not copies) and reads the fields that have a format:
- * dates and tags.
+ * The article model: one Redis hash as plain C data.  Every value is a
+ * copy that the article owns (it lives in the pool it was made in), the
+ * fields with a format (dates, tags) are read once, when it is made, and
+ * nothing here knows where the hash came from.  Renderers take this and
+ * never a Redis reply.
  */
 
 
@@ -16,9 +17,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
-#include <hiredis/hiredis.h>
 
-
+/* the fields the module knows by name; indexes of field[] */
 typedef enum {
     NGX_HTTP_NEWS_TITLE = 0,
     NGX_HTTP_NEWS_AUTHOR,
@@ -32,53 +32,50 @@ typedef enum {
     NGX_HTTP_NEWS_CATEGORY,
     NGX_HTTP_NEWS_TAGS,
     NGX_HTTP_NEWS_STATUS,
+    NGX_HTTP_NEWS_REV,
     NGX_HTTP_NEWS_NFIELDS
 } ngx_http_news_field_e;
 
 
-/* what the count script did with a view */
-typedef enum {
-    NGX_HTTP_NEWS_VIEW_MISSING = -1,    /* no such article */
-    NGX_HTTP_NEWS_VIEW_DRAFT = 0,
-    NGX_HTTP_NEWS_VIEW_COUNTED = 1,
-    NGX_HTTP_NEWS_VIEW_REPEAT = 2,      /* the visitor's, within the window */
-    NGX_HTTP_NEWS_VIEW_SHOWN            /* not to be counted: not asked */
-} ngx_http_news_view_e;
+typedef struct {
+    ngx_str_t                 name;
+    ngx_str_t                 value;
+} ngx_http_news_pair_t;
 
 
 typedef struct {
     ngx_str_t                 field[NGX_HTTP_NEWS_NFIELDS];
+
+    /* every field as stored, known or not, in the hash's order */
+    ngx_http_news_pair_t     *pairs;
+    ngx_uint_t                npairs;
+
+    ngx_str_t                *tags;
+    ngx_uint_t                ntags;
+    time_t                    published;    /* -1: absent or unreadable */
+    time_t                    updated;
+
     int64_t                   views;        /* 0 when the field is absent */
-    ngx_http_news_view_e      view;
-    redisReply               *pairs;        /* every field, for JSON */
+    ngx_uint_t                draft;        /* status "draft" */
+    size_t                    size;         /* bytes it holds, about */
 } ngx_http_news_article_t;
 
 
-/* what a page is rendered from: the article and its request's context */
-typedef struct {
-    ngx_http_news_article_t  *article;
-    ngx_str_t                 site_name;
-    ngx_str_t                 url;          /* canonical, URI-escaped */
-    ngx_str_t                 beacon_url;   /* news_beacon_url, or empty */
-    char                     *date_format;  /* strftime(3), UTC */
-    ngx_uint_t                body_format;
-    ngx_log_t                *log;
-} ngx_http_news_page_t;
-
-
 extern ngx_str_t  ngx_http_news_article_fields[];
-extern ngx_str_t  ngx_http_news_article_script;
 
+
+ngx_http_news_article_t *ngx_http_news_article_create(ngx_pool_t *pool,
+    ngx_uint_t npairs);
+ngx_int_t ngx_http_news_article_add(ngx_http_news_article_t *a,
+    ngx_pool_t *pool, u_char *name, size_t name_len, u_char *value,
+    size_t value_len);
+ngx_int_t ngx_http_news_article_done(ngx_http_news_article_t *a,
+    ngx_pool_t *pool, ngx_str_t *reason);
 
 ngx_int_t ngx_http_news_article_field(ngx_str_t *name);
-ngx_int_t ngx_http_news_article_view(redisReply *reply,
-    ngx_http_news_view_e *view);
-ngx_int_t ngx_http_news_article_from_reply(ngx_http_news_article_t *a,
-    redisReply *reply, ngx_uint_t counted, ngx_str_t *reason);
-ngx_int_t ngx_http_news_article_date(ngx_str_t *field, char *format,
+ngx_int_t ngx_http_news_parse_views(u_char *p, size_t len, int64_t *views);
+ngx_int_t ngx_http_news_article_date(time_t t, char *format,
     ngx_pool_t *pool, ngx_str_t *out);
-ngx_int_t ngx_http_news_article_tags(ngx_str_t *tags, ngx_pool_t *pool,
-    ngx_array_t *out);
 
 
 #endif /* _NGX_HTTP_NEWS_ARTICLE_H_INCLUDED_ */

@@ -139,7 +139,18 @@ static ngx_int_t
 ngx_http_news_body_markdown(ngx_str_t *body, ngx_pool_t *pool,
     ngx_str_t *out)
 {
-    ngx_http_news_body_buf_t  buf;
+    u_char                    *text;
+    ngx_http_news_body_buf_t   buf;
+
+    /* md4c 0.4.8 may read one byte past its input: give it a NUL there */
+
+    text = ngx_pnalloc(pool, body->len + 1);
+    if (text == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(text, body->data, body->len);
+    text[body->len] = '\0';
 
     buf.pool = pool;
     buf.len = 0;
@@ -151,13 +162,9 @@ ngx_http_news_body_markdown(ngx_str_t *body, ngx_pool_t *pool,
         return NGX_ERROR;
     }
 
-    /*
-     * MD_FLAG_NOHTML: raw HTML in the source is shown as text.  md4c 0.4.8
-     * may read one byte past its input; hiredis ends every string with a
-     * NUL, which that byte then is.
-     */
+    /* MD_FLAG_NOHTML: raw HTML in the source is shown as text */
 
-    if (md_html((const MD_CHAR *) body->data, (MD_SIZE) body->len,
+    if (md_html((const MD_CHAR *) text, (MD_SIZE) body->len,
                 ngx_http_news_body_markdown_output, &buf,
                 MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH | MD_FLAG_TABLES, 0)
         != 0

@@ -2,10 +2,10 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * The request flow: validate, queue the view's Redis commands on this
- * worker's connection, and when their reply comes, render the page and
- * finish.
- * The request never waits on anything but events.
+ * The request flow: validate, ask Redis for the view on this worker's
+ * connection (with the revision of the article this worker keeps, if
+ * any), and when the reply comes, render the page, or take the one kept,
+ * and finish.  The request never waits on anything but events.
  */
 
 
@@ -17,42 +17,90 @@
 #include "ngx_http_news_escape.h"
 
 
+/* what can become of a request that does not get its page */
+typedef enum {
+    NGX_HTTP_NEWS_NOT_FOUND = 0,
+    NGX_HTTP_NEWS_BAD_REPLY,
+    NGX_HTTP_NEWS_UNAVAILABLE,
+    NGX_HTTP_NEWS_TIMEDOUT,
+    NGX_HTTP_NEWS_INTERNAL
+} ngx_http_news_failure_e;
+
+
+typedef struct {
+    ngx_int_t                   status;
+    ngx_uint_t                  level;
+} ngx_http_news_failure_t;
+
+
 static ngx_http_news_ctx_t *ngx_http_news_create_ctx(ngx_http_request_t *r);
 static void ngx_http_news_ctx_cleanup(void *data);
 static ngx_int_t ngx_http_news_valid_key(ngx_str_t *key);
 static ngx_http_news_skip_e ngx_http_news_skip_reason(ngx_http_request_t *r,
     ngx_http_news_loc_conf_t *nlcf);
 static ngx_uint_t ngx_http_news_is_prefetch(ngx_http_request_t *r);
-static ngx_int_t ngx_http_news_send_view(ngx_http_request_t *r,
+static ngx_int_t ngx_http_news_ask(ngx_http_request_t *r,
     ngx_http_news_ctx_t *ctx, ngx_http_news_loc_conf_t *nlcf);
 static void ngx_http_news_reply_handler(void *data,
-    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
     ngx_str_t *reason);
 static ngx_int_t ngx_http_news_respond(ngx_http_request_t *r,
-    ngx_http_news_ctx_t *ctx, ngx_http_news_redis_result_e result,
-    redisReply *reply, ngx_str_t *reason);
-static ngx_int_t ngx_http_news_respond_beacon(ngx_http_request_t *r,
-    ngx_http_news_ctx_t *ctx, redisReply *reply);
+    ngx_http_news_ctx_t *ctx, ngx_http_news_redis_reply_t *reply);
+static ngx_http_news_article_t *ngx_http_news_fresh(ngx_http_request_t *r,
+    ngx_http_news_ctx_t *ctx, ngx_http_news_store_view_t *view);
 static void ngx_http_news_view_outcome(ngx_http_news_ctx_t *ctx,
     ngx_http_news_view_e view);
 static ngx_int_t ngx_http_news_send_page(ngx_http_request_t *r,
-    ngx_http_news_ctx_t *ctx, ngx_http_news_article_t *article);
+    ngx_http_news_ctx_t *ctx, ngx_http_news_article_t *article,
+    int64_t views);
+static ngx_int_t ngx_http_news_render(ngx_http_request_t *r,
+    ngx_http_news_ctx_t *ctx, ngx_http_news_page_t *page,
+    ngx_http_news_rendered_t **rendered);
 static ngx_int_t ngx_http_news_send_beacon(ngx_http_request_t *r);
-static ngx_int_t ngx_http_news_failed(ngx_http_news_ctx_t *ctx,
-    ngx_int_t status);
+static ngx_int_t ngx_http_news_fail(ngx_http_news_ctx_t *ctx,
+    ngx_http_news_failure_e failure, ngx_str_t *reason);
 static int64_t ngx_http_news_usec(void);
 static ngx_int_t ngx_http_news_canonical_url(ngx_http_request_t *r,
     ngx_http_news_loc_conf_t *nlcf, ngx_str_t *url);
-static ngx_int_t ngx_http_news_unavailable(ngx_http_request_t *r);
 static void ngx_http_news_deadline_handler(ngx_event_t *ev);
 static void ngx_http_news_cleanup(void *data);
+static void ngx_http_news_destroy_pool(void *data);
+
+
+/*
+ * Status and log level by failure: a reader's mistake or a missing
+ * article is info, anything an operator must see is an error.
+ */
+
+static ngx_http_news_failure_t  ngx_http_news_failures[] = {
+    { NGX_HTTP_NOT_FOUND, NGX_LOG_INFO },
+    { NGX_HTTP_BAD_GATEWAY, NGX_LOG_ERR },
+    { NGX_HTTP_SERVICE_UNAVAILABLE, NGX_LOG_ERR },
+    { NGX_HTTP_GATEWAY_TIME_OUT, NGX_LOG_ERR },
+    { NGX_HTTP_INTERNAL_SERVER_ERROR, NGX_LOG_ERR }
+};
+
+
+/* by Redis result: what Redis could not do */
+
+static ngx_http_news_failure_e  ngx_http_news_redis_failures[] = {
+    NGX_HTTP_NEWS_INTERNAL,             /* NGX_HTTP_NEWS_REDIS_REPLY */
+    NGX_HTTP_NEWS_BAD_REPLY,            /* NGX_HTTP_NEWS_REDIS_ERROR */
+    NGX_HTTP_NEWS_UNAVAILABLE,          /* NGX_HTTP_NEWS_REDIS_UNAVAILABLE */
+    NGX_HTTP_NEWS_TIMEDOUT              /* NGX_HTTP_NEWS_REDIS_TIMEDOUT */
+};
+
+
+/* a configuration's pages are told apart from an earlier one's */
+
+ngx_uint_t  ngx_http_news_generation;
 
 
 ngx_int_t
 ngx_http_news_handler(ngx_http_request_t *r)
 {
     ngx_int_t                   rc;
-    ngx_str_t                   allow;
+    ngx_str_t                   allow, reason;
     ngx_uint_t                  methods;
     ngx_http_cleanup_t         *cln;
     ngx_http_news_ctx_t        *ctx;
@@ -93,7 +141,8 @@ ngx_http_news_handler(ngx_http_request_t *r)
     if (ngx_http_complex_value(r, nlcf->article, &ctx->key) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "news: 500: cannot evaluate the article key");
-        return ngx_http_news_failed(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        ctx->skip = NGX_HTTP_NEWS_SKIP_ERROR;
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (ngx_http_news_valid_key(&ctx->key) != NGX_OK) {
@@ -121,13 +170,11 @@ ngx_http_news_handler(ngx_http_request_t *r)
         return ngx_http_news_send_beacon(r);
     }
 
-    rc = ngx_http_news_send_view(r, ctx, nlcf);
+    rc = ngx_http_news_ask(r, ctx, nlcf);
 
     if (rc == NGX_DECLINED) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "news: 503 for article \"%V\": Redis is unavailable, "
-                      "reconnecting", &ctx->key);
-        return ngx_http_news_failed(ctx, ngx_http_news_unavailable(r));
+        ngx_str_set(&reason, "Redis is unavailable, reconnecting");
+        return ngx_http_news_fail(ctx, NGX_HTTP_NEWS_UNAVAILABLE, &reason);
     }
 
     if (rc != NGX_OK) {
@@ -152,11 +199,9 @@ ngx_http_news_handler(ngx_http_request_t *r)
 
 failed:
 
-    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                  "news: 500 for article \"%V\": cannot queue the command",
-                  &ctx->key);
+    ngx_str_set(&reason, "cannot queue the command");
 
-    return ngx_http_news_failed(ctx, NGX_HTTP_INTERNAL_SERVER_ERROR);
+    return ngx_http_news_fail(ctx, NGX_HTTP_NEWS_INTERNAL, &reason);
 }
 
 
@@ -219,14 +264,23 @@ ngx_http_news_get_ctx(ngx_http_request_t *r)
 }
 
 
+/*
+ * The request's pool goes when everything has been sent, subrequests'
+ * output too: only then is the article kept, and its page that the
+ * response points into, no longer in use.  (The request's own cleanup
+ * has cancelled its Redis command before.)  This handler also marks the
+ * cleanup that holds the context.
+ */
+
 static void
 ngx_http_news_ctx_cleanup(void *data)
 {
-    /*
-     * Nothing to release (the request's own cleanup has cancelled its
-     * Redis command); this handler marks the cleanup that holds the
-     * context.
-     */
+    ngx_http_news_ctx_t *ctx = data;
+
+    if (ctx->entry != NULL) {
+        ngx_http_news_cache_release(ctx->entry);
+        ctx->entry = NULL;
+    }
 }
 
 
@@ -324,65 +378,53 @@ ngx_http_news_skip_reason(ngx_http_request_t *r,
 
 
 /*
- * A counted view: the guarded count and HGETALL in one transaction;
- * any other view: HGETALL alone, which is atomic by itself.  A beacon
- * needs the count only.  With news_views_unique the count script also
- * gets the visitor's mark for this article and the window.
+ * The view's commands: the count (unless the view is not one to count),
+ * the visitor's mark with news_views_unique, and the article, which the
+ * reply brings only when this worker does not keep its current revision.
  */
 
 static ngx_int_t
-ngx_http_news_send_view(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+ngx_http_news_ask(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     ngx_http_news_loc_conf_t *nlcf)
 {
-    ngx_str_t                       hgetall[2], count[3];
-    ngx_uint_t                      n;
-    ngx_http_news_main_conf_t      *nmcf;
-    ngx_http_news_redis_command_t   commands[2];
+    ngx_http_news_main_conf_t    *nmcf;
+    ngx_http_news_store_query_t  *q;
 
     nmcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
 
-    n = 0;
+    q = &ctx->query;
+    q->key = ctx->key;
+    q->count = (ctx->skip == NGX_HTTP_NEWS_SKIP_NONE);
+    q->fields = !nlcf->beacon;
 
-    if (ctx->skip == NGX_HTTP_NEWS_SKIP_NONE) {
-        count[0] = ctx->key;
-
-        commands[n].script = &nmcf->script;
-        commands[n].nkeys = 1;
-        commands[n].argc = 1;
-        commands[n].argv = count;
-
-        if (nlcf->views_unique) {
-            if (ngx_http_news_visitor_key(r, nmcf->secret, nlcf->views_visitor,
-                                          &ctx->key, &count[1])
-                != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
-
-            count[2] = nlcf->views_window;
-
-            commands[n].nkeys = 2;
-            commands[n].argc = 3;
+    if (q->count && nlcf->views_unique) {
+        if (ngx_http_news_visitor_key(r, nmcf->secret, nlcf->views_visitor,
+                                      &ctx->key, &q->mark)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
         }
 
-        n++;
+        q->window = nlcf->views_window;
     }
 
-    if (!nlcf->beacon) {
-        ngx_str_set(&hgetall[0], "HGETALL");
-        hgetall[1] = ctx->key;
+    if (q->fields) {
+        ngx_http_news_cache_size(nmcf->cache_size);
 
-        commands[n].script = NULL;
-        commands[n].nkeys = 0;
-        commands[n].argc = 2;
-        commands[n].argv = hgetall;
-        n++;
+        ctx->entry = ngx_http_news_cache_get(&ctx->key);
+
+        if (ctx->entry != NULL) {
+            ngx_http_news_cache_hold(ctx->entry);
+            q->rev = ctx->entry->article->field[NGX_HTTP_NEWS_REV];
+        }
     }
 
-    return ngx_http_news_redis_send(nlcf->redis, commands, n,
+    ngx_http_news_store_commands(q, &nmcf->script);
+
+    return ngx_http_news_redis_send(nlcf->redis, q->command, q->ncommands,
                                     nlcf->redis_timeout,
                                     ngx_http_news_reply_handler, ctx,
-                                    &ctx->cmd);
+                                    &ctx->pending);
 }
 
 
@@ -437,7 +479,7 @@ ngx_http_news_is_prefetch(ngx_http_request_t *r)
 
 static void
 ngx_http_news_reply_handler(void *data, ngx_http_news_redis_result_e result,
-    redisReply *reply, ngx_str_t *reason)
+    ngx_http_news_redis_reply_t *reply, ngx_str_t *reason)
 {
     ngx_http_news_ctx_t *ctx = data;
 
@@ -448,14 +490,20 @@ ngx_http_news_reply_handler(void *data, ngx_http_news_redis_result_e result,
     r = ctx->request;
     c = r->connection;
 
-    ctx->cmd = NULL;
+    ctx->pending = NULL;
     ctx->redis_time = ngx_http_news_usec() - ctx->sent;
 
     if (ctx->deadline.timer_set) {
         ngx_del_timer(&ctx->deadline);
     }
 
-    rc = ngx_http_news_respond(r, ctx, result, reply, reason);
+    if (result == NGX_HTTP_NEWS_REDIS_REPLY) {
+        rc = ngx_http_news_respond(r, ctx, reply);
+
+    } else {
+        rc = ngx_http_news_fail(ctx, ngx_http_news_redis_failures[result],
+                                reason);
+    }
 
     ngx_http_finalize_request(r, rc);
     ngx_http_run_posted_requests(c);
@@ -464,112 +512,109 @@ ngx_http_news_reply_handler(void *data, ngx_http_news_redis_result_e result,
 
 static ngx_int_t
 ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
-    ngx_http_news_redis_result_e result, redisReply *reply,
-    ngx_str_t *reason)
+    ngx_http_news_redis_reply_t *reply)
 {
-    ngx_int_t                  rc;
-    ngx_str_t                  why;
-    redisReply                *error;
-    ngx_http_news_article_t    article;
-    ngx_http_news_loc_conf_t  *nlcf;
+    ngx_int_t                    rc;
+    ngx_str_t                    reason;
+    ngx_http_news_article_t     *article;
+    ngx_http_news_loc_conf_t    *nlcf;
+    ngx_http_news_store_view_t   view;
 
-    switch (result) {
+    rc = ngx_http_news_store_view(&ctx->query, reply, r->connection->log,
+                                  &view, &reason);
 
-    case NGX_HTTP_NEWS_REDIS_UNAVAILABLE:
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "news: 503 for article \"%V\": %V", &ctx->key, reason);
-        return ngx_http_news_failed(ctx, ngx_http_news_unavailable(r));
+    ngx_http_news_view_outcome(ctx, view.view);
 
-    case NGX_HTTP_NEWS_REDIS_TIMEDOUT:
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "news: 504 for article \"%V\": %V", &ctx->key, reason);
-        return ngx_http_news_failed(ctx, NGX_HTTP_GATEWAY_TIME_OUT);
-
-    case NGX_HTTP_NEWS_REDIS_REPLY:
-        break;
-    }
-
-    error = ngx_http_news_redis_error(reply);
-
-    if (error != NULL) {
-
-        if (ngx_http_news_redis_is_unavailable(error)) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "news: 503 for article \"%V\": Redis replied "
-                          "\"%*s\"", &ctx->key, error->len, error->str);
-            return ngx_http_news_failed(ctx, ngx_http_news_unavailable(r));
+    if (rc == NGX_DECLINED) {
+        if (ctx->entry != NULL) {
+            /* a draft now, or deleted: nothing of it to keep */
+            ngx_http_news_cache_remove(&ctx->key);
         }
 
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "news: 502 for article \"%V\": Redis replied \"%*s\"",
-                      &ctx->key, error->len, error->str);
-        return ngx_http_news_failed(ctx, NGX_HTTP_BAD_GATEWAY);
+        return ngx_http_news_fail(ctx, NGX_HTTP_NEWS_NOT_FOUND, &reason);
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_news_fail(ctx, NGX_HTTP_NEWS_BAD_REPLY, &reason);
     }
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
     if (nlcf->beacon) {
-        return ngx_http_news_respond_beacon(r, ctx, reply);
+        return ngx_http_news_send_beacon(r);
     }
 
-    rc = ngx_http_news_article_from_reply(&article, reply,
-                                          ctx->skip == NGX_HTTP_NEWS_SKIP_NONE,
-                                          &why);
+    if (view.article != NULL) {
+        article = ngx_http_news_fresh(r, ctx, &view);
+        if (article == NULL) {
+            ngx_str_set(&reason, "cannot keep the article");
+            return ngx_http_news_fail(ctx, NGX_HTTP_NEWS_INTERNAL, &reason);
+        }
 
-    ngx_http_news_view_outcome(ctx, article.view);
-
-    if (rc == NGX_DECLINED) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "news: 404 for article \"%V\": %V", &ctx->key, &why);
-        return NGX_HTTP_NOT_FOUND;
+    } else {
+        /* the revision this worker keeps is the current one */
+        article = ctx->entry->article;
     }
 
-    if (rc != NGX_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "news: 502 for article \"%V\": %V", &ctx->key, &why);
-        return ngx_http_news_failed(ctx, NGX_HTTP_BAD_GATEWAY);
-    }
-
-    rc = ngx_http_news_send_page(r, ctx, &article);
+    rc = ngx_http_news_send_page(r, ctx, article, view.views);
 
     if (rc == NGX_HTTP_INTERNAL_SERVER_ERROR) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "news: 500 for article \"%V\": cannot render the page",
-                      &ctx->key);
-        return ngx_http_news_failed(ctx, rc);
+        ngx_str_set(&reason, "cannot render the page");
+        return ngx_http_news_fail(ctx, NGX_HTTP_NEWS_INTERNAL, &reason);
     }
 
     return rc;
 }
 
 
-/* a beacon's reply is the count script's alone */
+/*
+ * An article whose fields came with this view: kept in place of the
+ * revision known before, if it has a revision, or else freed with the
+ * request.
+ */
 
-static ngx_int_t
-ngx_http_news_respond_beacon(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
-    redisReply *reply)
+static ngx_http_news_article_t *
+ngx_http_news_fresh(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+    ngx_http_news_store_view_t *view)
 {
-    ngx_http_news_view_e  view;
+    ngx_pool_cleanup_t       *cln;
+    ngx_http_news_article_t  *a;
 
-    if (ngx_http_news_article_view(reply, &view) != NGX_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "news: 502 for article \"%V\": unexpected reply from "
-                      "Redis", &ctx->key);
-        return ngx_http_news_failed(ctx, NGX_HTTP_BAD_GATEWAY);
-    }
+    a = view->article;
 
-    ngx_http_news_view_outcome(ctx, view);
+    /* an image URL that could run script is left out of pages */
 
-    if (view == NGX_HTTP_NEWS_VIEW_MISSING || view == NGX_HTTP_NEWS_VIEW_DRAFT)
+    if (!ngx_http_news_safe_url(a->field[NGX_HTTP_NEWS_IMAGE].data,
+                                a->field[NGX_HTTP_NEWS_IMAGE].len))
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "news: 404 for article \"%V\": %s", &ctx->key,
-                      view == NGX_HTTP_NEWS_VIEW_DRAFT
-                      ? "article is a draft" : "no such article");
-        return NGX_HTTP_NOT_FOUND;
+                      "news: article \"%V\": image URL with an unsafe "
+                      "scheme left out", &ctx->key);
+        ngx_str_null(&a->field[NGX_HTTP_NEWS_IMAGE]);
     }
 
-    return ngx_http_news_send_beacon(r);
+    if (ctx->entry != NULL) {
+        ngx_http_news_cache_release(ctx->entry);
+    }
+
+    ctx->entry = ngx_http_news_cache_put(&ctx->key, a, view->pool,
+                                         r->connection->log);
+
+    if (ctx->entry != NULL) {
+        ngx_http_news_cache_hold(ctx->entry);
+        return a;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        ngx_destroy_pool(view->pool);
+        return NULL;
+    }
+
+    cln->handler = ngx_http_news_destroy_pool;
+    cln->data = view->pool;
+
+    return a;
 }
 
 
@@ -620,62 +665,37 @@ ngx_http_news_view_outcome(ngx_http_news_ctx_t *ctx, ngx_http_news_view_e view)
 
 static ngx_int_t
 ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
-    ngx_http_news_article_t *article)
+    ngx_http_news_article_t *article, int64_t views)
 {
-    ngx_int_t                  rc;
-    ngx_buf_t                 *b;
-    ngx_str_t                  page;
-    ngx_chain_t                out;
-    ngx_http_news_page_t       p;
+    off_t                      len;
+    char                      *type;
+    ngx_chain_t               *out;
+    ngx_http_news_page_t       page;
+    ngx_http_news_rendered_t  *rendered;
     ngx_http_news_loc_conf_t  *nlcf;
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-    /* an image URL that could run script is left out of pages */
-
-    if (!ngx_http_news_safe_url(article->field[NGX_HTTP_NEWS_IMAGE].data,
-                                article->field[NGX_HTTP_NEWS_IMAGE].len))
-    {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "news: article \"%V\": image URL with an unsafe "
-                      "scheme left out", &ctx->key);
-        ngx_str_null(&article->field[NGX_HTTP_NEWS_IMAGE]);
-    }
-
-    p.article = article;
-    p.site_name = nlcf->site_name;
-    p.date_format = (char *) nlcf->date_format.data;
-    p.body_format = nlcf->body_format;
-    p.log = r->connection->log;
+    page.article = article;
+    page.site_name = nlcf->site_name;
+    page.date_format = (char *) nlcf->date_format.data;
+    page.body_format = nlcf->body_format;
+    page.log = r->connection->log;
 
     if (nlcf->beacon_url == NULL) {
-        ngx_str_null(&p.beacon_url);
+        ngx_str_null(&page.beacon_url);
 
-    } else if (ngx_http_complex_value(r, nlcf->beacon_url, &p.beacon_url)
+    } else if (ngx_http_complex_value(r, nlcf->beacon_url, &page.beacon_url)
                != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_http_news_canonical_url(r, nlcf, &p.url) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (nlcf->format == NGX_HTTP_NEWS_FORMAT_JSON) {
-        rc = ngx_http_news_json_article(&p, r->pool, &page);
-        ngx_str_set(&r->headers_out.content_type,
-                    "application/json; charset=utf-8");
-        r->headers_out.content_type_len = sizeof("application/json") - 1;
-
-    } else {
-        rc = ngx_http_news_template_render(nlcf->template, &p, r->pool,
-                                           &page);
-        ngx_str_set(&r->headers_out.content_type,
-                    "text/html; charset=utf-8");
-        r->headers_out.content_type_len = sizeof("text/html") - 1;
-    }
-
-    if (rc != NGX_OK) {
+    if (ngx_http_news_canonical_url(r, nlcf, &page.url) != NGX_OK
+        || ngx_http_news_render(r, ctx, &page, &rendered) != NGX_OK
+        || ngx_http_news_page_output(rendered, views, r->pool, &out, &len)
+           != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -684,11 +704,8 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ctx->views.len = ngx_sprintf(ctx->views.data, "%L", article->views)
+    ctx->views.len = ngx_sprintf(ctx->views.data, "%L", views)
                      - ctx->views.data;
-
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_length_n = page.len;
 
     if (nlcf->cache_control.len
         && ngx_http_news_add_header(r, "Cache-Control", &nlcf->cache_control)
@@ -697,27 +714,77 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    rc = ngx_http_send_header(r);
+    if (nlcf->format == NGX_HTTP_NEWS_FORMAT_JSON) {
+        type = "application/json; charset=utf-8";
 
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
+    } else {
+        type = "text/html; charset=utf-8";
     }
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    return ngx_http_news_send(r, NGX_HTTP_OK, type, out, len);
+}
+
+
+/*
+ * The page kept for this article, if it was rendered for the same
+ * location, URL and beacon URL; otherwise rendered now, and kept with
+ * the article when the article is kept.
+ */
+
+static ngx_int_t
+ngx_http_news_render(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+    ngx_http_news_page_t *page, ngx_http_news_rendered_t **rendered)
+{
+    ngx_int_t                       rc;
+    ngx_http_news_rendered_t       *kept, *fresh;
+    ngx_http_news_loc_conf_t       *nlcf;
+    ngx_http_news_main_conf_t      *nmcf;
+    ngx_http_news_cache_variant_t   variant;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+    nmcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
+
+    variant.generation = nmcf->generation;
+    variant.conf = nlcf;
+    variant.url = page->url;
+    variant.beacon_url = page->beacon_url;
+
+    if (ctx->entry != NULL) {
+        kept = ngx_http_news_cache_page(ctx->entry, &variant);
+
+        if (kept != NULL) {
+            *rendered = kept;
+            return NGX_OK;
+        }
     }
 
-    b->pos = page.data;
-    b->last = page.data + page.len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
+    fresh = ngx_palloc(r->pool, sizeof(ngx_http_news_rendered_t));
+    if (fresh == NULL) {
+        return NGX_ERROR;
+    }
 
-    out.buf = b;
-    out.next = NULL;
+    if (nlcf->format == NGX_HTTP_NEWS_FORMAT_JSON) {
+        rc = ngx_http_news_json_article(page, r->pool, fresh);
 
-    return ngx_http_output_filter(r, &out);
+    } else {
+        rc = ngx_http_news_page_render(nlcf->template, page, r->pool, fresh);
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    *rendered = fresh;
+
+    if (ctx->entry != NULL) {
+        kept = ngx_http_news_cache_set_page(ctx->entry, &variant, fresh,
+                                            r->connection->log);
+        if (kept != NULL) {
+            *rendered = kept;
+        }
+    }
+
+    return NGX_OK;
 }
 
 
@@ -726,7 +793,6 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
 static ngx_int_t
 ngx_http_news_send_beacon(ngx_http_request_t *r)
 {
-    ngx_int_t  rc;
     ngx_str_t  no_store;
 
     ngx_str_set(&no_store, "no-store");
@@ -735,30 +801,49 @@ ngx_http_news_send_beacon(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    r->headers_out.status = NGX_HTTP_NO_CONTENT;
-    r->headers_out.content_length_n = 0;
-    r->header_only = 1;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK) {
-        return rc;
-    }
-
-    return ngx_http_send_special(r, NGX_HTTP_LAST);
+    return ngx_http_news_send(r, NGX_HTTP_NO_CONTENT, NULL, NULL, 0);
 }
 
 
-/* a 5xx: the view was not counted for a reason of its own */
+/*
+ * The one place where a request that gets no page is logged, once, at
+ * its failure's level, and given its status; a view not counted then is
+ * not counted for an error (a 404 has its reason already).
+ */
 
 static ngx_int_t
-ngx_http_news_failed(ngx_http_news_ctx_t *ctx, ngx_int_t status)
+ngx_http_news_fail(ngx_http_news_ctx_t *ctx, ngx_http_news_failure_e failure,
+    ngx_str_t *reason)
 {
-    if (ctx->skip == NGX_HTTP_NEWS_SKIP_NONE && !ctx->counted) {
+    ngx_str_t                 retry;
+    ngx_http_request_t       *r;
+    ngx_http_news_failure_t  *f;
+
+    r = ctx->request;
+    f = &ngx_http_news_failures[failure];
+
+    ngx_log_error(f->level, r->connection->log, 0,
+                  "news: %i for article \"%V\": %V", f->status, &ctx->key,
+                  reason);
+
+    if (failure == NGX_HTTP_NEWS_UNAVAILABLE) {
+
+        /* the reconnect backoff is capped at a second */
+
+        ngx_str_set(&retry, "1");
+
+        if (ngx_http_news_add_header(r, "Retry-After", &retry) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (failure != NGX_HTTP_NEWS_NOT_FOUND
+        && ctx->skip == NGX_HTTP_NEWS_SKIP_NONE && !ctx->counted)
+    {
         ctx->skip = NGX_HTTP_NEWS_SKIP_ERROR;
     }
 
-    return status;
+    return f->status;
 }
 
 
@@ -807,51 +892,13 @@ ngx_http_news_canonical_url(ngx_http_request_t *r,
 }
 
 
-ngx_int_t
-ngx_http_news_add_header(ngx_http_request_t *r, char *name,
-    ngx_str_t *value)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    h->key.data = (u_char *) name;
-    h->key.len = ngx_strlen(name);
-    h->value = *value;
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_news_unavailable(ngx_http_request_t *r)
-{
-    ngx_str_t  retry;
-
-    /* the reconnect backoff is capped at a second */
-
-    ngx_str_set(&retry, "1");
-
-    if (ngx_http_news_add_header(r, "Retry-After", &retry) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return NGX_HTTP_SERVICE_UNAVAILABLE;
-}
-
-
 static void
 ngx_http_news_deadline_handler(ngx_event_t *ev)
 {
     ngx_http_news_ctx_t *ctx = ev->data;
 
+    u_char                    *p;
+    ngx_str_t                  reason;
     ngx_connection_t          *c;
     ngx_http_request_t        *r;
     ngx_http_news_loc_conf_t  *nlcf;
@@ -862,16 +909,25 @@ ngx_http_news_deadline_handler(ngx_event_t *ev)
 
     /* the reply may still come; it will find no request to touch */
 
-    ngx_http_news_redis_cancel(ctx->cmd);
-    ctx->cmd = NULL;
+    ngx_http_news_redis_cancel(ctx->pending);
+    ctx->pending = NULL;
     ctx->redis_time = ngx_http_news_usec() - ctx->sent;
 
-    ngx_log_error(NGX_LOG_ERR, c->log, 0,
-                  "news: 504 for article \"%V\": no reply from Redis "
-                  "within %Mms", &ctx->key, nlcf->redis_timeout);
+    p = ngx_pnalloc(r->pool, sizeof("no reply from Redis within ms")
+                             + NGX_TIME_T_LEN);
+    if (p == NULL) {
+        ngx_str_set(&reason, "no reply from Redis in time");
 
-    ngx_http_finalize_request(r, ngx_http_news_failed(ctx,
-                                                NGX_HTTP_GATEWAY_TIME_OUT));
+    } else {
+        reason.data = p;
+        reason.len = ngx_sprintf(p, "no reply from Redis within %Mms",
+                                 nlcf->redis_timeout)
+                     - p;
+    }
+
+    ngx_http_finalize_request(r, ngx_http_news_fail(ctx,
+                                                    NGX_HTTP_NEWS_TIMEDOUT,
+                                                    &reason));
     ngx_http_run_posted_requests(c);
 }
 
@@ -881,12 +937,19 @@ ngx_http_news_cleanup(void *data)
 {
     ngx_http_news_ctx_t *ctx = data;
 
-    if (ctx->cmd != NULL) {
-        ngx_http_news_redis_cancel(ctx->cmd);
-        ctx->cmd = NULL;
+    if (ctx->pending != NULL) {
+        ngx_http_news_redis_cancel(ctx->pending);
+        ctx->pending = NULL;
     }
 
     if (ctx->deadline.timer_set) {
         ngx_del_timer(&ctx->deadline);
     }
+}
+
+
+static void
+ngx_http_news_destroy_pool(void *data)
+{
+    ngx_destroy_pool(data);
 }

@@ -33,9 +33,9 @@ static json_t *ngx_http_news_json_thing(ngx_http_news_page_t *page,
 static json_t *ngx_http_news_json_string(ngx_http_news_page_t *page,
     ngx_str_t *s, ngx_pool_t *pool);
 static json_t *ngx_http_news_json_tags(ngx_http_news_page_t *page,
-    ngx_str_t *tags, ngx_pool_t *pool);
+    ngx_pool_t *pool);
 static json_t *ngx_http_news_json_date(ngx_http_news_page_t *page,
-    ngx_str_t *field, ngx_pool_t *pool);
+    time_t t, ngx_str_t *field, ngx_pool_t *pool);
 static ngx_int_t ngx_http_news_json_utf8(ngx_http_news_page_t *page,
     ngx_str_t *s, ngx_pool_t *pool, ngx_str_t *out);
 static size_t ngx_http_news_json_fix_utf8(u_char *dst, u_char *src,
@@ -48,54 +48,78 @@ static ngx_int_t ngx_http_news_json_script_safe(ngx_str_t *json,
 
 /*
  * Every hash field; "views" as a number, "tags" as an array, the dates
- * in ISO 8601; and the canonical "url".
+ * in ISO 8601; and the canonical "url".  The count is this view's, so
+ * it is left as the rendered JSON's one slot, its last member.
  */
 
 ngx_int_t
 ngx_http_news_json_article(ngx_http_news_page_t *page, ngx_pool_t *pool,
-    ngx_str_t *out)
+    ngx_http_news_rendered_t *out)
 {
-    size_t        i, size;
-    json_t       *obj, *v;
-    ngx_int_t     rc;
-    ngx_str_t     name, value;
-    redisReply   *pairs;
+    u_char                   *p;
+    size_t                    size;
+    json_t                   *obj;
+    ngx_int_t                 rc;
+    ngx_str_t                 json;
+    ngx_uint_t                i;
+    ngx_http_news_pair_t     *pair;
+    ngx_http_news_article_t  *a;
 
     obj = json_object();
     if (obj == NULL) {
         return NGX_ERROR;
     }
 
-    rc = NGX_OK;
-    pairs = page->article->pairs;
+    rc = NGX_ERROR;
+    a = page->article;
     size = 1024 + page->url.len;
 
-    for (i = 0; pairs != NULL && i < pairs->elements; i += 2) {
-        name.data = (u_char *) pairs->element[i]->str;
-        name.len = pairs->element[i]->len;
-        value.data = (u_char *) pairs->element[i + 1]->str;
-        value.len = pairs->element[i + 1]->len;
+    for (i = 0; i < a->npairs; i++) {
+        pair = &a->pairs[i];
 
         /* room for some escapes; more is dumped again */
-        size += 2 * (name.len + value.len) + 8;
+        size += 2 * (pair->name.len + pair->value.len) + 8;
 
-        rc = ngx_http_news_json_field(page, obj, &name, &value, pool);
-        if (rc != NGX_OK) {
+        if (ngx_http_news_json_field(page, obj, &pair->name, &pair->value,
+                                     pool)
+            != NGX_OK)
+        {
             goto done;
         }
     }
 
-    v = json_integer(page->article->views);
-
-    if (v == NULL || json_object_set_new_nocheck(obj, "views", v) != 0
-        || ngx_http_news_json_set(page, obj, "url", &page->url, pool)
-           != NGX_OK)
+    if (ngx_http_news_json_set(page, obj, "url", &page->url, pool)
+        != NGX_OK
+        || ngx_http_news_json_dump(obj, size, pool, &json) != NGX_OK)
     {
-        rc = NGX_ERROR;
         goto done;
     }
 
-    rc = ngx_http_news_json_dump(obj, size, pool, out);
+    /* {...} becomes {...,"views":<slot>} */
+
+    out->text.data = ngx_pnalloc(pool, json.len + sizeof(",\"views\":}"));
+    out->cuts = ngx_palloc(pool, sizeof(ngx_http_news_cut_t));
+
+    if (out->text.data == NULL || out->cuts == NULL) {
+        goto done;
+    }
+
+    p = ngx_cpymem(out->text.data, json.data, json.len - 1);
+
+    if (json.len > 2) {
+        *p++ = ',';
+    }
+
+    p = ngx_cpymem(p, "\"views\":", sizeof("\"views\":") - 1);
+
+    out->cuts[0].offset = p - out->text.data;
+    out->cuts[0].slot = NGX_HTTP_NEWS_SLOT_VIEWS;
+    out->ncuts = 1;
+
+    *p++ = '}';
+    out->text.len = p - out->text.data;
+
+    rc = NGX_OK;
 
 done:
 
@@ -124,14 +148,19 @@ ngx_http_news_json_field(ngx_http_news_page_t *page, json_t *obj,
     }
 
     if (key.len == 4 && ngx_strncmp(key.data, "tags", 4) == 0) {
-        v = ngx_http_news_json_tags(page, value, pool);
+        v = ngx_http_news_json_tags(page, pool);
 
-    } else if ((key.len == 12
-                && ngx_strncmp(key.data, "published_at", 12) == 0)
-               || (key.len == 10
-                   && ngx_strncmp(key.data, "updated_at", 10) == 0))
+    } else if (key.len == 12
+               && ngx_strncmp(key.data, "published_at", 12) == 0)
     {
-        v = ngx_http_news_json_date(page, value, pool);
+        v = ngx_http_news_json_date(page, page->article->published, value,
+                                    pool);
+
+    } else if (key.len == 10
+               && ngx_strncmp(key.data, "updated_at", 10) == 0)
+    {
+        v = ngx_http_news_json_date(page, page->article->updated, value,
+                                    pool);
 
     } else {
         v = ngx_http_news_json_string(page, value, pool);
@@ -162,11 +191,11 @@ ngx_http_news_json_ld(ngx_http_news_page_t *page, ngx_pool_t *pool,
 
     a = page->article;
 
-    if (ngx_http_news_article_date(&a->field[NGX_HTTP_NEWS_PUBLISHED_AT],
-                                   NGX_HTTP_NEWS_ISO_DATE, pool, &published)
+    if (ngx_http_news_article_date(a->published, NGX_HTTP_NEWS_ISO_DATE, pool,
+                                   &published)
         != NGX_OK
-        || ngx_http_news_article_date(&a->field[NGX_HTTP_NEWS_UPDATED_AT],
-                                      NGX_HTTP_NEWS_ISO_DATE, pool, &updated)
+        || ngx_http_news_article_date(a->updated, NGX_HTTP_NEWS_ISO_DATE,
+                                      pool, &updated)
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -251,8 +280,7 @@ ngx_http_news_json_ld(ngx_http_news_page_t *page, ngx_pool_t *pool,
     }
 
     if (a->field[NGX_HTTP_NEWS_TAGS].len) {
-        v = ngx_http_news_json_tags(page, &a->field[NGX_HTTP_NEWS_TAGS],
-                                    pool);
+        v = ngx_http_news_json_tags(page, pool);
 
         if (json_object_set_new_nocheck(ld, "keywords", v) != 0) {
             goto done;
@@ -343,28 +371,22 @@ ngx_http_news_json_string(ngx_http_news_page_t *page, ngx_str_t *s,
 
 
 static json_t *
-ngx_http_news_json_tags(ngx_http_news_page_t *page, ngx_str_t *tags,
-    ngx_pool_t *pool)
+ngx_http_news_json_tags(ngx_http_news_page_t *page, ngx_pool_t *pool)
 {
-    json_t       *arr;
-    ngx_str_t    *tag;
-    ngx_uint_t    i;
-    ngx_array_t   list;
-
-    if (ngx_http_news_article_tags(tags, pool, &list) != NGX_OK) {
-        return NULL;
-    }
+    json_t                   *arr;
+    ngx_uint_t                i;
+    ngx_http_news_article_t  *a;
 
     arr = json_array();
     if (arr == NULL) {
         return NULL;
     }
 
-    tag = list.elts;
+    a = page->article;
 
-    for (i = 0; i < list.nelts; i++) {
+    for (i = 0; i < a->ntags; i++) {
         if (json_array_append_new(arr, ngx_http_news_json_string(page,
-                                                                 &tag[i],
+                                                                 &a->tags[i],
                                                                  pool))
             != 0)
         {
@@ -377,15 +399,15 @@ ngx_http_news_json_tags(ngx_http_news_page_t *page, ngx_str_t *tags,
 }
 
 
-/* ISO 8601 when the date can be read, else the value as stored */
+/* ISO 8601 when the date could be read, else the value as stored */
 
 static json_t *
-ngx_http_news_json_date(ngx_http_news_page_t *page, ngx_str_t *field,
-    ngx_pool_t *pool)
+ngx_http_news_json_date(ngx_http_news_page_t *page, time_t t,
+    ngx_str_t *field, ngx_pool_t *pool)
 {
     ngx_str_t  iso;
 
-    if (ngx_http_news_article_date(field, NGX_HTTP_NEWS_ISO_DATE, pool, &iso)
+    if (ngx_http_news_article_date(t, NGX_HTTP_NEWS_ISO_DATE, pool, &iso)
         != NGX_OK)
     {
         return NULL;

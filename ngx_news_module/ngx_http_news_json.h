@@ -14,11 +14,11 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
-#include "ngx_http_news_article.h"
+#include "ngx_http_news_render.h"
 
 
 ngx_int_t ngx_http_news_json_article(ngx_http_news_page_t *page,
-    ngx_pool_t *pool, ngx_str_t *out);
+    ngx_pool_t *pool, ngx_http_news_rendered_t *out);
 ngx_int_t ngx_http_news_json_ld(ngx_http_news_page_t *page,
     ngx_pool_t *pool, ngx_str_t *out);
 

@@ -18,7 +18,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_news_metrics.h"
-#include "ngx_http_news_module.h"
+#include "ngx_http_news_response.h"
 
 
 /* the longest sample line: name, labels, a value and a newline */
@@ -34,6 +34,9 @@ typedef struct {
 typedef struct {
     ngx_shm_zone_t                  *zone;
 
+    /* why views were not counted, by number; the first is none */
+    ngx_str_t                       *skip_labels;
+
     /* the first news_metrics, for the message when there is no zone */
     u_char                          *file;
     ngx_uint_t                       line;
@@ -48,7 +51,7 @@ typedef struct {
 
 static ngx_int_t ngx_http_news_metrics_handler(ngx_http_request_t *r);
 static u_char *ngx_http_news_metrics_render(u_char *p, u_char *last,
-    ngx_http_news_metrics_shctx_t *sh);
+    ngx_http_news_metrics_shctx_t *sh, ngx_str_t *skip_labels);
 static ngx_atomic_int_t ngx_http_news_metrics_connections(
     ngx_http_news_metrics_shctx_t *sh);
 static ngx_http_news_metrics_process_t *ngx_http_news_metrics_claim(
@@ -222,7 +225,8 @@ ngx_http_news_metrics_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    last = ngx_http_news_metrics_render(b->pos, b->end, sh);
+    last = ngx_http_news_metrics_render(b->pos, b->end, sh,
+                                        mmcf->skip_labels);
 
     if (last == b->end) {
         /* a status that was zero when counted has been seen meanwhile */
@@ -269,7 +273,7 @@ ngx_http_news_metrics_handler(ngx_http_request_t *r)
 
 static u_char *
 ngx_http_news_metrics_render(u_char *p, u_char *last,
-    ngx_http_news_metrics_shctx_t *sh)
+    ngx_http_news_metrics_shctx_t *sh, ngx_str_t *skip_labels)
 {
     ngx_str_t                      *reason;
     ngx_uint_t                      i, s, shown;
@@ -313,13 +317,14 @@ ngx_http_news_metrics_render(u_char *p, u_char *last,
             "not counted as a view, by reason.\n"
             "# TYPE news_views_skipped_total counter\n");
 
-    /* the values of $news_skip_reason, after NONE's empty one */
+    /* the labels given, after the first's, which is no reason */
 
-    for (i = NGX_HTTP_NEWS_SKIP_NONE + 1;
-         i < NGX_HTTP_NEWS_METRICS_SKIPS && ngx_http_news_skip_reasons[i].len;
+    for (i = 1;
+         skip_labels != NULL && i < NGX_HTTP_NEWS_METRICS_SKIPS
+         && skip_labels[i].len;
          i++)
     {
-        reason = &ngx_http_news_skip_reasons[i];
+        reason = &skip_labels[i];
 
         p = ngx_slprintf(p, last,
                          "news_views_skipped_total{reason=\"%V\"} %uA\n",
@@ -377,6 +382,23 @@ ngx_http_news_metrics_render(u_char *p, u_char *last,
                      sum / 1000, sum % 1000, n);
 
     return p;
+}
+
+
+/*
+ * The labels of news_views_skipped_total, indexed by the reason numbers
+ * that ngx_http_news_metrics_view_skipped() is given; ended by an empty
+ * label.  The first is no reason and is not shown.
+ */
+
+void
+ngx_http_news_metrics_skip_labels(ngx_conf_t *cf, ngx_str_t *labels)
+{
+    ngx_http_news_metrics_main_conf_t  *mmcf;
+
+    mmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_news_metrics_module);
+    mmcf->skip_labels = labels;
 }
 
 

@@ -22,7 +22,7 @@
 
 
 #define NGX_HTTP_NEWS_METRICS_STATUSES   1000    /* codes 0..999 */
-#define NGX_HTTP_NEWS_METRICS_SKIPS      16      /* ngx_http_news_skip_e */
+#define NGX_HTTP_NEWS_METRICS_SKIPS      16      /* reasons, at the most */
 #define NGX_HTTP_NEWS_METRICS_BUCKETS    12      /* the last is +Inf */
 #define NGX_HTTP_NEWS_METRICS_PROCESSES  256
 
@@ -66,6 +66,7 @@ typedef struct {
 
 
 ngx_uint_t ngx_http_news_metrics_enabled(ngx_conf_t *cf);
+void ngx_http_news_metrics_skip_labels(ngx_conf_t *cf, ngx_str_t *labels);
 void ngx_http_news_metrics_latency(ngx_msec_t ms);
 ngx_atomic_t *ngx_http_news_metrics_connection_open(void);
 void ngx_http_news_metrics_connection_close(ngx_atomic_t *gauge);

@@ -17,6 +17,7 @@
 
 static ngx_int_t ngx_http_news_init(ngx_conf_t *cf);
 static void *ngx_http_news_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_news_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -71,6 +72,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
       ngx_http_news_article,
       NGX_HTTP_LOC_CONF_OFFSET,
       1,
+      NULL },
+
+    { ngx_string("news_cache_size"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_news_main_conf_t, cache_size),
       NULL },
 
     { ngx_string("news_redis_pass"),
@@ -194,7 +202,7 @@ static ngx_http_module_t  ngx_http_news_module_ctx = {
     ngx_http_news_init,                    /* postconfiguration */
 
     ngx_http_news_create_main_conf,        /* create main configuration */
-    NULL,                                  /* init main configuration */
+    ngx_http_news_init_main_conf,          /* init main configuration */
 
     NULL,                                  /* create server configuration */
     NULL,                                  /* merge server configuration */
@@ -239,6 +247,8 @@ ngx_http_news_init(ngx_conf_t *cf)
         return NGX_OK;
     }
 
+    ngx_http_news_metrics_skip_labels(cf, ngx_http_news_skip_reasons);
+
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
     h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
@@ -271,20 +281,35 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
      */
 
     if (ngx_array_init(&nmcf->targets, cf->pool, 4,
-                       sizeof(ngx_http_news_redis_t *))
+                       sizeof(ngx_http_news_redis_target_t *))
         != NGX_OK)
     {
         return NULL;
     }
 
-    nmcf->script.text = ngx_http_news_article_script;
-    ngx_http_news_redis_script_init(&nmcf->script);
+    ngx_http_news_store_init(&nmcf->script);
+
+    nmcf->cache_size = NGX_CONF_UNSET_SIZE;
+    nmcf->generation = ++ngx_http_news_generation;
 
     if (ngx_http_news_visitor_secret(cf->log, nmcf->secret) != NGX_OK) {
         return NULL;
     }
 
     return nmcf;
+}
+
+
+static char *
+ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_news_main_conf_t *nmcf = conf;
+
+    /* per worker: about 400 articles of 20 KB with their pages */
+
+    ngx_conf_init_size_value(nmcf->cache_size, 16 * 1024 * 1024);
+
+    return NGX_CONF_OK;
 }
 
 
@@ -423,7 +448,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         if (nmcf->default_template == NULL) {
             ngx_str_set(&source, "built-in template");
 
-            nmcf->default_template = ngx_http_news_template_compile(cf,
+            nmcf->default_template = ngx_http_news_page_template_compile(cf,
                                        &source,
                                        &ngx_http_news_default_template);
             if (nmcf->default_template == NULL) {
@@ -640,7 +665,7 @@ ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     /* compiled here, so a broken template fails nginx -t at this line */
 
-    nlcf->template = ngx_http_news_template_load(cf, &value[1]);
+    nlcf->template = ngx_http_news_page_template_load(cf, &value[1]);
 
     if (nlcf->template == NULL) {
         return NGX_CONF_ERROR;

@@ -13,12 +13,14 @@
 #include <ngx_http.h>
 
 #include "ngx_http_news_redis.h"
-#include "ngx_http_news_article.h"
-#include "ngx_http_news_template.h"
+#include "ngx_http_news_store.h"
+#include "ngx_http_news_cache.h"
+#include "ngx_http_news_page.h"
 #include "ngx_http_news_body.h"
 #include "ngx_http_news_json.h"
 #include "ngx_http_news_visitor.h"
 #include "ngx_http_news_metrics.h"
+#include "ngx_http_news_response.h"
 
 
 #define NGX_HTTP_NEWS_KEY_MAX      512
@@ -28,8 +30,10 @@
 
 
 typedef struct {
-    ngx_array_t                     targets;    /* ngx_http_news_redis_t * */
+    ngx_array_t                     targets;    /* of target pointers */
     ngx_http_news_redis_script_t    script;
+    size_t                          cache_size;
+    ngx_uint_t                      generation; /* of this configuration */
     ngx_http_news_template_t       *default_template;
     ngx_http_complex_value_t       *default_base_url;
     ngx_http_complex_value_t       *default_visitor;
@@ -59,7 +63,7 @@ typedef struct {
     ngx_uint_t                      body_format;
     ngx_http_news_template_t       *template;
 
-    ngx_http_news_redis_t          *redis;
+    ngx_http_news_redis_target_t   *redis;
 } ngx_http_news_loc_conf_t;
 
 
@@ -82,7 +86,9 @@ typedef struct {
     ngx_str_t                       key;
     ngx_http_news_skip_e            skip;       /* NONE: a view to count */
     ngx_uint_t                      counted;    /* Redis counted it */
-    ngx_http_news_redis_cmd_t      *cmd;        /* while Redis has it */
+    ngx_http_news_store_query_t     query;
+    ngx_http_news_redis_pending_t  *pending;    /* while Redis has it */
+    ngx_http_news_cache_entry_t    *entry;      /* held until the end */
     ngx_event_t                     deadline;
     int64_t                         sent;       /* microseconds */
     int64_t                         redis_time;     /* -1: none */
@@ -92,13 +98,12 @@ typedef struct {
 
 ngx_int_t ngx_http_news_handler(ngx_http_request_t *r);
 ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
-ngx_int_t ngx_http_news_add_header(ngx_http_request_t *r, char *name,
-    ngx_str_t *value);
 ngx_int_t ngx_http_news_log_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);
 
 
-extern ngx_str_t  ngx_http_news_skip_reasons[];
+extern ngx_str_t   ngx_http_news_skip_reasons[];
+extern ngx_uint_t  ngx_http_news_generation;
 
 
 extern ngx_module_t  ngx_http_news_module;

@@ -21,6 +21,8 @@
 #include <ngx_event_connect.h>
 #include <ngx_sha1.h>
 
+#include <hiredis/hiredis.h>
+
 #include "ngx_http_news_redis.h"
 #include "ngx_http_news_metrics.h"
 
@@ -42,7 +44,7 @@ typedef enum {
 
 
 struct ngx_http_news_redis_conn_s {
-    ngx_http_news_redis_t           *target;
+    ngx_http_news_redis_target_t           *target;
     ngx_http_news_redis_state_e      state;
     ngx_peer_connection_t            peer;
     redisReader                     *reader;
@@ -63,11 +65,11 @@ struct ngx_http_news_redis_conn_s {
     ngx_event_t                      retry;      /* backoff */
     ngx_msec_t                       backoff;
     ngx_log_t                        log;
-    u_char                           reason[256];
+    u_char                           reason[512];
 };
 
 
-struct ngx_http_news_redis_cmd_s {
+struct ngx_http_news_redis_pending_s {
     ngx_queue_t                      queue;
     ngx_http_news_redis_handler_pt   handler;    /* NULL once cancelled */
     void                            *data;
@@ -84,42 +86,46 @@ struct ngx_http_news_redis_cmd_s {
 };
 
 
-static ngx_int_t ngx_http_news_redis_open(ngx_http_news_redis_t *target,
+static ngx_int_t ngx_http_news_redis_open(ngx_http_news_redis_target_t *target,
     ngx_log_t *log);
-static void ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *rc);
+static void ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *conn);
 static ngx_int_t ngx_http_news_redis_queue_setup(
-    ngx_http_news_redis_conn_t *rc);
+    ngx_http_news_redis_conn_t *conn);
 static ngx_int_t ngx_http_news_redis_send_setup(
-    ngx_http_news_redis_conn_t *rc, ngx_uint_t argc, const char **argv,
+    ngx_http_news_redis_conn_t *conn, ngx_uint_t argc, const char **argv,
     size_t *argvlen);
 static void ngx_http_news_redis_setup_handler(void *data,
     ngx_http_news_redis_result_e result, redisReply *reply,
     ngx_str_t *reason);
-static void ngx_http_news_redis_ready(ngx_http_news_redis_conn_t *rc);
-static ngx_http_news_redis_cmd_t *ngx_http_news_redis_copy(
+static void ngx_http_news_redis_ready(ngx_http_news_redis_conn_t *conn);
+static ngx_http_news_redis_pending_t *ngx_http_news_redis_copy(
     ngx_http_news_redis_command_t *commands, ngx_uint_t n, ngx_log_t *log);
 static ngx_int_t ngx_http_news_redis_send_commands(
-    ngx_http_news_redis_conn_t *rc, ngx_http_news_redis_cmd_t *cmd);
-static ngx_int_t ngx_http_news_redis_encode(ngx_http_news_redis_conn_t *rc,
+    ngx_http_news_redis_conn_t *conn, ngx_http_news_redis_pending_t *pending);
+static ngx_int_t ngx_http_news_redis_encode(ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_command_t *command, ngx_uint_t retried);
-static ngx_int_t ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc,
+static ngx_int_t ngx_http_news_redis_append(ngx_http_news_redis_conn_t *conn,
     ngx_uint_t argc, const char **argv, size_t *argvlen);
-static void ngx_http_news_redis_queue(ngx_http_news_redis_conn_t *rc,
-    ngx_http_news_redis_cmd_t *cmd);
-static ngx_uint_t ngx_http_news_redis_noscript(ngx_http_news_redis_cmd_t *cmd,
-    redisReply *reply);
-static void ngx_http_news_redis_free(ngx_http_news_redis_cmd_t *cmd);
-static void ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *rc);
+static void ngx_http_news_redis_queue(ngx_http_news_redis_conn_t *conn,
+    ngx_http_news_redis_pending_t *pending);
+static void ngx_http_news_redis_answer(ngx_http_news_redis_conn_t *conn,
+    ngx_http_news_redis_pending_t *pending, redisReply *reply);
+static ngx_uint_t ngx_http_news_redis_noscript(
+    ngx_http_news_redis_pending_t *pending, redisReply *reply);
+static redisReply *ngx_http_news_redis_error(redisReply *reply);
+static ngx_uint_t ngx_http_news_redis_is_unavailable(redisReply *reply);
+static void ngx_http_news_redis_free(ngx_http_news_redis_pending_t *pending);
+static void ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *conn);
 static void ngx_http_news_redis_connected_handler(ngx_event_t *wev);
 static void ngx_http_news_redis_write_handler(ngx_event_t *wev);
 static void ngx_http_news_redis_read_handler(ngx_event_t *rev);
-static ngx_int_t ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
+static ngx_int_t ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *conn,
     redisReply *reply);
 static void ngx_http_news_redis_stall_handler(ngx_event_t *ev);
 static void ngx_http_news_redis_retry_handler(ngx_event_t *ev);
-static void ngx_http_news_redis_fail(ngx_http_news_redis_conn_t *rc,
+static void ngx_http_news_redis_fail(ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_result_e result, ngx_str_t *reason);
-static void ngx_http_news_redis_close(ngx_http_news_redis_conn_t *rc,
+static void ngx_http_news_redis_close(ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_result_e result, ngx_str_t *reason);
 static void ngx_http_news_redis_fail_queue(ngx_queue_t *queue,
     ngx_http_news_redis_result_e result, ngx_str_t *reason);
@@ -157,14 +163,14 @@ ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script)
 }
 
 
-ngx_http_news_redis_t *
+ngx_http_news_redis_target_t *
 ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
     ngx_str_t *address, ngx_str_t *password, ngx_uint_t db,
     ngx_http_news_redis_script_t *script)
 {
     ngx_url_t                u;
     ngx_uint_t               i;
-    ngx_http_news_redis_t  **t, *target;
+    ngx_http_news_redis_target_t  **t, *target;
 
     t = targets->elts;
 
@@ -205,7 +211,7 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
         return NULL;
     }
 
-    target = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_redis_t));
+    target = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_redis_target_t));
     if (target == NULL) {
         return NULL;
     }
@@ -231,7 +237,7 @@ ngx_int_t
 ngx_http_news_redis_init_process(ngx_array_t *targets, ngx_log_t *log)
 {
     ngx_uint_t               i;
-    ngx_http_news_redis_t  **t;
+    ngx_http_news_redis_target_t  **t;
 
     t = targets->elts;
 
@@ -248,38 +254,38 @@ ngx_http_news_redis_init_process(ngx_array_t *targets, ngx_log_t *log)
 
 
 static ngx_int_t
-ngx_http_news_redis_open(ngx_http_news_redis_t *target, ngx_log_t *log)
+ngx_http_news_redis_open(ngx_http_news_redis_target_t *target, ngx_log_t *log)
 {
-    ngx_http_news_redis_conn_t  *rc;
+    ngx_http_news_redis_conn_t  *conn;
 
-    rc = ngx_calloc(sizeof(ngx_http_news_redis_conn_t), log);
-    if (rc == NULL) {
+    conn = ngx_calloc(sizeof(ngx_http_news_redis_conn_t), log);
+    if (conn == NULL) {
         return NGX_ERROR;
     }
 
-    rc->target = target;
-    rc->backoff = NGX_HTTP_NEWS_REDIS_BACKOFF_MIN;
-    ngx_queue_init(&rc->pending);
-    ngx_queue_init(&rc->waiting);
+    conn->target = target;
+    conn->backoff = NGX_HTTP_NEWS_REDIS_BACKOFF_MIN;
+    ngx_queue_init(&conn->pending);
+    ngx_queue_init(&conn->waiting);
 
-    rc->log = *log;
-    rc->log.handler = ngx_http_news_redis_log_error;
-    rc->log.data = rc;
-    rc->log.action = NULL;
+    conn->log = *log;
+    conn->log.handler = ngx_http_news_redis_log_error;
+    conn->log.data = conn;
+    conn->log.action = NULL;
 
-    rc->stall.handler = ngx_http_news_redis_stall_handler;
-    rc->stall.data = rc;
-    rc->stall.log = &rc->log;
-    rc->stall.cancelable = 1;
+    conn->stall.handler = ngx_http_news_redis_stall_handler;
+    conn->stall.data = conn;
+    conn->stall.log = &conn->log;
+    conn->stall.cancelable = 1;
 
-    rc->retry.handler = ngx_http_news_redis_retry_handler;
-    rc->retry.data = rc;
-    rc->retry.log = &rc->log;
-    rc->retry.cancelable = 1;
+    conn->retry.handler = ngx_http_news_redis_retry_handler;
+    conn->retry.data = conn;
+    conn->retry.log = &conn->log;
+    conn->retry.cancelable = 1;
 
-    target->conn = rc;
+    target->conn = conn;
 
-    ngx_http_news_redis_connect(rc);
+    ngx_http_news_redis_connect(conn);
 
     return NGX_OK;
 }
@@ -290,40 +296,40 @@ ngx_http_news_redis_exit_process(ngx_array_t *targets)
 {
     ngx_str_t                    reason = ngx_string("worker exiting");
     ngx_uint_t                   i;
-    ngx_http_news_redis_t      **t;
-    ngx_http_news_redis_conn_t  *rc;
+    ngx_http_news_redis_target_t      **t;
+    ngx_http_news_redis_conn_t  *conn;
 
     t = targets->elts;
 
     for (i = 0; i < targets->nelts; i++) {
-        rc = t[i]->conn;
+        conn = t[i]->conn;
 
-        if (rc == NULL) {
+        if (conn == NULL) {
             continue;
         }
 
-        ngx_http_news_redis_close(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+        ngx_http_news_redis_close(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                   &reason);
 
-        if (rc->retry.timer_set) {
-            ngx_del_timer(&rc->retry);
+        if (conn->retry.timer_set) {
+            ngx_del_timer(&conn->retry);
         }
 
-        ngx_free(rc->out);
-        ngx_free(rc);
+        ngx_free(conn->out);
+        ngx_free(conn);
         t[i]->conn = NULL;
     }
 }
 
 
 ngx_int_t
-ngx_http_news_redis_send(ngx_http_news_redis_t *target,
+ngx_http_news_redis_send(ngx_http_news_redis_target_t *target,
     ngx_http_news_redis_command_t *commands, ngx_uint_t n,
     ngx_msec_t timeout, ngx_http_news_redis_handler_pt handler, void *data,
-    ngx_http_news_redis_cmd_t **cmdp)
+    ngx_http_news_redis_pending_t **pendingp)
 {
-    ngx_http_news_redis_cmd_t   *cmd;
-    ngx_http_news_redis_conn_t  *rc;
+    ngx_http_news_redis_pending_t   *pending;
+    ngx_http_news_redis_conn_t  *conn;
 
     /*
      * Workers connect at start; a configuration reloaded without new
@@ -336,42 +342,43 @@ ngx_http_news_redis_send(ngx_http_news_redis_t *target,
         return NGX_ERROR;
     }
 
-    rc = target->conn;
+    conn = target->conn;
 
-    if (rc->state != NGX_HTTP_NEWS_REDIS_CONNECTING
-        && rc->state != NGX_HTTP_NEWS_REDIS_READY)
+    if (conn->state != NGX_HTTP_NEWS_REDIS_CONNECTING
+        && conn->state != NGX_HTTP_NEWS_REDIS_READY)
     {
         return NGX_DECLINED;
     }
 
-    cmd = ngx_http_news_redis_copy(commands, n, &rc->log);
-    if (cmd == NULL) {
+    pending = ngx_http_news_redis_copy(commands, n, &conn->log);
+    if (pending == NULL) {
         return NGX_ERROR;
     }
 
-    cmd->handler = handler;
-    cmd->data = data;
-    cmd->deadline = ngx_current_msec + timeout;
+    pending->handler = handler;
+    pending->data = data;
+    pending->deadline = ngx_current_msec + timeout;
 
-    if (rc->state == NGX_HTTP_NEWS_REDIS_CONNECTING) {
+    if (conn->state == NGX_HTTP_NEWS_REDIS_CONNECTING) {
 
         /*
          * Held back until AUTH and SELECT have succeeded: pipelined
          * behind a rejected SELECT it would run in the wrong database.
          */
 
-        ngx_queue_insert_tail(&rc->waiting, &cmd->queue);
+        ngx_queue_insert_tail(&conn->waiting, &pending->queue);
 
-    } else if (ngx_http_news_redis_send_commands(rc, cmd) != NGX_OK) {
-        ngx_free(cmd);
+    } else if (ngx_http_news_redis_send_commands(conn, pending) != NGX_OK) {
+        ngx_free(pending);
         return NGX_ERROR;
     }
 
-    ngx_log_debug2(NGX_LOG_DEBUG_EVENT, &rc->log, 0,
-                   "news redis command %p %s", cmd,
-                   rc->state == NGX_HTTP_NEWS_REDIS_READY ? "queued" : "held");
+    ngx_log_debug2(NGX_LOG_DEBUG_EVENT, &conn->log, 0,
+                   "news redis command %p %s", pending,
+                   conn->state == NGX_HTTP_NEWS_REDIS_READY
+                   ? "queued" : "held");
 
-    *cmdp = cmd;
+    *pendingp = pending;
 
     return NGX_OK;
 }
@@ -382,7 +389,7 @@ ngx_http_news_redis_send(ngx_http_news_redis_t *target,
  * them after the request that sent them (and its pool) is gone.
  */
 
-static ngx_http_news_redis_cmd_t *
+static ngx_http_news_redis_pending_t *
 ngx_http_news_redis_copy(ngx_http_news_redis_command_t *commands,
     ngx_uint_t n, ngx_log_t *log)
 {
@@ -390,10 +397,10 @@ ngx_http_news_redis_copy(ngx_http_news_redis_command_t *commands,
     size_t                          size;
     ngx_str_t                      *argv;
     ngx_uint_t                      i, j;
-    ngx_http_news_redis_cmd_t      *cmd;
+    ngx_http_news_redis_pending_t      *pending;
     ngx_http_news_redis_command_t  *copy;
 
-    size = sizeof(ngx_http_news_redis_cmd_t)
+    size = sizeof(ngx_http_news_redis_pending_t)
            + n * sizeof(ngx_http_news_redis_command_t);
 
     for (i = 0; i < n; i++) {
@@ -408,14 +415,14 @@ ngx_http_news_redis_copy(ngx_http_news_redis_command_t *commands,
         }
     }
 
-    cmd = ngx_alloc(size, log);
-    if (cmd == NULL) {
+    pending = ngx_alloc(size, log);
+    if (pending == NULL) {
         return NULL;
     }
 
-    ngx_memzero(cmd, sizeof(ngx_http_news_redis_cmd_t));
+    ngx_memzero(pending, sizeof(ngx_http_news_redis_pending_t));
 
-    copy = (ngx_http_news_redis_command_t *) &cmd[1];
+    copy = (ngx_http_news_redis_command_t *) &pending[1];
     argv = (ngx_str_t *) &copy[n];
 
     for (i = 0; i < n; i++) {
@@ -435,24 +442,24 @@ ngx_http_news_redis_copy(ngx_http_news_redis_command_t *commands,
         }
     }
 
-    cmd->commands = copy;
-    cmd->ncommands = n;
+    pending->commands = copy;
+    pending->ncommands = n;
 
-    return cmd;
+    return pending;
 }
 
 
 void
-ngx_http_news_redis_cancel(ngx_http_news_redis_cmd_t *cmd)
+ngx_http_news_redis_cancel(ngx_http_news_redis_pending_t *pending)
 {
     /* the command stays queued: its reply must still be read, in order */
 
-    cmd->handler = NULL;
-    cmd->data = NULL;
+    pending->handler = NULL;
+    pending->data = NULL;
 }
 
 
-ngx_uint_t
+static ngx_uint_t
 ngx_http_news_redis_is_unavailable(redisReply *reply)
 {
     ngx_str_t  *e;
@@ -471,69 +478,69 @@ ngx_http_news_redis_is_unavailable(redisReply *reply)
 
 
 static void
-ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *rc)
+ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *conn)
 {
     ngx_int_t                rv;
     ngx_str_t                reason;
     ngx_connection_t        *c;
-    ngx_http_news_redis_t   *target;
+    ngx_http_news_redis_target_t   *target;
 
-    target = rc->target;
+    target = conn->target;
 
     /* the first connection of a worker is not a reconnect */
 
-    if (rc->attempted) {
+    if (conn->attempted) {
         ngx_http_news_metrics_redis_reconnect();
     }
 
-    rc->attempted = 1;
+    conn->attempted = 1;
 
-    rc->reader = redisReaderCreate();
-    if (rc->reader == NULL) {
+    conn->reader = redisReaderCreate();
+    if (conn->reader == NULL) {
         ngx_str_set(&reason, "cannot create a reply reader");
-        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                  &reason);
         return;
     }
 
-    ngx_memzero(&rc->peer, sizeof(ngx_peer_connection_t));
+    ngx_memzero(&conn->peer, sizeof(ngx_peer_connection_t));
 
-    rc->peer.sockaddr = target->addr->sockaddr;
-    rc->peer.socklen = target->addr->socklen;
-    rc->peer.name = &target->name;
-    rc->peer.get = ngx_event_get_peer;
-    rc->peer.log = &rc->log;
-    rc->peer.so_keepalive = 1;      /* notice a peer gone without a FIN */
+    conn->peer.sockaddr = target->addr->sockaddr;
+    conn->peer.socklen = target->addr->socklen;
+    conn->peer.name = &target->name;
+    conn->peer.get = ngx_event_get_peer;
+    conn->peer.log = &conn->log;
+    conn->peer.so_keepalive = 1;      /* notice a peer gone without a FIN */
 
     /* nginx's own lines about a Redis that stays down: info, as ours */
 
-    rc->peer.log_error = (rc->backoff > NGX_HTTP_NEWS_REDIS_BACKOFF_MIN)
+    conn->peer.log_error = (conn->backoff > NGX_HTTP_NEWS_REDIS_BACKOFF_MIN)
                          ? NGX_ERROR_INFO : NGX_ERROR_ERR;
 
-    rc->state = NGX_HTTP_NEWS_REDIS_CONNECTING;
-    rc->log.action = "connecting to Redis";
+    conn->state = NGX_HTTP_NEWS_REDIS_CONNECTING;
+    conn->log.action = "connecting to Redis";
 
     /* setup commands go first, so requests may queue behind them */
 
-    if (ngx_http_news_redis_queue_setup(rc) != NGX_OK) {
+    if (ngx_http_news_redis_queue_setup(conn) != NGX_OK) {
         ngx_str_set(&reason, "cannot queue the setup commands");
-        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                  &reason);
         return;
     }
 
-    rv = ngx_event_connect_peer(&rc->peer);
+    rv = ngx_event_connect_peer(&conn->peer);
 
     if (rv == NGX_ERROR || rv == NGX_BUSY || rv == NGX_DECLINED) {
-        rc->peer.connection = NULL;
+        conn->peer.connection = NULL;
         ngx_str_set(&reason, "cannot connect");
-        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                  &reason);
         return;
     }
 
-    c = rc->peer.connection;
-    c->data = rc;
+    c = conn->peer.connection;
+    c->data = conn;
     c->pool = NULL;
     c->read->handler = ngx_http_news_redis_read_handler;
     c->write->handler = ngx_http_news_redis_write_handler;
@@ -548,16 +555,16 @@ ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *rc)
 
 
 static ngx_int_t
-ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *rc)
+ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
 {
     u_char                 *p;
     u_char                  db[NGX_INT_T_LEN];
     size_t                  argvlen[3];
     const char             *argv[3];
-    ngx_http_news_redis_t  *target;
+    ngx_http_news_redis_target_t  *target;
 
-    target = rc->target;
-    rc->setup = 0;
+    target = conn->target;
+    conn->setup = 0;
 
     /* sent once per connection, never per request */
 
@@ -567,7 +574,7 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *rc)
         argv[1] = (const char *) target->password.data;
         argvlen[1] = target->password.len;
 
-        if (ngx_http_news_redis_send_setup(rc, 2, argv, argvlen) != NGX_OK) {
+        if (ngx_http_news_redis_send_setup(conn, 2, argv, argvlen) != NGX_OK) {
             return NGX_ERROR;
         }
     }
@@ -580,7 +587,7 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *rc)
         argv[1] = (const char *) db;
         argvlen[1] = p - db;
 
-        if (ngx_http_news_redis_send_setup(rc, 2, argv, argvlen) != NGX_OK) {
+        if (ngx_http_news_redis_send_setup(conn, 2, argv, argvlen) != NGX_OK) {
             return NGX_ERROR;
         }
     }
@@ -593,7 +600,7 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *rc)
         argv[2] = (const char *) target->script->text.data;
         argvlen[2] = target->script->text.len;
 
-        if (ngx_http_news_redis_send_setup(rc, 3, argv, argvlen) != NGX_OK) {
+        if (ngx_http_news_redis_send_setup(conn, 3, argv, argvlen) != NGX_OK) {
             return NGX_ERROR;
         }
     }
@@ -603,29 +610,29 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *rc)
 
 
 static ngx_int_t
-ngx_http_news_redis_send_setup(ngx_http_news_redis_conn_t *rc,
+ngx_http_news_redis_send_setup(ngx_http_news_redis_conn_t *conn,
     ngx_uint_t argc, const char **argv, size_t *argvlen)
 {
-    ngx_http_news_redis_cmd_t  *cmd;
+    ngx_http_news_redis_pending_t  *pending;
 
-    cmd = ngx_calloc(sizeof(ngx_http_news_redis_cmd_t), &rc->log);
-    if (cmd == NULL) {
+    pending = ngx_calloc(sizeof(ngx_http_news_redis_pending_t), &conn->log);
+    if (pending == NULL) {
         return NGX_ERROR;
     }
 
-    cmd->handler = ngx_http_news_redis_setup_handler;
-    cmd->data = rc;
-    cmd->deadline = ngx_current_msec + rc->target->setup_timeout;
-    cmd->replies = 1;
-    cmd->setup = 1;
+    pending->handler = ngx_http_news_redis_setup_handler;
+    pending->data = conn;
+    pending->deadline = ngx_current_msec + conn->target->setup_timeout;
+    pending->replies = 1;
+    pending->setup = 1;
 
-    if (ngx_http_news_redis_append(rc, argc, argv, argvlen) != NGX_OK) {
-        ngx_free(cmd);
+    if (ngx_http_news_redis_append(conn, argc, argv, argvlen) != NGX_OK) {
+        ngx_free(pending);
         return NGX_ERROR;
     }
 
-    ngx_http_news_redis_queue(rc, cmd);
-    rc->setup++;
+    ngx_http_news_redis_queue(conn, pending);
+    conn->setup++;
 
     return NGX_OK;
 }
@@ -636,7 +643,7 @@ ngx_http_news_redis_setup_handler(void *data,
     ngx_http_news_redis_result_e result, redisReply *reply,
     ngx_str_t *reason)
 {
-    ngx_http_news_redis_conn_t *rc = data;
+    ngx_http_news_redis_conn_t *conn = data;
 
     u_char     *p;
     ngx_str_t   why;
@@ -647,58 +654,58 @@ ngx_http_news_redis_setup_handler(void *data,
     }
 
     if (reply->type == REDIS_REPLY_ERROR) {
-        p = ngx_snprintf(rc->reason, sizeof(rc->reason),
+        p = ngx_snprintf(conn->reason, sizeof(conn->reason),
                          "Redis rejected the connection setup: %*s",
                          reply->len, reply->str);
 
-        why.data = rc->reason;
-        why.len = p - rc->reason;
+        why.data = conn->reason;
+        why.len = p - conn->reason;
 
-        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE, &why);
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE, &why);
         return;
     }
 
-    if (--rc->setup == 0) {
-        ngx_http_news_redis_ready(rc);
+    if (--conn->setup == 0) {
+        ngx_http_news_redis_ready(conn);
     }
 }
 
 
 static void
-ngx_http_news_redis_ready(ngx_http_news_redis_conn_t *rc)
+ngx_http_news_redis_ready(ngx_http_news_redis_conn_t *conn)
 {
     ngx_str_t                   reason;
     ngx_uint_t                  level;
     ngx_queue_t                *q;
-    ngx_http_news_redis_cmd_t  *cmd;
+    ngx_http_news_redis_pending_t  *pending;
 
-    rc->state = NGX_HTTP_NEWS_REDIS_READY;
-    rc->log.action = NULL;
+    conn->state = NGX_HTTP_NEWS_REDIS_READY;
+    conn->log.action = NULL;
 
-    level = (rc->backoff > NGX_HTTP_NEWS_REDIS_BACKOFF_MIN)
+    level = (conn->backoff > NGX_HTTP_NEWS_REDIS_BACKOFF_MIN)
             ? NGX_LOG_NOTICE : NGX_LOG_INFO;
 
-    ngx_log_error(level, &rc->log, 0, "news redis connection is ready");
+    ngx_log_error(level, &conn->log, 0, "news redis connection is ready");
 
-    rc->backoff = NGX_HTTP_NEWS_REDIS_BACKOFF_MIN;
+    conn->backoff = NGX_HTTP_NEWS_REDIS_BACKOFF_MIN;
 
     /* what arrived during the setup goes now, in arrival order */
 
-    while (!ngx_queue_empty(&rc->waiting)) {
-        q = ngx_queue_head(&rc->waiting);
+    while (!ngx_queue_empty(&conn->waiting)) {
+        q = ngx_queue_head(&conn->waiting);
         ngx_queue_remove(q);
-        cmd = ngx_queue_data(q, ngx_http_news_redis_cmd_t, queue);
+        pending = ngx_queue_data(q, ngx_http_news_redis_pending_t, queue);
 
-        if (cmd->handler == NULL) {
+        if (pending->handler == NULL) {
             /* its request gave up: never sent, so never counted */
-            ngx_free(cmd);
+            ngx_free(pending);
             continue;
         }
 
-        if (ngx_http_news_redis_send_commands(rc, cmd) != NGX_OK) {
-            ngx_queue_insert_head(&rc->waiting, q);
+        if (ngx_http_news_redis_send_commands(conn, pending) != NGX_OK) {
+            ngx_queue_insert_head(&conn->waiting, q);
             ngx_str_set(&reason, "cannot queue a command");
-            ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+            ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                      &reason);
             return;
         }
@@ -707,28 +714,29 @@ ngx_http_news_redis_ready(ngx_http_news_redis_conn_t *rc)
 
 
 static ngx_int_t
-ngx_http_news_redis_send_commands(ngx_http_news_redis_conn_t *rc,
-    ngx_http_news_redis_cmd_t *cmd)
+ngx_http_news_redis_send_commands(ngx_http_news_redis_conn_t *conn,
+    ngx_http_news_redis_pending_t *pending)
 {
     size_t       unsent;
     size_t       len[1];
     ngx_uint_t   i, multi;
     const char  *argv[1];
 
-    multi = (cmd->ncommands > 1);
-    unsent = rc->out_len - rc->out_pos;
+    multi = (pending->ncommands > 1);
+    unsent = conn->out_len - conn->out_pos;
 
     if (multi) {
         argv[0] = "MULTI";
         len[0] = sizeof("MULTI") - 1;
 
-        if (ngx_http_news_redis_append(rc, 1, argv, len) != NGX_OK) {
+        if (ngx_http_news_redis_append(conn, 1, argv, len) != NGX_OK) {
             goto failed;
         }
     }
 
-    for (i = 0; i < cmd->ncommands; i++) {
-        if (ngx_http_news_redis_encode(rc, &cmd->commands[i], cmd->retried)
+    for (i = 0; i < pending->ncommands; i++) {
+        if (ngx_http_news_redis_encode(conn, &pending->commands[i],
+                                       pending->retried)
             != NGX_OK)
         {
             goto failed;
@@ -739,15 +747,15 @@ ngx_http_news_redis_send_commands(ngx_http_news_redis_conn_t *rc,
         argv[0] = "EXEC";
         len[0] = sizeof("EXEC") - 1;
 
-        if (ngx_http_news_redis_append(rc, 1, argv, len) != NGX_OK) {
+        if (ngx_http_news_redis_append(conn, 1, argv, len) != NGX_OK) {
             goto failed;
         }
     }
 
     /* MULTI's +OK and a +QUEUED for each command come before EXEC's */
 
-    cmd->replies = multi ? cmd->ncommands + 2 : 1;
-    cmd->sent = ngx_current_msec;
+    pending->replies = multi ? pending->ncommands + 2 : 1;
+    pending->sent = ngx_current_msec;
 
     /*
      * One count per request, not per command.  Requests only get here on
@@ -755,9 +763,9 @@ ngx_http_news_redis_send_commands(ngx_http_news_redis_conn_t *rc,
      * are counted when it comes up.
      */
 
-    ngx_http_news_metrics_redis_commands(cmd->replies);
+    ngx_http_news_metrics_redis_commands(pending->replies);
 
-    ngx_http_news_redis_queue(rc, cmd);
+    ngx_http_news_redis_queue(conn, pending);
 
     return NGX_OK;
 
@@ -765,14 +773,14 @@ failed:
 
     /* no half transaction is left to be sent */
 
-    rc->out_len = rc->out_pos + unsent;
+    conn->out_len = conn->out_pos + unsent;
 
     return NGX_ERROR;
 }
 
 
 static ngx_int_t
-ngx_http_news_redis_encode(ngx_http_news_redis_conn_t *rc,
+ngx_http_news_redis_encode(ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_command_t *command, ngx_uint_t retried)
 {
     u_char       *p;
@@ -813,12 +821,12 @@ ngx_http_news_redis_encode(ngx_http_news_redis_conn_t *rc,
         argc++;
     }
 
-    return ngx_http_news_redis_append(rc, argc, argv, argvlen);
+    return ngx_http_news_redis_append(conn, argc, argv, argvlen);
 }
 
 
 static ngx_int_t
-ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc, ngx_uint_t argc,
+ngx_http_news_redis_append(ngx_http_news_redis_conn_t *conn, ngx_uint_t argc,
     const char **argv, size_t *argvlen)
 {
     int      len;
@@ -833,38 +841,38 @@ ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc, ngx_uint_t argc,
         return NGX_ERROR;
     }
 
-    used = rc->out_len - rc->out_pos;
+    used = conn->out_len - conn->out_pos;
 
-    if (rc->out_len + len > rc->out_size) {
+    if (conn->out_len + len > conn->out_size) {
         size = ngx_max(2 * (used + len), 4096);
 
-        out = ngx_alloc(size, &rc->log);
+        out = ngx_alloc(size, &conn->log);
         if (out == NULL) {
             redisFreeCommand(buf);
             return NGX_ERROR;
         }
 
         if (used) {
-            ngx_memcpy(out, rc->out + rc->out_pos, used);
+            ngx_memcpy(out, conn->out + conn->out_pos, used);
         }
 
-        ngx_free(rc->out);
+        ngx_free(conn->out);
 
-        rc->out = out;
-        rc->out_size = size;
-        rc->out_pos = 0;
-        rc->out_len = used;
+        conn->out = out;
+        conn->out_size = size;
+        conn->out_pos = 0;
+        conn->out_len = used;
     }
 
-    ngx_memcpy(rc->out + rc->out_len, buf, len);
-    rc->out_len += len;
+    ngx_memcpy(conn->out + conn->out_len, buf, len);
+    conn->out_len += len;
 
     redisFreeCommand(buf);
 
     /* one write per event loop pass carries every command queued in it */
 
-    if (rc->connected) {
-        ngx_post_event(rc->peer.connection->write, &ngx_posted_events);
+    if (conn->connected) {
+        ngx_post_event(conn->peer.connection->write, &ngx_posted_events);
     }
 
     return NGX_OK;
@@ -872,46 +880,46 @@ ngx_http_news_redis_append(ngx_http_news_redis_conn_t *rc, ngx_uint_t argc,
 
 
 static void
-ngx_http_news_redis_queue(ngx_http_news_redis_conn_t *rc,
-    ngx_http_news_redis_cmd_t *cmd)
+ngx_http_news_redis_queue(ngx_http_news_redis_conn_t *conn,
+    ngx_http_news_redis_pending_t *pending)
 {
-    ngx_queue_insert_tail(&rc->pending, &cmd->queue);
+    ngx_queue_insert_tail(&conn->pending, &pending->queue);
 
-    if (ngx_queue_head(&rc->pending) == &cmd->queue) {
-        ngx_http_news_redis_arm_stall(rc);
+    if (ngx_queue_head(&conn->pending) == &pending->queue) {
+        ngx_http_news_redis_arm_stall(conn);
     }
 }
 
 
 static void
-ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *rc)
+ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *conn)
 {
     ngx_msec_int_t              left;
-    ngx_http_news_redis_cmd_t  *cmd;
+    ngx_http_news_redis_pending_t  *pending;
 
-    if (ngx_queue_empty(&rc->pending)) {
-        if (rc->stall.timer_set) {
-            ngx_del_timer(&rc->stall);
+    if (ngx_queue_empty(&conn->pending)) {
+        if (conn->stall.timer_set) {
+            ngx_del_timer(&conn->stall);
         }
 
         return;
     }
 
-    cmd = ngx_queue_data(ngx_queue_head(&rc->pending),
-                         ngx_http_news_redis_cmd_t, queue);
+    pending = ngx_queue_data(ngx_queue_head(&conn->pending),
+                         ngx_http_news_redis_pending_t, queue);
 
-    left = (ngx_msec_int_t) (cmd->deadline - ngx_current_msec);
+    left = (ngx_msec_int_t) (pending->deadline - ngx_current_msec);
 
     /*
      * Deleted first: ngx_add_timer() keeps an armed timer that is within
      * 300ms of the new time, and the previous head's deadline is earlier.
      */
 
-    if (rc->stall.timer_set) {
-        ngx_del_timer(&rc->stall);
+    if (conn->stall.timer_set) {
+        ngx_del_timer(&conn->stall);
     }
 
-    ngx_add_timer(&rc->stall, left > 0 ? (ngx_msec_t) left : 1);
+    ngx_add_timer(&conn->stall, left > 0 ? (ngx_msec_t) left : 1);
 }
 
 
@@ -923,10 +931,10 @@ ngx_http_news_redis_connected_handler(ngx_event_t *wev)
     ngx_str_t                    reason;
     ngx_uint_t                   level;
     ngx_connection_t            *c;
-    ngx_http_news_redis_conn_t  *rc;
+    ngx_http_news_redis_conn_t  *conn;
 
     c = wev->data;
-    rc = c->data;
+    conn = c->data;
 
     err = 0;
     len = sizeof(int);
@@ -936,19 +944,19 @@ ngx_http_news_redis_connected_handler(ngx_event_t *wev)
     }
 
     if (err) {
-        level = (rc->backoff > NGX_HTTP_NEWS_REDIS_BACKOFF_MIN)
+        level = (conn->backoff > NGX_HTTP_NEWS_REDIS_BACKOFF_MIN)
                 ? NGX_LOG_INFO : NGX_LOG_ERR;
 
-        ngx_log_error(level, &rc->log, err, "connect() failed");
+        ngx_log_error(level, &conn->log, err, "connect() failed");
         ngx_str_set(&reason, "cannot connect");
-        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                  &reason);
         return;
     }
 
     if (ngx_tcp_nodelay(c) != NGX_OK) {
         ngx_str_set(&reason, "cannot set TCP_NODELAY");
-        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                  &reason);
         return;
     }
@@ -958,11 +966,11 @@ ngx_http_news_redis_connected_handler(ngx_event_t *wev)
      * first, so that a scrape that sees the connection sees them too.
      */
 
-    ngx_http_news_metrics_redis_commands(rc->setup);
+    ngx_http_news_metrics_redis_commands(conn->setup);
 
-    rc->connected = 1;
-    rc->gauge = ngx_http_news_metrics_connection_open();
-    rc->log.action = "setting up the Redis connection";
+    conn->connected = 1;
+    conn->gauge = ngx_http_news_metrics_connection_open();
+    conn->log.action = "setting up the Redis connection";
 
     c->write->handler = ngx_http_news_redis_write_handler;
     ngx_http_news_redis_write_handler(wev);
@@ -975,13 +983,14 @@ ngx_http_news_redis_write_handler(ngx_event_t *wev)
     ssize_t                      n;
     ngx_str_t                    reason;
     ngx_connection_t            *c;
-    ngx_http_news_redis_conn_t  *rc;
+    ngx_http_news_redis_conn_t  *conn;
 
     c = wev->data;
-    rc = c->data;
+    conn = c->data;
 
-    while (rc->out_pos < rc->out_len) {
-        n = c->send(c, rc->out + rc->out_pos, rc->out_len - rc->out_pos);
+    while (conn->out_pos < conn->out_len) {
+        n = c->send(c, conn->out + conn->out_pos,
+                    conn->out_len - conn->out_pos);
 
         if (n == NGX_AGAIN) {
             if (ngx_handle_write_event(wev, 0) != NGX_OK) {
@@ -995,24 +1004,24 @@ ngx_http_news_redis_write_handler(ngx_event_t *wev)
             break;
         }
 
-        rc->out_pos += n;
+        conn->out_pos += n;
     }
 
-    if (rc->out_pos < rc->out_len) {
+    if (conn->out_pos < conn->out_len) {
         ngx_str_set(&reason, "cannot send to Redis");
-        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                  &reason);
         return;
     }
 
-    rc->out_pos = 0;
-    rc->out_len = 0;
+    conn->out_pos = 0;
+    conn->out_len = 0;
 
     /* level-triggered event methods must stop reporting writability */
 
     if (ngx_handle_write_event(wev, 0) != NGX_OK) {
         ngx_str_set(&reason, "cannot wait to send to Redis");
-        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                  &reason);
     }
 }
@@ -1025,10 +1034,10 @@ ngx_http_news_redis_read_handler(ngx_event_t *rev)
     ngx_str_t                    reason;
     redisReply                  *reply;
     ngx_connection_t            *c;
-    ngx_http_news_redis_conn_t  *rc;
+    ngx_http_news_redis_conn_t  *conn;
 
     c = rev->data;
-    rc = c->data;
+    conn = c->data;
 
     /* read until EAGAIN: replies of any size arrive whole on epoll's ET */
 
@@ -1044,7 +1053,7 @@ ngx_http_news_redis_read_handler(ngx_event_t *rev)
             if (n == 0) {
                 ngx_str_set(&reason, "Redis closed the connection");
 
-            } else if (!rc->connected) {
+            } else if (!conn->connected) {
                 /* a refused connect can be reported to the read handler */
                 ngx_str_set(&reason, "cannot connect");
 
@@ -1052,12 +1061,12 @@ ngx_http_news_redis_read_handler(ngx_event_t *rev)
                 ngx_str_set(&reason, "cannot read from Redis");
             }
 
-            ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+            ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                      &reason);
             return;
         }
 
-        if (redisReaderFeed(rc->reader,
+        if (redisReaderFeed(conn->reader,
                             (const char *) ngx_http_news_redis_buffer, n)
             != REDIS_OK)
         {
@@ -1067,7 +1076,7 @@ ngx_http_news_redis_read_handler(ngx_event_t *rev)
         for ( ;; ) {
             reply = NULL;
 
-            if (redisReaderGetReply(rc->reader, (void **) &reply)
+            if (redisReaderGetReply(conn->reader, (void **) &reply)
                 != REDIS_OK)
             {
                 goto protocol_error;
@@ -1077,11 +1086,11 @@ ngx_http_news_redis_read_handler(ngx_event_t *rev)
                 break;
             }
 
-            if (ngx_http_news_redis_dispatch(rc, reply) != NGX_OK) {
+            if (ngx_http_news_redis_dispatch(conn, reply) != NGX_OK) {
                 goto protocol_error;
             }
 
-            if (rc->peer.connection != c) {
+            if (conn->peer.connection != c) {
                 /* a handler closed the connection */
                 return;
             }
@@ -1090,7 +1099,7 @@ ngx_http_news_redis_read_handler(ngx_event_t *rev)
 
     if (ngx_handle_read_event(rev, 0) != NGX_OK) {
         ngx_str_set(&reason, "cannot wait for Redis");
-        ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                  &reason);
     }
 
@@ -1099,33 +1108,33 @@ ngx_http_news_redis_read_handler(ngx_event_t *rev)
 protocol_error:
 
     ngx_str_set(&reason, "Redis protocol error");
-    ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_UNAVAILABLE, &reason);
+    ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE, &reason);
 }
 
 
 static ngx_int_t
-ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
+ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *conn,
     redisReply *reply)
 {
     ngx_queue_t                *q;
-    ngx_http_news_redis_cmd_t  *cmd;
+    ngx_http_news_redis_pending_t  *pending;
 
-    if (ngx_queue_empty(&rc->pending)) {
-        ngx_log_error(NGX_LOG_ERR, &rc->log, 0,
+    if (ngx_queue_empty(&conn->pending)) {
+        ngx_log_error(NGX_LOG_ERR, &conn->log, 0,
                       "news redis sent a reply nobody asked for");
         freeReplyObject(reply);
         return NGX_ERROR;
     }
 
-    q = ngx_queue_head(&rc->pending);
-    cmd = ngx_queue_data(q, ngx_http_news_redis_cmd_t, queue);
+    q = ngx_queue_head(&conn->pending);
+    pending = ngx_queue_data(q, ngx_http_news_redis_pending_t, queue);
 
-    ngx_log_debug4(NGX_LOG_DEBUG_EVENT, &rc->log, 0,
-                   "news redis reply %p type:%d left:%ui%s", cmd,
-                   reply->type, cmd->replies - 1,
-                   cmd->handler != NULL ? "" : " dropped");
+    ngx_log_debug4(NGX_LOG_DEBUG_EVENT, &conn->log, 0,
+                   "news redis reply %p type:%d left:%ui%s", pending,
+                   reply->type, pending->replies - 1,
+                   pending->handler != NULL ? "" : " dropped");
 
-    if (--cmd->replies) {
+    if (--pending->replies) {
 
         /*
          * MULTI's or a queued command's.  When Redis refuses to queue a
@@ -1134,8 +1143,8 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
          * gets instead.
          */
 
-        if (reply->type == REDIS_REPLY_ERROR && cmd->refused == NULL) {
-            cmd->refused = reply;
+        if (reply->type == REDIS_REPLY_ERROR && pending->refused == NULL) {
+            pending->refused = reply;
 
         } else {
             freeReplyObject(reply);
@@ -1145,76 +1154,107 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *rc,
     }
 
     ngx_queue_remove(q);
-    ngx_http_news_redis_arm_stall(rc);
+    ngx_http_news_redis_arm_stall(conn);
 
     /* a request's round trip, whether or not the request still waits */
 
-    if (!cmd->setup) {
-        ngx_http_news_metrics_latency(ngx_current_msec - cmd->sent);
+    if (!pending->setup) {
+        ngx_http_news_metrics_latency(ngx_current_msec - pending->sent);
     }
 
-    if (cmd->refused != NULL && reply->type == REDIS_REPLY_ERROR) {
+    if (pending->refused != NULL && reply->type == REDIS_REPLY_ERROR) {
         freeReplyObject(reply);
-        reply = cmd->refused;
-        cmd->refused = NULL;
+        reply = pending->refused;
+        pending->refused = NULL;
     }
 
     /* a restarted Redis has lost its script cache: run it with EVAL */
 
-    if (cmd->handler != NULL && !cmd->retried
-        && ngx_http_news_redis_noscript(cmd, reply))
+    if (pending->handler != NULL && !pending->retried
+        && ngx_http_news_redis_noscript(pending, reply))
     {
-        ngx_log_error(NGX_LOG_INFO, &rc->log, 0,
+        ngx_log_error(NGX_LOG_INFO, &conn->log, 0,
                       "news redis lost its script cache, sending EVAL");
 
-        cmd->retried = 1;
+        pending->retried = 1;
 
-        if (ngx_http_news_redis_send_commands(rc, cmd) == NGX_OK) {
+        if (ngx_http_news_redis_send_commands(conn, pending) == NGX_OK) {
             ngx_http_news_metrics_redis_error(NGX_HTTP_NEWS_METRICS_NOSCRIPT);
             freeReplyObject(reply);
             return NGX_OK;
         }
     }
 
-    if (cmd->handler != NULL) {
-
-        /* a rejected setup is a failed connection attempt, counted so */
-
-        if (!cmd->setup && ngx_http_news_redis_error(reply) != NULL) {
-            ngx_http_news_metrics_redis_error(
-                                        NGX_HTTP_NEWS_METRICS_ERROR_REPLY);
-        }
-
-        cmd->handler(cmd->data, NGX_HTTP_NEWS_REDIS_REPLY, reply, NULL);
+    if (pending->handler != NULL) {
+        ngx_http_news_redis_answer(conn, pending, reply);
     }
 
     freeReplyObject(reply);
-    ngx_http_news_redis_free(cmd);
+    ngx_http_news_redis_free(pending);
 
     return NGX_OK;
+}
+
+
+/*
+ * An error reply, or an error among EXEC's, is told as such, with its
+ * text: the callers never look into a reply to find out.  A setup
+ * command's handler reads its reply itself (a rejected setup is a failed
+ * connection attempt, not an error reply of a request).
+ */
+
+static void
+ngx_http_news_redis_answer(ngx_http_news_redis_conn_t *conn,
+    ngx_http_news_redis_pending_t *pending, redisReply *reply)
+{
+    u_char                        *p;
+    ngx_str_t                      reason;
+    redisReply                    *error;
+    ngx_http_news_redis_result_e   result;
+
+    error = pending->setup ? NULL : ngx_http_news_redis_error(reply);
+
+    if (error == NULL) {
+        pending->handler(pending->data, NGX_HTTP_NEWS_REDIS_REPLY, reply,
+                         NULL);
+        return;
+    }
+
+    ngx_http_news_metrics_redis_error(NGX_HTTP_NEWS_METRICS_ERROR_REPLY);
+
+    result = ngx_http_news_redis_is_unavailable(error)
+             ? NGX_HTTP_NEWS_REDIS_UNAVAILABLE : NGX_HTTP_NEWS_REDIS_ERROR;
+
+    p = ngx_snprintf(conn->reason, sizeof(conn->reason),
+                     "Redis replied \"%*s\"", error->len, error->str);
+
+    reason.data = conn->reason;
+    reason.len = p - conn->reason;
+
+    pending->handler(pending->data, result, NULL, &reason);
 }
 
 
 /* NOSCRIPT for a script of the command, or of the transaction */
 
 static ngx_uint_t
-ngx_http_news_redis_noscript(ngx_http_news_redis_cmd_t *cmd,
+ngx_http_news_redis_noscript(ngx_http_news_redis_pending_t *pending,
     redisReply *reply)
 {
     ngx_uint_t   i;
     redisReply  *r;
 
-    for (i = 0; i < cmd->ncommands; i++) {
+    for (i = 0; i < pending->ncommands; i++) {
 
-        if (cmd->commands[i].script == NULL) {
+        if (pending->commands[i].script == NULL) {
             continue;
         }
 
-        if (cmd->ncommands == 1) {
+        if (pending->ncommands == 1) {
             r = reply;
 
         } else if (reply->type == REDIS_REPLY_ARRAY
-                   && reply->elements == cmd->ncommands)
+                   && reply->elements == pending->ncommands)
         {
             r = reply->element[i];
 
@@ -1239,7 +1279,7 @@ ngx_http_news_redis_noscript(ngx_http_news_redis_cmd_t *cmd,
  * other arrays (HGETALL's) hold no errors.
  */
 
-redisReply *
+static redisReply *
 ngx_http_news_redis_error(redisReply *reply)
 {
     size_t  i;
@@ -1261,13 +1301,13 @@ ngx_http_news_redis_error(redisReply *reply)
 
 
 static void
-ngx_http_news_redis_free(ngx_http_news_redis_cmd_t *cmd)
+ngx_http_news_redis_free(ngx_http_news_redis_pending_t *pending)
 {
-    if (cmd->refused != NULL) {
-        freeReplyObject(cmd->refused);
+    if (pending->refused != NULL) {
+        freeReplyObject(pending->refused);
     }
 
-    ngx_free(cmd);
+    ngx_free(pending);
 }
 
 
@@ -1275,12 +1315,12 @@ static void
 ngx_http_news_redis_stall_handler(ngx_event_t *ev)
 {
     ngx_str_t                    reason;
-    ngx_http_news_redis_conn_t  *rc;
+    ngx_http_news_redis_conn_t  *conn;
 
-    rc = ev->data;
+    conn = ev->data;
 
     ngx_str_set(&reason, "Redis did not answer in time");
-    ngx_http_news_redis_fail(rc, NGX_HTTP_NEWS_REDIS_TIMEDOUT, &reason);
+    ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_TIMEDOUT, &reason);
 }
 
 
@@ -1296,29 +1336,29 @@ ngx_http_news_redis_retry_handler(ngx_event_t *ev)
 
 
 static void
-ngx_http_news_redis_fail(ngx_http_news_redis_conn_t *rc,
+ngx_http_news_redis_fail(ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_result_e result, ngx_str_t *reason)
 {
     ngx_uint_t  worked, level;
 
-    worked = (rc->state == NGX_HTTP_NEWS_REDIS_READY);
+    worked = (conn->state == NGX_HTTP_NEWS_REDIS_READY);
 
     /*
      * An error the first time in a row; while Redis stays down, info.
      * An idle connection that Redis closed (its "timeout") is no error.
      */
 
-    if (worked && ngx_queue_empty(&rc->pending)) {
+    if (worked && ngx_queue_empty(&conn->pending)) {
         level = NGX_LOG_INFO;
 
-    } else if (rc->backoff == NGX_HTTP_NEWS_REDIS_BACKOFF_MIN) {
+    } else if (conn->backoff == NGX_HTTP_NEWS_REDIS_BACKOFF_MIN) {
         level = NGX_LOG_ERR;
 
     } else {
         level = NGX_LOG_INFO;
     }
 
-    ngx_log_error(level, &rc->log, 0, "news redis connection failed: %V",
+    ngx_log_error(level, &conn->log, 0, "news redis connection failed: %V",
                   reason);
 
     /* a working connection lost is no error of its own: see reconnects */
@@ -1330,7 +1370,7 @@ ngx_http_news_redis_fail(ngx_http_news_redis_conn_t *rc,
         ngx_http_news_metrics_redis_error(NGX_HTTP_NEWS_METRICS_CONNECT);
     }
 
-    ngx_http_news_redis_close(rc, result, reason);
+    ngx_http_news_redis_close(conn, result, reason);
 
     if (ngx_exiting || ngx_terminate || ngx_quit) {
         return;
@@ -1338,56 +1378,56 @@ ngx_http_news_redis_fail(ngx_http_news_redis_conn_t *rc,
 
     if (worked) {
         /* a connection that worked is opened again at once */
-        ngx_http_news_redis_connect(rc);
+        ngx_http_news_redis_connect(conn);
         return;
     }
 
     /* during the backoff requests are answered 503 at once */
 
-    rc->state = NGX_HTTP_NEWS_REDIS_BACKOFF;
+    conn->state = NGX_HTTP_NEWS_REDIS_BACKOFF;
 
-    ngx_log_error(NGX_LOG_INFO, &rc->log, 0,
-                  "news redis reconnecting in %Mms", rc->backoff);
+    ngx_log_error(NGX_LOG_INFO, &conn->log, 0,
+                  "news redis reconnecting in %Mms", conn->backoff);
 
-    ngx_add_timer(&rc->retry, rc->backoff);
+    ngx_add_timer(&conn->retry, conn->backoff);
 
-    rc->backoff = ngx_min(2 * rc->backoff, NGX_HTTP_NEWS_REDIS_BACKOFF_MAX);
+    conn->backoff = ngx_min(2 * conn->backoff, NGX_HTTP_NEWS_REDIS_BACKOFF_MAX);
 }
 
 
 static void
-ngx_http_news_redis_close(ngx_http_news_redis_conn_t *rc,
+ngx_http_news_redis_close(ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_result_e result, ngx_str_t *reason)
 {
-    if (rc->peer.connection != NULL) {
-        ngx_close_connection(rc->peer.connection);
-        rc->peer.connection = NULL;
+    if (conn->peer.connection != NULL) {
+        ngx_close_connection(conn->peer.connection);
+        conn->peer.connection = NULL;
     }
 
-    if (rc->connected) {
-        ngx_http_news_metrics_connection_close(rc->gauge);
-        rc->gauge = NULL;
+    if (conn->connected) {
+        ngx_http_news_metrics_connection_close(conn->gauge);
+        conn->gauge = NULL;
     }
 
-    if (rc->reader != NULL) {
-        redisReaderFree(rc->reader);
-        rc->reader = NULL;
+    if (conn->reader != NULL) {
+        redisReaderFree(conn->reader);
+        conn->reader = NULL;
     }
 
-    if (rc->stall.timer_set) {
-        ngx_del_timer(&rc->stall);
+    if (conn->stall.timer_set) {
+        ngx_del_timer(&conn->stall);
     }
 
-    rc->state = NGX_HTTP_NEWS_REDIS_CLOSED;
-    rc->connected = 0;
-    rc->out_pos = 0;
-    rc->out_len = 0;
-    rc->log.action = NULL;
+    conn->state = NGX_HTTP_NEWS_REDIS_CLOSED;
+    conn->connected = 0;
+    conn->out_pos = 0;
+    conn->out_len = 0;
+    conn->log.action = NULL;
 
     /* handlers run with the state closed, so they cannot queue anew */
 
-    ngx_http_news_redis_fail_queue(&rc->pending, result, reason);
-    ngx_http_news_redis_fail_queue(&rc->waiting, result, reason);
+    ngx_http_news_redis_fail_queue(&conn->pending, result, reason);
+    ngx_http_news_redis_fail_queue(&conn->waiting, result, reason);
 }
 
 
@@ -1396,18 +1436,18 @@ ngx_http_news_redis_fail_queue(ngx_queue_t *queue,
     ngx_http_news_redis_result_e result, ngx_str_t *reason)
 {
     ngx_queue_t                *q;
-    ngx_http_news_redis_cmd_t  *cmd;
+    ngx_http_news_redis_pending_t  *pending;
 
     while (!ngx_queue_empty(queue)) {
         q = ngx_queue_head(queue);
         ngx_queue_remove(q);
-        cmd = ngx_queue_data(q, ngx_http_news_redis_cmd_t, queue);
+        pending = ngx_queue_data(q, ngx_http_news_redis_pending_t, queue);
 
-        if (cmd->handler != NULL) {
-            cmd->handler(cmd->data, result, NULL, reason);
+        if (pending->handler != NULL) {
+            pending->handler(pending->data, result, NULL, reason);
         }
 
-        ngx_http_news_redis_free(cmd);
+        ngx_http_news_redis_free(pending);
     }
 }
 
@@ -1416,7 +1456,7 @@ static u_char *
 ngx_http_news_redis_log_error(ngx_log_t *log, u_char *buf, size_t len)
 {
     u_char                      *p;
-    ngx_http_news_redis_conn_t  *rc;
+    ngx_http_news_redis_conn_t  *conn;
 
     p = buf;
 
@@ -1426,7 +1466,7 @@ ngx_http_news_redis_log_error(ngx_log_t *log, u_char *buf, size_t len)
         buf = p;
     }
 
-    rc = log->data;
+    conn = log->data;
 
-    return ngx_snprintf(buf, len, ", redis: %V", &rc->target->name);
+    return ngx_snprintf(buf, len, ", redis: %V", &conn->target->name);
 }

@@ -4,7 +4,9 @@
  *
  * Per-worker Redis connections: nginx owns the socket and its events,
  * hiredis only encodes commands and decodes replies.  This layer moves
- * commands and replies; it knows nothing of articles or pages.
+ * commands and replies; it knows nothing of articles or pages.  It tells
+ * its callers whether Redis answered, refused or failed, so that they
+ * never read a reply to find out.
  */
 
 
@@ -17,29 +19,36 @@
 #include <ngx_event.h>
 #include <ngx_event_connect.h>
 
-#include <hiredis/hiredis.h>
-
 
 typedef enum {
-    NGX_HTTP_NEWS_REDIS_REPLY = 0,      /* Redis answered (maybe an error) */
-    NGX_HTTP_NEWS_REDIS_UNAVAILABLE,    /* refused, lost or setup rejected */
+    NGX_HTTP_NEWS_REDIS_REPLY = 0,      /* Redis answered */
+    NGX_HTTP_NEWS_REDIS_ERROR,          /* Redis answered with an error */
+    NGX_HTTP_NEWS_REDIS_UNAVAILABLE,    /* refused, lost, setup rejected,
+                                           or an error reply that says so */
     NGX_HTTP_NEWS_REDIS_TIMEDOUT        /* the connection stalled */
 } ngx_http_news_redis_result_e;
+
+
+/*
+ * A reply, as hiredis reads it.  Only the layer that turns replies into
+ * data (ngx_http_news_store.c) looks inside; everyone else passes it on.
+ */
+typedef struct redisReply  ngx_http_news_redis_reply_t;
 
 
 /*
  * Called exactly once per ngx_http_news_redis_send() not cancelled:
  * with NGX_HTTP_NEWS_REDIS_REPLY and the reply (freed right after the
  * handler returns), the command's own or, for several commands, EXEC's;
- * or with a failure, a NULL reply and a reason for the log.
+ * or with any other result, a NULL reply and a reason for the log.
  */
 typedef void (*ngx_http_news_redis_handler_pt)(void *data,
-    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
     ngx_str_t *reason);
 
 
-typedef struct ngx_http_news_redis_conn_s  ngx_http_news_redis_conn_t;
-typedef struct ngx_http_news_redis_cmd_s   ngx_http_news_redis_cmd_t;
+typedef struct ngx_http_news_redis_conn_s     ngx_http_news_redis_conn_t;
+typedef struct ngx_http_news_redis_pending_s  ngx_http_news_redis_pending_t;
 
 
 typedef struct {
@@ -69,11 +78,11 @@ typedef struct {
     ngx_msec_t                       setup_timeout;
     ngx_http_news_redis_script_t    *script;     /* loaded at setup */
     ngx_http_news_redis_conn_t      *conn;
-} ngx_http_news_redis_t;
+} ngx_http_news_redis_target_t;
 
 
 void ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script);
-ngx_http_news_redis_t *ngx_http_news_redis_add(ngx_conf_t *cf,
+ngx_http_news_redis_target_t *ngx_http_news_redis_add(ngx_conf_t *cf,
     ngx_array_t *targets, ngx_str_t *address, ngx_str_t *password,
     ngx_uint_t db, ngx_http_news_redis_script_t *script);
 
@@ -81,14 +90,11 @@ ngx_int_t ngx_http_news_redis_init_process(ngx_array_t *targets,
     ngx_log_t *log);
 void ngx_http_news_redis_exit_process(ngx_array_t *targets);
 
-ngx_int_t ngx_http_news_redis_send(ngx_http_news_redis_t *target,
+ngx_int_t ngx_http_news_redis_send(ngx_http_news_redis_target_t *target,
     ngx_http_news_redis_command_t *commands, ngx_uint_t n,
     ngx_msec_t timeout, ngx_http_news_redis_handler_pt handler, void *data,
-    ngx_http_news_redis_cmd_t **cmdp);
-void ngx_http_news_redis_cancel(ngx_http_news_redis_cmd_t *cmd);
-
-redisReply *ngx_http_news_redis_error(redisReply *reply);
-ngx_uint_t ngx_http_news_redis_is_unavailable(redisReply *reply);
+    ngx_http_news_redis_pending_t **pendingp);
+void ngx_http_news_redis_cancel(ngx_http_news_redis_pending_t *pending);
 
 
 #endif /* _NGX_HTTP_NEWS_REDIS_H_INCLUDED_ */

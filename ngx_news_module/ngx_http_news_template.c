@@ -9,36 +9,6 @@
 
 #include "ngx_http_news_template.h"
 #include "ngx_http_news_escape.h"
-#include "ngx_http_news_body.h"
-#include "ngx_http_news_json.h"
-
-
-#define NGX_HTTP_NEWS_ISO_DATE  "%Y-%m-%dT%H:%M:%SZ"
-
-
-/* hash fields come first, with the same numbers as in the article */
-
-typedef enum {
-    NGX_HTTP_NEWS_VIEWS = NGX_HTTP_NEWS_NFIELDS,
-    NGX_HTTP_NEWS_VIEWS_LABEL,
-    NGX_HTTP_NEWS_PUBLISHED,
-    NGX_HTTP_NEWS_PUBLISHED_ISO,
-    NGX_HTTP_NEWS_UPDATED_ISO,
-    NGX_HTTP_NEWS_URL,
-    NGX_HTTP_NEWS_URL_ENCODED,
-    NGX_HTTP_NEWS_BODY_HTML,
-    NGX_HTTP_NEWS_SITE_NAME,
-    NGX_HTTP_NEWS_JSONLD,
-    NGX_HTTP_NEWS_SHARE_X,
-    NGX_HTTP_NEWS_SHARE_FACEBOOK,
-    NGX_HTTP_NEWS_SHARE_WHATSAPP,
-    NGX_HTTP_NEWS_SHARE_LINKEDIN,
-    NGX_HTTP_NEWS_READING_MINUTES,
-    NGX_HTTP_NEWS_BEACON_URL,
-    NGX_HTTP_NEWS_TITLE_ENCODED,        /* for share links; not a name */
-    NGX_HTTP_NEWS_DOT,                  /* {{.}}: a section's item */
-    NGX_HTTP_NEWS_NVALUES
-} ngx_http_news_value_e;
 
 
 typedef enum {
@@ -51,75 +21,61 @@ typedef enum {
 
 
 typedef struct {
-    ngx_http_news_op_e        type;
-    ngx_uint_t                value;
-    ngx_str_t                 text;     /* TEXT; a section's name */
-    ngx_uint_t                end;      /* a section: the op after it */
-    ngx_uint_t                line;
+    ngx_http_news_op_e               type;
+    ngx_http_news_template_name_t   *name;
+    ngx_str_t                        text;  /* TEXT; a section's name */
+    ngx_uint_t                       end;   /* a section: the op after it */
+    ngx_uint_t                       line;
 } ngx_http_news_op_t;
 
 
 struct ngx_http_news_template_s {
-    ngx_array_t               ops;      /* ngx_http_news_op_t */
+    ngx_array_t                      ops;   /* ngx_http_news_op_t */
+    ngx_http_news_template_name_t   *names;
 };
 
 
-/* a page being rendered: values are computed once, when first used */
+/* the item of the section being rendered, for {{.}} */
 typedef struct {
-    ngx_http_news_page_t     *page;
-    ngx_pool_t               *pool;
-    ngx_str_t                 value[NGX_HTTP_NEWS_NVALUES];
-    uint64_t                  done;
-    ngx_array_t               tags;
-    ngx_uint_t                tags_done;
-    ngx_str_t                *dot;      /* the current section's item */
-    ngx_uint_t                failed;
-} ngx_http_news_render_t;
+    ngx_str_t                       *value;
+    ngx_uint_t                       slot;  /* or a slot, not 0 */
+} ngx_http_news_dot_t;
+
+
+typedef struct {
+    ngx_http_news_template_value_pt  value;
+    void                            *data;
+    ngx_http_news_dot_t              dot;
+    u_char                          *start;
+    ngx_http_news_cut_t             *cuts;
+    ngx_uint_t                       ncuts;
+    ngx_uint_t                       failed;
+} ngx_http_news_walk_t;
 
 
 static ngx_int_t ngx_http_news_template_tag(ngx_conf_t *cf,
     ngx_str_t *source, ngx_http_news_template_t *tpl, ngx_array_t *open,
     ngx_str_t *tag, ngx_uint_t raw, ngx_uint_t line);
-static ngx_int_t ngx_http_news_template_name(ngx_str_t *name);
-static u_char *ngx_http_news_template_walk(ngx_http_news_render_t *rd,
+static ngx_http_news_template_name_t *ngx_http_news_template_name(
+    ngx_http_news_template_name_t *names, ngx_str_t *name);
+static u_char *ngx_http_news_template_walk(ngx_http_news_walk_t *w,
     ngx_http_news_op_t *op, ngx_uint_t from, ngx_uint_t to, u_char *dst,
     size_t *size);
-static u_char *ngx_http_news_template_section(ngx_http_news_render_t *rd,
+static u_char *ngx_http_news_template_section(ngx_http_news_walk_t *w,
     ngx_http_news_op_t *op, ngx_uint_t i, u_char *dst, size_t *size);
-static ngx_array_t *ngx_http_news_tags(ngx_http_news_render_t *rd);
-static ngx_str_t *ngx_http_news_value(ngx_http_news_render_t *rd,
-    ngx_uint_t id);
-static ngx_int_t ngx_http_news_value_compute(ngx_http_news_render_t *rd,
-    ngx_uint_t id, ngx_str_t *v);
-static ngx_int_t ngx_http_news_value_uri(ngx_http_news_render_t *rd,
-    ngx_str_t *src, ngx_str_t *v);
-static ngx_int_t ngx_http_news_value_share(ngx_http_news_render_t *rd,
-    const char *format, ngx_uint_t first, ngx_uint_t second, ngx_str_t *v);
+static u_char *ngx_http_news_template_slot(ngx_http_news_walk_t *w,
+    ngx_uint_t slot, u_char *dst);
 
 
-static ngx_str_t  ngx_http_news_value_names[] = {
-    ngx_string("views"),
-    ngx_string("views_label"),
-    ngx_string("published"),
-    ngx_string("published_iso"),
-    ngx_string("updated_iso"),
-    ngx_string("url"),
-    ngx_string("url_encoded"),
-    ngx_string("body_html"),
-    ngx_string("site_name"),
-    ngx_string("jsonld"),
-    ngx_string("share_x"),
-    ngx_string("share_facebook"),
-    ngx_string("share_whatsapp"),
-    ngx_string("share_linkedin"),
-    ngx_string("reading_minutes"),
-    ngx_string("beacon_url"),
-    ngx_null_string
+/* {{.}}: not in the names of any page */
+static ngx_http_news_template_name_t  ngx_http_news_template_dot = {
+    ngx_string("."), 0, 0, 0
 };
 
 
 ngx_http_news_template_t *
-ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path)
+ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_http_news_template_name_t *names)
 {
     ssize_t          n;
     ngx_str_t        name, text;
@@ -181,13 +137,13 @@ close:
 
     /* compiled ops point into the text, which lives as long as they do */
 
-    return ngx_http_news_template_compile(cf, &name, &text);
+    return ngx_http_news_template_compile(cf, &name, &text, names);
 }
 
 
 ngx_http_news_template_t *
 ngx_http_news_template_compile(ngx_conf_t *cf, ngx_str_t *source,
-    ngx_str_t *text)
+    ngx_str_t *text, ngx_http_news_template_name_t *names)
 {
     u_char                    *p, *last, *tag, *close;
     ngx_str_t                  inner;
@@ -200,6 +156,8 @@ ngx_http_news_template_compile(ngx_conf_t *cf, ngx_str_t *source,
     if (tpl == NULL) {
         return NULL;
     }
+
+    tpl->names = names;
 
     if (ngx_array_init(&tpl->ops, cf->pool, 64, sizeof(ngx_http_news_op_t))
         != NGX_OK
@@ -290,11 +248,11 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
     ngx_http_news_template_t *tpl, ngx_array_t *open, ngx_str_t *tag,
     ngx_uint_t raw, ngx_uint_t line)
 {
-    u_char               sigil;
-    ngx_int_t            id;
-    ngx_str_t            name;
-    ngx_uint_t          *section, i;
-    ngx_http_news_op_t  *op, *ops;
+    u_char                          sigil;
+    ngx_str_t                       name;
+    ngx_uint_t                     *section, i;
+    ngx_http_news_op_t             *op, *ops;
+    ngx_http_news_template_name_t  *n;
 
     name = *tag;
 
@@ -334,13 +292,13 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
             return NGX_ERROR;
         }
 
-        id = NGX_HTTP_NEWS_DOT;
+        n = &ngx_http_news_template_dot;
 
     } else {
-        id = ngx_http_news_template_name(&name);
+        n = ngx_http_news_template_name(tpl->names, &name);
     }
 
-    if (id == NGX_ERROR) {
+    if (n == NULL) {
         for (i = 0; i < name.len; i++) {
             if (name.data[i] != '_'
                 && (name.data[i] < 'a' || name.data[i] > 'z')
@@ -379,7 +337,7 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
         section = open->elts;
         op = &ops[section[open->nelts - 1]];
 
-        if ((ngx_uint_t) id != op->value) {
+        if (n != op->name) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "%V:%ui: \"{{/%V}}\" closes section \"%V\" "
                                "opened on line %ui",
@@ -395,21 +353,22 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
 
     /*
      * A list inside the same list would render its body once per pair,
-     * triple, ... of tags: N^depth times, N coming from Redis.
+     * triple, ... of items: N^depth times, N coming from Redis.
      */
 
-    if (sigil == '#' && id == NGX_HTTP_NEWS_TAGS) {
+    if (sigil == '#' && n->list) {
         ops = tpl->ops.elts;
         section = open->elts;
 
         for (i = 0; i < open->nelts; i++) {
             if (ops[section[i]].type == NGX_HTTP_NEWS_OP_SECTION
-                && ops[section[i]].value == NGX_HTTP_NEWS_TAGS)
+                && ops[section[i]].name == n)
             {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "%V:%ui: \"{{#tags}}\" inside the "
-                                   "\"{{#tags}}\" opened on line %ui",
-                                   source, line, ops[section[i]].line);
+                                   "%V:%ui: \"{{#%V}}\" inside the "
+                                   "\"{{#%V}}\" opened on line %ui",
+                                   source, line, &n->name, &n->name,
+                                   ops[section[i]].line);
                 return NGX_ERROR;
             }
         }
@@ -420,7 +379,7 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
         return NGX_ERROR;
     }
 
-    op->value = id;
+    op->name = n;
     op->text = name;
     op->end = 0;
     op->line = line;
@@ -451,80 +410,89 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
 }
 
 
-static ngx_int_t
-ngx_http_news_template_name(ngx_str_t *name)
+static ngx_http_news_template_name_t *
+ngx_http_news_template_name(ngx_http_news_template_name_t *names,
+    ngx_str_t *name)
 {
-    ngx_int_t  i;
+    ngx_http_news_template_name_t  *n;
 
-    /* computed names first: "views" is the counter, not the raw field */
-
-    for (i = 0; ngx_http_news_value_names[i].len; i++) {
-        if (ngx_http_news_value_names[i].len == name->len
-            && ngx_strncmp(ngx_http_news_value_names[i].data, name->data,
-                           name->len)
-               == 0)
+    for (n = names; n->name.len; n++) {
+        if (n->name.len == name->len
+            && ngx_strncmp(n->name.data, name->data, name->len) == 0)
         {
-            return NGX_HTTP_NEWS_NFIELDS + i;
+            return n;
         }
     }
 
-    return ngx_http_news_article_field(name);
+    return NULL;
 }
 
 
 ngx_int_t
 ngx_http_news_template_render(ngx_http_news_template_t *tpl,
-    ngx_http_news_page_t *page, ngx_pool_t *pool, ngx_str_t *out)
+    ngx_http_news_template_value_pt value, void *data, ngx_pool_t *pool,
+    ngx_http_news_rendered_t *out)
 {
-    size_t                  size;
-    ngx_http_news_render_t  rd;
+    size_t                size;
+    ngx_http_news_walk_t  w;
 
-    ngx_memzero(&rd, sizeof(ngx_http_news_render_t));
-    rd.page = page;
-    rd.pool = pool;
+    ngx_memzero(&w, sizeof(ngx_http_news_walk_t));
+    w.value = value;
+    w.data = data;
 
     /* measure, then write into one buffer of exactly that size */
 
     size = 0;
-    (void) ngx_http_news_template_walk(&rd, tpl->ops.elts, 0, tpl->ops.nelts,
+    (void) ngx_http_news_template_walk(&w, tpl->ops.elts, 0, tpl->ops.nelts,
                                        NULL, &size);
-    if (rd.failed) {
+    if (w.failed) {
         return NGX_ERROR;
     }
 
-    out->data = ngx_pnalloc(pool, size);
-    if (out->data == NULL) {
+    out->text.data = ngx_pnalloc(pool, size);
+    out->cuts = ngx_palloc(pool, w.ncuts * sizeof(ngx_http_news_cut_t) + 1);
+
+    if (out->text.data == NULL || out->cuts == NULL) {
         return NGX_ERROR;
     }
 
-    out->len = ngx_http_news_template_walk(&rd, tpl->ops.elts, 0,
-                                           tpl->ops.nelts, out->data, NULL)
-               - out->data;
+    w.start = out->text.data;
+    w.cuts = out->cuts;
+    w.ncuts = 0;
 
-    return NGX_OK;
+    out->text.len = ngx_http_news_template_walk(&w, tpl->ops.elts, 0,
+                                                tpl->ops.nelts,
+                                                out->text.data, NULL)
+                    - out->text.data;
+    out->ncuts = w.ncuts;
+
+    return w.failed ? NGX_ERROR : NGX_OK;
 }
 
 
 /*
  * One walker for both passes: with dst NULL it adds the output's length
- * to *size, otherwise it writes and returns the end of what it wrote.
+ * to *size (and counts the slots), otherwise it writes, notes where each
+ * slot goes, and returns the end of what it wrote.
  */
 
 static u_char *
-ngx_http_news_template_walk(ngx_http_news_render_t *rd,
-    ngx_http_news_op_t *op, ngx_uint_t from, ngx_uint_t to, u_char *dst,
-    size_t *size)
+ngx_http_news_template_walk(ngx_http_news_walk_t *w, ngx_http_news_op_t *op,
+    ngx_uint_t from, ngx_uint_t to, u_char *dst, size_t *size)
 {
-    ngx_str_t   *v;
-    ngx_uint_t   i;
+    ngx_str_t                      *v;
+    ngx_uint_t                      i, n;
+    ngx_http_news_template_name_t  *name;
 
     for (i = from; i < to; i++) {
+
+        name = op[i].name;
 
         switch (op[i].type) {
 
         case NGX_HTTP_NEWS_OP_SECTION:
         case NGX_HTTP_NEWS_OP_INVERTED:
-            dst = ngx_http_news_template_section(rd, op, i, dst, size);
+            dst = ngx_http_news_template_section(w, op, i, dst, size);
             i = op[i].end - 1;
             continue;
 
@@ -533,12 +501,33 @@ ngx_http_news_template_walk(ngx_http_news_render_t *rd,
             break;
 
         default:
-            v = ngx_http_news_value(rd, op[i].value);
+
+            if (name == &ngx_http_news_template_dot) {
+                if (w->dot.slot) {
+                    dst = ngx_http_news_template_slot(w, w->dot.slot, dst);
+                    continue;
+                }
+
+                v = w->dot.value;
+                break;
+            }
+
+            if (name->slot) {
+                dst = ngx_http_news_template_slot(w, name->id, dst);
+                continue;
+            }
+
+            if (w->value(w->data, name->id, 0, &v, &n) != NGX_OK) {
+                w->failed = 1;
+                return dst;
+            }
+
             break;
         }
 
-        if (v == NULL) {
-            return dst;
+        if (v == NULL || v->len == 0) {
+            /* an absent field has no data to copy from */
+            continue;
         }
 
         if (op[i].type == NGX_HTTP_NEWS_OP_ESCAPED) {
@@ -550,8 +539,7 @@ ngx_http_news_template_walk(ngx_http_news_render_t *rd,
             }
 
         } else if (dst != NULL) {
-            /* an absent field has no data to copy from */
-            dst = v->len ? ngx_cpymem(dst, v->data, v->len) : dst;
+            dst = ngx_cpymem(dst, v->data, v->len);
 
         } else {
             *size += v->len;
@@ -562,260 +550,71 @@ ngx_http_news_template_walk(ngx_http_news_render_t *rd,
 }
 
 
-/*
- * {{#name}} shows its body once if the value is not empty, with {{.}}
- * the value; over a list (tags) once per item, {{.}} the item.
- * {{^name}} shows it once if the value or list is empty.
- */
+/* a slot's value is left out of the text: its place is noted instead */
 
 static u_char *
-ngx_http_news_template_section(ngx_http_news_render_t *rd,
-    ngx_http_news_op_t *op, ngx_uint_t i, u_char *dst, size_t *size)
+ngx_http_news_template_slot(ngx_http_news_walk_t *w, ngx_uint_t slot,
+    u_char *dst)
 {
-    ngx_str_t    *v, *dot, *item;
-    ngx_uint_t    n, k, inverted;
-    ngx_array_t  *list;
-
-    inverted = (op[i].type == NGX_HTTP_NEWS_OP_INVERTED);
-
-    if (op[i].value == NGX_HTTP_NEWS_TAGS) {
-        list = ngx_http_news_tags(rd);
-        if (list == NULL) {
-            return dst;
-        }
-
-        item = list->elts;
-        n = list->nelts;
-
-    } else {
-        v = ngx_http_news_value(rd, op[i].value);
-        if (v == NULL) {
-            return dst;
-        }
-
-        item = v;
-        n = (v->len != 0);
+    if (dst == NULL) {
+        w->ncuts++;
+        return NULL;
     }
 
-    if (inverted) {
-        return n ? dst : ngx_http_news_template_walk(rd, op, i + 1,
-                                                     op[i].end, dst, size);
-    }
-
-    dot = rd->dot;
-
-    for (k = 0; k < n; k++) {
-        rd->dot = &item[k];
-        dst = ngx_http_news_template_walk(rd, op, i + 1, op[i].end, dst,
-                                          size);
-    }
-
-    rd->dot = dot;
+    w->cuts[w->ncuts].offset = dst - w->start;
+    w->cuts[w->ncuts].slot = slot;
+    w->ncuts++;
 
     return dst;
 }
 
 
-static ngx_array_t *
-ngx_http_news_tags(ngx_http_news_render_t *rd)
+/*
+ * {{#name}} shows its body once if the value is not empty, with {{.}}
+ * the value; over a list once per item, {{.}} the item.  {{^name}}
+ * shows it once if the value or list is empty.  A slot is never empty.
+ */
+
+static u_char *
+ngx_http_news_template_section(ngx_http_news_walk_t *w,
+    ngx_http_news_op_t *op, ngx_uint_t i, u_char *dst, size_t *size)
 {
-    if (!rd->tags_done) {
-        if (ngx_http_news_article_tags(
-                &rd->page->article->field[NGX_HTTP_NEWS_TAGS], rd->pool,
-                &rd->tags)
-            != NGX_OK)
-        {
-            rd->failed = 1;
-            return NULL;
-        }
+    ngx_str_t                      *items;
+    ngx_uint_t                      n, k;
+    ngx_http_news_dot_t             dot;
+    ngx_http_news_template_name_t  *name;
 
-        rd->tags_done = 1;
+    name = op[i].name;
+    dot = w->dot;
+
+    if (name->slot) {
+        items = NULL;
+        n = 1;
+
+    } else if (w->value(w->data, name->id, name->list, &items, &n)
+               != NGX_OK)
+    {
+        w->failed = 1;
+        return dst;
     }
 
-    return &rd->tags;
-}
-
-
-static ngx_str_t *
-ngx_http_news_value(ngx_http_news_render_t *rd, ngx_uint_t id)
-{
-    ngx_str_t  *v;
-
-    if (id < NGX_HTTP_NEWS_NFIELDS) {
-        return &rd->page->article->field[id];
+    if (!name->list && !name->slot) {
+        n = (items != NULL && items->len != 0);
     }
 
-    if (id == NGX_HTTP_NEWS_DOT) {
-        /* {{.}} in an inverted section at the top has no item: empty */
-        return rd->dot != NULL ? rd->dot : &rd->value[NGX_HTTP_NEWS_DOT];
+    if (op[i].type == NGX_HTTP_NEWS_OP_INVERTED) {
+        return n ? dst : ngx_http_news_template_walk(w, op, i + 1, op[i].end,
+                                                     dst, size);
     }
 
-    v = &rd->value[id];
+    for (k = 0; k < n; k++) {
+        w->dot.value = name->slot ? NULL : &items[k];
+        w->dot.slot = name->slot ? name->id : 0;
 
-    if (rd->done & ((uint64_t) 1 << id)) {
-        return v;
+        dst = ngx_http_news_template_walk(w, op, i + 1, op[i].end, dst, size);
     }
 
-    if (ngx_http_news_value_compute(rd, id, v) != NGX_OK) {
-        rd->failed = 1;
-        return NULL;
-    }
+    w->dot = dot;
 
-    rd->done |= (uint64_t) 1 << id;
-
-    return v;
-}
-
-
-static ngx_int_t
-ngx_http_news_value_compute(ngx_http_news_render_t *rd, ngx_uint_t id,
-    ngx_str_t *v)
-{
-    u_char                   *p;
-    ngx_http_news_page_t     *page;
-    ngx_http_news_article_t  *a;
-
-    page = rd->page;
-    a = page->article;
-
-    switch (id) {
-
-    case NGX_HTTP_NEWS_VIEWS:
-    case NGX_HTTP_NEWS_VIEWS_LABEL:
-        v->data = ngx_pnalloc(rd->pool, NGX_INT64_LEN + sizeof(" Views"));
-        if (v->data == NULL) {
-            return NGX_ERROR;
-        }
-
-        if (id == NGX_HTTP_NEWS_VIEWS) {
-            p = ngx_sprintf(v->data, "%L", a->views);
-
-        } else {
-            p = ngx_sprintf(v->data, "%L %s", a->views,
-                            a->views == 1 ? "View" : "Views");
-        }
-
-        v->len = p - v->data;
-        return NGX_OK;
-
-    case NGX_HTTP_NEWS_PUBLISHED:
-        return ngx_http_news_article_date(
-                   &a->field[NGX_HTTP_NEWS_PUBLISHED_AT], page->date_format,
-                   rd->pool, v);
-
-    case NGX_HTTP_NEWS_PUBLISHED_ISO:
-        return ngx_http_news_article_date(
-                   &a->field[NGX_HTTP_NEWS_PUBLISHED_AT],
-                   NGX_HTTP_NEWS_ISO_DATE, rd->pool, v);
-
-    case NGX_HTTP_NEWS_UPDATED_ISO:
-        return ngx_http_news_article_date(
-                   &a->field[NGX_HTTP_NEWS_UPDATED_AT],
-                   NGX_HTTP_NEWS_ISO_DATE, rd->pool, v);
-
-    case NGX_HTTP_NEWS_URL:
-        *v = page->url;
-        return NGX_OK;
-
-    case NGX_HTTP_NEWS_URL_ENCODED:
-        return ngx_http_news_value_uri(rd, &page->url, v);
-
-    case NGX_HTTP_NEWS_TITLE_ENCODED:
-        return ngx_http_news_value_uri(rd, &a->field[NGX_HTTP_NEWS_TITLE], v);
-
-    case NGX_HTTP_NEWS_BODY_HTML:
-        return ngx_http_news_body_html(&a->field[NGX_HTTP_NEWS_BODY],
-                                       page->body_format, rd->pool, v);
-
-    case NGX_HTTP_NEWS_SITE_NAME:
-        *v = page->site_name;
-        return NGX_OK;
-
-    case NGX_HTTP_NEWS_BEACON_URL:
-        *v = page->beacon_url;
-        return NGX_OK;
-
-    case NGX_HTTP_NEWS_JSONLD:
-        return ngx_http_news_json_ld(page, rd->pool, v);
-
-    /* plain links, so sharing loads no third-party script */
-
-    case NGX_HTTP_NEWS_SHARE_X:
-        return ngx_http_news_value_share(rd,
-                   "https://twitter.com/intent/tweet?url=%V&text=%V",
-                   NGX_HTTP_NEWS_URL_ENCODED, NGX_HTTP_NEWS_TITLE_ENCODED, v);
-
-    case NGX_HTTP_NEWS_SHARE_FACEBOOK:
-        return ngx_http_news_value_share(rd,
-                   "https://www.facebook.com/sharer/sharer.php?u=%V",
-                   NGX_HTTP_NEWS_URL_ENCODED, NGX_HTTP_NEWS_URL_ENCODED, v);
-
-    case NGX_HTTP_NEWS_SHARE_WHATSAPP:
-        return ngx_http_news_value_share(rd,
-                   "https://wa.me/?text=%V%%20%V",
-                   NGX_HTTP_NEWS_TITLE_ENCODED, NGX_HTTP_NEWS_URL_ENCODED, v);
-
-    case NGX_HTTP_NEWS_SHARE_LINKEDIN:
-        return ngx_http_news_value_share(rd,
-                   "https://www.linkedin.com/sharing/share-offsite/?url=%V",
-                   NGX_HTTP_NEWS_URL_ENCODED, NGX_HTTP_NEWS_URL_ENCODED, v);
-
-    case NGX_HTTP_NEWS_READING_MINUTES:
-        v->data = ngx_pnalloc(rd->pool, NGX_INT_T_LEN);
-        if (v->data == NULL) {
-            return NGX_ERROR;
-        }
-
-        v->len = ngx_sprintf(v->data, "%ui",
-                     ngx_http_news_body_reading_minutes(
-                         &a->field[NGX_HTTP_NEWS_BODY]))
-                 - v->data;
-        return NGX_OK;
-    }
-
-    return NGX_ERROR;
-}
-
-
-static ngx_int_t
-ngx_http_news_value_uri(ngx_http_news_render_t *rd, ngx_str_t *src,
-    ngx_str_t *v)
-{
-    v->len = src->len + 2 * ngx_escape_uri(NULL, src->data, src->len,
-                                           NGX_ESCAPE_URI_COMPONENT);
-
-    v->data = ngx_pnalloc(rd->pool, v->len);
-    if (v->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_escape_uri(v->data, src->data, src->len, NGX_ESCAPE_URI_COMPONENT);
-
-    return NGX_OK;
-}
-
-
-/* a format with one %V ignores the second value */
-
-static ngx_int_t
-ngx_http_news_value_share(ngx_http_news_render_t *rd, const char *format,
-    ngx_uint_t first, ngx_uint_t second, ngx_str_t *v)
-{
-    ngx_str_t  *a, *b;
-
-    a = ngx_http_news_value(rd, first);
-    b = ngx_http_news_value(rd, second);
-
-    if (a == NULL || b == NULL) {
-        return NGX_ERROR;
-    }
-
-    v->data = ngx_pnalloc(rd->pool, ngx_strlen(format) + a->len + b->len);
-    if (v->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    v->len = ngx_sprintf(v->data, format, a, b) - v->data;
-
-    return NGX_OK;
+    return dst;
 }

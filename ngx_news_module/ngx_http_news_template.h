@@ -4,7 +4,9 @@
  *
  * Page templates: a logic-less Mustache subset compiled once, at
  * configuration time, into literal chunks and value references, so a
- * request never parses template text.
+ * request never parses template text.  The engine knows names and ids,
+ * not what they mean: the caller gives it the names a template may use
+ * and, when rendering, a function that gives each id's value.
  */
 
 
@@ -15,18 +17,36 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
-#include "ngx_http_news_article.h"
+#include "ngx_http_news_render.h"
 
 
 typedef struct ngx_http_news_template_s  ngx_http_news_template_t;
 
 
+typedef struct {
+    ngx_str_t                 name;
+    ngx_uint_t                id;
+    unsigned                  list:1;   /* a section repeats per item */
+    unsigned                  slot:1;   /* id is a slot: left for later */
+} ngx_http_news_template_name_t;
+
+
+/*
+ * The value of id: one item, or, for a list name in a section, the
+ * list's items.  NGX_ERROR fails the rendering.
+ */
+typedef ngx_int_t (*ngx_http_news_template_value_pt)(void *data,
+    ngx_uint_t id, ngx_uint_t list, ngx_str_t **items, ngx_uint_t *nitems);
+
+
 ngx_http_news_template_t *ngx_http_news_template_load(ngx_conf_t *cf,
-    ngx_str_t *path);
+    ngx_str_t *path, ngx_http_news_template_name_t *names);
 ngx_http_news_template_t *ngx_http_news_template_compile(ngx_conf_t *cf,
-    ngx_str_t *source, ngx_str_t *text);
+    ngx_str_t *source, ngx_str_t *text,
+    ngx_http_news_template_name_t *names);
 ngx_int_t ngx_http_news_template_render(ngx_http_news_template_t *tpl,
-    ngx_http_news_page_t *page, ngx_pool_t *pool, ngx_str_t *out);
+    ngx_http_news_template_value_pt value, void *data, ngx_pool_t *pool,
+    ngx_http_news_rendered_t *out);
 
 
 #endif /* _NGX_HTTP_NEWS_TEMPLATE_H_INCLUDED_ */

@@ -1,0 +1,395 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include <hiredis/hiredis.h>
+
+#include "ngx_http_news_store.h"
+
+
+static ngx_int_t ngx_http_news_store_script_reply(redisReply *reply,
+    ngx_http_news_store_view_t *view, redisReply **fields,
+    ngx_str_t *reason);
+static ngx_http_news_article_t *ngx_http_news_store_article(
+    redisReply *fields, ngx_pool_t *pool, ngx_str_t *reason);
+
+
+/*
+ * The view script guards, counts and compares the revision in one
+ * atomic step.  KEYS[1] is the article, KEYS[2] the visitor's mark for
+ * it (news_views_unique), with its window in seconds as ARGV[1]; then,
+ * from a worker that keeps the article, the revision it keeps and "1" to
+ * count the view or "0" not to.  Without those it counts.
+ *
+ * A missing article is never written to (HINCRBY would create it), a
+ * draft is not counted, a repeat view within the window is not counted
+ * either, and the mark is made only for an article that exists.  It
+ * returns false for a missing article, {0} for a draft, otherwise
+ * {outcome} (1 counted, 2 a repeat, 3 not asked to count) and, when a
+ * revision was given, the count and, only if the stored revision is
+ * another, the whole hash.
+ *
+ * Without a known revision the fields come from a native HGETALL in the
+ * same MULTI/EXEC: Lua copies every value it is handed, twice, which is
+ * most of Redis' time for a large article.  With one, that copy is made
+ * only on the first view after an edit.
+ */
+
+static ngx_str_t  ngx_http_news_store_script = ngx_string(
+    "local h = redis.call('HMGET', KEYS[1], 'status', 'rev')\n"
+    "if h[1] == 'draft' then\n"
+    "    return {0}\n"
+    "end\n"
+    "if not h[1] and not h[2] and redis.call('EXISTS', KEYS[1]) == 0 then\n"
+    "    return false\n"
+    "end\n"
+    "local n = KEYS[2] and 2 or 1\n"
+    "local known = ARGV[n]\n"
+    "local outcome, views = 3, false\n"
+    "if ARGV[n + 1] ~= '0' then\n"
+    "    if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'EX',\n"
+    "                                   ARGV[1]) then\n"
+    "        outcome = 2\n"
+    "    else\n"
+    "        outcome = 1\n"
+    "        views = redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
+    "    end\n"
+    "end\n"
+    "if not known then\n"
+    "    return {outcome}\n"
+    "end\n"
+    "if not views then\n"
+    "    views = redis.call('HGET', KEYS[1], 'views')\n"
+    "end\n"
+    "if h[2] == known then\n"
+    "    return {outcome, views}\n"
+    "end\n"
+    "return {outcome, views, redis.call('HGETALL', KEYS[1])}\n"
+);
+
+
+/* the script's outcomes, by the number it returns */
+
+static ngx_http_news_view_e  ngx_http_news_store_outcomes[] = {
+    NGX_HTTP_NEWS_VIEW_DRAFT,
+    NGX_HTTP_NEWS_VIEW_COUNTED,
+    NGX_HTTP_NEWS_VIEW_REPEAT,
+    NGX_HTTP_NEWS_VIEW_SHOWN
+};
+
+
+void
+ngx_http_news_store_init(ngx_http_news_redis_script_t *script)
+{
+    script->text = ngx_http_news_store_script;
+    ngx_http_news_redis_script_init(script);
+}
+
+
+/*
+ * A view with a known revision is the script alone.  Without one, a
+ * counted view is the script and HGETALL in one transaction, any other
+ * view HGETALL alone (atomic by itself), and a beacon, which shows
+ * nothing, the script alone.
+ */
+
+void
+ngx_http_news_store_commands(ngx_http_news_store_query_t *q,
+    ngx_http_news_redis_script_t *script)
+{
+    ngx_uint_t                      argc;
+    ngx_http_news_redis_command_t  *c;
+
+    q->ncommands = 0;
+
+    if (q->count || !q->fields || q->rev.len) {
+        c = &q->command[q->ncommands++];
+
+        argc = 0;
+        q->argv[argc++] = q->key;
+
+        if (q->mark.len) {
+            q->argv[argc++] = q->mark;
+        }
+
+        c->script = script;
+        c->nkeys = argc;
+
+        if (q->mark.len) {
+            q->argv[argc++] = q->window;
+        }
+
+        if (q->rev.len) {
+            q->argv[argc++] = q->rev;
+
+            if (q->count) {
+                ngx_str_set(&q->argv[argc], "1");
+
+            } else {
+                ngx_str_set(&q->argv[argc], "0");
+            }
+
+            argc++;
+        }
+
+        c->argc = argc;
+        c->argv = q->argv;
+    }
+
+    if (q->fields && q->rev.len == 0) {
+        c = &q->command[q->ncommands++];
+
+        ngx_str_set(&q->argv[5], "HGETALL");
+        q->argv[6] = q->key;
+
+        c->script = NULL;
+        c->nkeys = 0;
+        c->argc = 2;
+        c->argv = &q->argv[5];
+    }
+}
+
+
+/*
+ * The reply to the commands of the query: NGX_OK with the view (and the
+ * article, when its fields came), NGX_DECLINED for a missing article or
+ * a draft, NGX_ERROR for a reply that cannot be read; the last two with
+ * a reason.  Error replies never get here: the Redis layer tells them.
+ */
+
+ngx_int_t
+ngx_http_news_store_view(ngx_http_news_store_query_t *q,
+    ngx_http_news_redis_reply_t *reply, ngx_log_t *log,
+    ngx_http_news_store_view_t *view, ngx_str_t *reason)
+{
+    ngx_int_t    rc;
+    redisReply  *script, *fields;
+
+    view->view = NGX_HTTP_NEWS_VIEW_SHOWN;
+    view->views = 0;
+    view->article = NULL;
+    view->pool = NULL;
+
+    script = NULL;
+    fields = NULL;
+
+    if (q->ncommands == 2) {
+
+        /* EXEC's */
+
+        if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
+            goto unexpected;
+        }
+
+        script = reply->element[0];
+        fields = reply->element[1];
+
+    } else if (q->command[0].script == NULL) {
+        fields = reply;
+
+    } else {
+        script = reply;
+    }
+
+    if (script != NULL) {
+        rc = ngx_http_news_store_script_reply(script, view,
+                                              fields ? NULL : &fields,
+                                              reason);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
+    if (fields == NULL) {
+        return NGX_OK;
+    }
+
+    if (fields->type == REDIS_REPLY_ARRAY && fields->elements == 0) {
+        view->view = NGX_HTTP_NEWS_VIEW_MISSING;
+        ngx_str_set(reason, "no such article");
+        return NGX_DECLINED;
+    }
+
+    /* the article may be kept after the request: a pool of its own */
+
+    view->pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, log);
+    if (view->pool == NULL) {
+        ngx_str_set(reason, "out of memory");
+        return NGX_ERROR;
+    }
+
+    view->article = ngx_http_news_store_article(fields, view->pool, reason);
+
+    if (view->article == NULL || view->article->draft) {
+        ngx_destroy_pool(view->pool);
+        view->pool = NULL;
+
+        if (view->article == NULL) {
+            return NGX_ERROR;
+        }
+
+        view->article = NULL;
+        view->view = NGX_HTTP_NEWS_VIEW_DRAFT;
+        ngx_str_set(reason, "article is a draft");
+        return NGX_DECLINED;
+    }
+
+    if (script == NULL || q->rev.len == 0) {
+        /* HGETALL came after the count: it holds the new one */
+        view->views = view->article->views;
+    }
+
+    return NGX_OK;
+
+unexpected:
+
+    ngx_str_set(reason, "unexpected reply from Redis");
+
+    return NGX_ERROR;
+}
+
+
+/* the script's reply; *fields gets the hash when it came with it */
+
+static ngx_int_t
+ngx_http_news_store_script_reply(redisReply *reply,
+    ngx_http_news_store_view_t *view, redisReply **fields, ngx_str_t *reason)
+{
+    redisReply  *outcome, *views;
+
+    if (reply->type == REDIS_REPLY_NIL) {
+        view->view = NGX_HTTP_NEWS_VIEW_MISSING;
+        ngx_str_set(reason, "no such article");
+        return NGX_DECLINED;
+    }
+
+    if (reply->type != REDIS_REPLY_ARRAY
+        || reply->elements < 1 || reply->elements > 3)
+    {
+        goto unexpected;
+    }
+
+    outcome = reply->element[0];
+
+    if (outcome->type != REDIS_REPLY_INTEGER
+        || outcome->integer < 0
+        || outcome->integer > NGX_HTTP_NEWS_VIEW_SHOWN
+                              - NGX_HTTP_NEWS_VIEW_DRAFT)
+    {
+        goto unexpected;
+    }
+
+    view->view = ngx_http_news_store_outcomes[outcome->integer];
+
+    if (view->view == NGX_HTTP_NEWS_VIEW_DRAFT) {
+        ngx_str_set(reason, "article is a draft");
+        return NGX_DECLINED;
+    }
+
+    if (reply->elements == 1) {
+        return NGX_OK;
+    }
+
+    views = reply->element[1];
+
+    switch (views->type) {
+
+    case REDIS_REPLY_INTEGER:
+        view->views = views->integer;
+        break;
+
+    case REDIS_REPLY_NIL:
+        view->views = 0;
+        break;
+
+    case REDIS_REPLY_STRING:
+        if (ngx_http_news_parse_views((u_char *) views->str, views->len,
+                                      &view->views)
+            != NGX_OK)
+        {
+            ngx_str_set(reason, "the views field is not an integer");
+            return NGX_ERROR;
+        }
+
+        break;
+
+    default:
+        goto unexpected;
+    }
+
+    if (reply->elements == 3) {
+        if (fields == NULL) {
+            goto unexpected;
+        }
+
+        *fields = reply->element[2];
+    }
+
+    return NGX_OK;
+
+unexpected:
+
+    ngx_str_set(reason, "unexpected reply from Redis");
+
+    return NGX_ERROR;
+}
+
+
+/* HGETALL's reply, or the script's copy of it, as the article model */
+
+static ngx_http_news_article_t *
+ngx_http_news_store_article(redisReply *fields, ngx_pool_t *pool,
+    ngx_str_t *reason)
+{
+    size_t                    i;
+    redisReply               *k, *v;
+    ngx_http_news_article_t  *a;
+
+    if (fields->type != REDIS_REPLY_ARRAY || fields->elements % 2) {
+        goto unexpected;
+    }
+
+    a = ngx_http_news_article_create(pool, fields->elements / 2);
+    if (a == NULL) {
+        goto failed;
+    }
+
+    for (i = 0; i < fields->elements; i += 2) {
+        k = fields->element[i];
+        v = fields->element[i + 1];
+
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) {
+            goto unexpected;
+        }
+
+        if (ngx_http_news_article_add(a, pool, (u_char *) k->str, k->len,
+                                      (u_char *) v->str, v->len)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+    }
+
+    if (ngx_http_news_article_done(a, pool, reason) != NGX_OK) {
+        return NULL;
+    }
+
+    return a;
+
+unexpected:
+
+    ngx_str_set(reason, "unexpected reply from Redis");
+
+    return NULL;
+
+failed:
+
+    ngx_str_set(reason, "out of memory");
+
+    return NULL;
+}
