@@ -38,3 +38,33 @@ Test::More::is(scalar(@clients), 2, 'one connection per worker')
 GET /news/busy-day
 --- response_body_like: >401 Views<
 --- timeout: 10
+
+
+
+=== TEST 2: an article kept by both workers, edited with a rev bump, is new on the very next view in both
+--- http_config
+    log_format pids '$pid $status';
+--- init
+my $key = NewsTest::article('both-kept', title => 'Old headline', rev => '1');
+my @warm = map { NewsTest::concurrent_get('/news/both-kept', 50) } 1 .. 2;
+my %pids = map { (split / /)[0] => 1 }
+           NewsTest::access_lines('pids.log', 100);
+Test::More::is(scalar(keys %pids), 2, 'both workers kept it');
+NewsTest::redis('HSET', $key, 'title', 'New headline', 'rev', '2');
+my @r = map { NewsTest::concurrent_get('/news/both-kept', 50) } 1 .. 2;
+my @lines = NewsTest::access_lines('pids.log', 200);
+my %after = map { (split / /)[0] => 1 } @lines[100 .. $#lines];
+Test::More::is(scalar(keys %after), 2, 'both workers served after the edit');
+Test::More::is(scalar(grep { $_->[2] =~ m{<h1>New headline</h1>} } @r), 100,
+               'every page after the edit is new');
+Test::More::is(NewsTest::redis('HGET', $key, 'views'), 200, 'all counted');
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+        access_log logs/pids.log pids;
+    }
+--- request
+GET /news/both-kept
+--- response_body_like: <h1>New headline</h1>.*>201 Views<
+--- timeout: 10
