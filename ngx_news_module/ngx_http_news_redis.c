@@ -168,8 +168,8 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
     ngx_str_t *address, ngx_str_t *password, ngx_uint_t db,
     ngx_http_news_redis_script_t *script)
 {
-    ngx_url_t                u;
-    ngx_uint_t               i;
+    ngx_url_t                       u;
+    ngx_uint_t                      i;
     ngx_http_news_redis_target_t  **t, *target;
 
     t = targets->elts;
@@ -236,7 +236,7 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
 ngx_int_t
 ngx_http_news_redis_init_process(ngx_array_t *targets, ngx_log_t *log)
 {
-    ngx_uint_t               i;
+    ngx_uint_t                      i;
     ngx_http_news_redis_target_t  **t;
 
     t = targets->elts;
@@ -328,8 +328,8 @@ ngx_http_news_redis_send(ngx_http_news_redis_target_t *target,
     ngx_msec_t timeout, ngx_http_news_redis_handler_pt handler, void *data,
     ngx_http_news_redis_pending_t **pendingp)
 {
-    ngx_http_news_redis_pending_t   *pending;
-    ngx_http_news_redis_conn_t  *conn;
+    ngx_http_news_redis_pending_t  *pending;
+    ngx_http_news_redis_conn_t     *conn;
 
     /*
      * Workers connect at start; a configuration reloaded without new
@@ -397,7 +397,7 @@ ngx_http_news_redis_copy(ngx_http_news_redis_command_t *commands,
     size_t                          size;
     ngx_str_t                      *argv;
     ngx_uint_t                      i, j;
-    ngx_http_news_redis_pending_t      *pending;
+    ngx_http_news_redis_pending_t  *pending;
     ngx_http_news_redis_command_t  *copy;
 
     size = sizeof(ngx_http_news_redis_pending_t)
@@ -480,10 +480,10 @@ ngx_http_news_redis_is_unavailable(redisReply *reply)
 static void
 ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *conn)
 {
-    ngx_int_t                rv;
-    ngx_str_t                reason;
-    ngx_connection_t        *c;
-    ngx_http_news_redis_target_t   *target;
+    ngx_int_t                      rv;
+    ngx_str_t                      reason;
+    ngx_connection_t              *c;
+    ngx_http_news_redis_target_t  *target;
 
     target = conn->target;
 
@@ -557,10 +557,10 @@ ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *conn)
 static ngx_int_t
 ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
 {
-    u_char                 *p;
-    u_char                  db[NGX_INT_T_LEN];
-    size_t                  argvlen[3];
-    const char             *argv[3];
+    u_char                        *p;
+    u_char                         db[NGX_INT_T_LEN];
+    size_t                         argvlen[3];
+    const char                    *argv[3];
     ngx_http_news_redis_target_t  *target;
 
     target = conn->target;
@@ -674,9 +674,9 @@ ngx_http_news_redis_setup_handler(void *data,
 static void
 ngx_http_news_redis_ready(ngx_http_news_redis_conn_t *conn)
 {
-    ngx_str_t                   reason;
-    ngx_uint_t                  level;
-    ngx_queue_t                *q;
+    ngx_str_t                       reason;
+    ngx_uint_t                      level;
+    ngx_queue_t                    *q;
     ngx_http_news_redis_pending_t  *pending;
 
     conn->state = NGX_HTTP_NEWS_REDIS_READY;
@@ -894,7 +894,7 @@ ngx_http_news_redis_queue(ngx_http_news_redis_conn_t *conn,
 static void
 ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *conn)
 {
-    ngx_msec_int_t              left;
+    ngx_msec_int_t                  left;
     ngx_http_news_redis_pending_t  *pending;
 
     if (ngx_queue_empty(&conn->pending)) {
@@ -1116,7 +1116,7 @@ static ngx_int_t
 ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *conn,
     redisReply *reply)
 {
-    ngx_queue_t                *q;
+    ngx_queue_t                    *q;
     ngx_http_news_redis_pending_t  *pending;
 
     if (ngx_queue_empty(&conn->pending)) {
@@ -1435,7 +1435,7 @@ static void
 ngx_http_news_redis_fail_queue(ngx_queue_t *queue,
     ngx_http_news_redis_result_e result, ngx_str_t *reason)
 {
-    ngx_queue_t                *q;
+    ngx_queue_t                    *q;
     ngx_http_news_redis_pending_t  *pending;
 
     while (!ngx_queue_empty(queue)) {
