@@ -11,6 +11,8 @@ NGX_BUILD     := $(BUILD)/nginx
 MODULE        := $(BUILD)/ngx_http_news_module.so
 SOURCES       := $(wildcard ngx_news_module/*.[ch])
 TEMPLATE_H    := ngx_news_module/ngx_http_news_default_template.h
+# the dynamic module's exports (config passes it to the linker)
+VERSION_MAP   := ngx_news_module/ngx_http_news_module.map
 
 # the stock package's flags, plus our warnings as errors
 CC_OPT        := -g -O2 -fstack-protector-strong -Wformat \
@@ -47,7 +49,11 @@ all: build
 
 build: $(MODULE)
 
-$(MODULE): $(NGX_BUILD)/Makefile $(SOURCES) $(TEMPLATE_H) config
+$(MODULE): $(NGX_BUILD)/Makefile $(SOURCES) $(TEMPLATE_H) $(VERSION_MAP) \
+           config
+	@# nginx's Makefile does not know the version script: relink
+	test $(VERSION_MAP) -ot $(NGX_BUILD)/objs/$(notdir $@) \
+	    || rm -f $(NGX_BUILD)/objs/$(notdir $@)
 	$(MAKE) -C $(NGX_BUILD) -f objs/Makefile modules
 	@# a new inode: an nginx running the old module keeps its mapping
 	cp $(NGX_BUILD)/objs/ngx_http_news_module.so $@.tmp
@@ -118,8 +124,11 @@ deps-build:
 deps-test:
 	@tools/install-packages $(DEB_TEST)
 
-# the suites, then make install and uninstall into a temporary DESTDIR
+# the module's exported and imported symbols (docs/deployment.md,
+# "Beside other modules"), the suites, then make install and uninstall
+# into a temporary DESTDIR
 test: deps build
+	tools/check-symbols
 	t/run-tests
 	tools/check-install
 
