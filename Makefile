@@ -42,8 +42,8 @@ DEB_TEST      := redis-server redis-tools curl libtest-base-perl \
                  libtext-diff-perl libtest-longstring-perl libwww-perl \
                  libipc-run-perl liburi-perl liblist-moreutils-perl
 
-.PHONY: all build deps deps-build deps-test test test-valgrind demo clean \
-        bench fuzz install uninstall
+.PHONY: all build deps deps-build deps-test deps-nchan test test-valgrind \
+        demo clean bench fuzz install uninstall
 
 all: build
 
@@ -124,13 +124,24 @@ deps-build:
 deps-test:
 	@tools/install-packages $(DEB_TEST)
 
+# Debian's nchan, which carries a hiredis of its own, for
+# tools/check-nchan.  Installing it also enables it for the system's
+# nginx (/etc/nginx/modules-enabled); the check loads it by path in a
+# private nginx.  Where it cannot be installed, the check says so and
+# skips.
+deps-nchan:
+	@tools/install-packages libnginx-mod-nchan \
+	    || echo "deps-nchan: libnginx-mod-nchan cannot be installed;" \
+	        "tools/check-nchan will skip" >&2
+
 # the module's exported and imported symbols (docs/deployment.md,
-# "Beside other modules"), the suites, then make install and uninstall
-# into a temporary DESTDIR
-test: deps build
+# "Beside other modules"), the suites, make install and uninstall into
+# a temporary DESTDIR, then the module beside nchan in one nginx
+test: deps deps-nchan build
 	tools/check-symbols
 	t/run-tests
 	tools/check-install
+	tools/check-nchan
 
 # the whole suite under memcheck; valgrind.suppress (where upstream
 # Test::Nginx looks for it too) lists nginx's own reports
