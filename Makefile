@@ -31,6 +31,7 @@ NGINX_MODULES_PATH ?= $(shell $(NGINX) -V 2>&1 \
                           | sed -n 's/.*--modules-path=\([^ ]*\).*/\1/p')
 NGINX_MODULES_AVAILABLE ?= /usr/share/nginx/modules-available
 NGINX_MODULES_ENABLED   ?= /etc/nginx/modules-enabled
+NGINX_CONF_DIR          ?= /etc/nginx
 NEWS_ENABLE   ?= yes
 NEWS_CONF     := mod-http-news.conf
 NEWS_LINK     := 50-$(NEWS_CONF)
@@ -107,7 +108,14 @@ ifeq ($(NEWS_ENABLE),yes)
 	    '$(DESTDIR)$(NGINX_MODULES_ENABLED)/$(NEWS_LINK)'
 endif
 
-# the link first: nginx never finds a snippet without its module
+# a news_* directive at the start of a line or after { or ;
+NEWS_DIRECTIVE := (^|[{;])[[:space:]]*news_[a-z_]+([[:space:]]|;|$$)
+
+# the link first: nginx never finds a snippet without its module.  A
+# configuration that still has news_* directives no longer loads, and
+# `nginx -s reload/quit` parse it too: warn (not fail, the operator may
+# be on the way to removing them), naming the files.  grep, not nginx
+# -T, which fails on exactly such a configuration.
 uninstall:
 	@test -n "$(NGINX_MODULES_PATH)" || { echo "make uninstall: no" \
 	    "--modules-path in '$(NGINX) -V'; set NGINX_MODULES_PATH" >&2; \
@@ -115,6 +123,17 @@ uninstall:
 	rm -f '$(DESTDIR)$(NGINX_MODULES_ENABLED)/$(NEWS_LINK)'
 	rm -f '$(DESTDIR)$(NGINX_MODULES_AVAILABLE)/$(NEWS_CONF)'
 	rm -f '$(DESTDIR)$(NGINX_MODULES_PATH)/$(notdir $(MODULE))'
+	@files=$$(grep -rlsE '$(NEWS_DIRECTIVE)' \
+	              '$(DESTDIR)$(NGINX_CONF_DIR)'); \
+	if [ -n "$$files" ]; then \
+	    { echo "make uninstall: warning: these files under" \
+	          "$(NGINX_CONF_DIR) still use news_* directives:"; \
+	      sed 's/^/    /' <<< "$$files"; \
+	      echo "  until they are removed, nginx -t fails (unknown" \
+	           "directive) and so do nginx -s reload and -s quit;"; \
+	      echo "  stop a running nginx with its pid: kill -QUIT" \
+	           "\$$(cat /run/nginx.pid) (docs/deployment.md)"; } >&2; \
+	fi
 
 deps: deps-build deps-test
 
