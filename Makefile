@@ -126,13 +126,14 @@ uninstall:
 	@files=$$(grep -rlsE '$(NEWS_DIRECTIVE)' \
 	              '$(DESTDIR)$(NGINX_CONF_DIR)'); \
 	if [ -n "$$files" ]; then \
-	    { echo "make uninstall: warning: these files under" \
-	          "$(NGINX_CONF_DIR) still use news_* directives:"; \
+	    { echo "make uninstall: warning: still using news_* directives:"; \
 	      sed 's/^/    /' <<< "$$files"; \
-	      echo "  until they are removed, nginx -t fails (unknown" \
-	           "directive) and so do nginx -s reload and -s quit;"; \
-	      echo "  stop a running nginx with its pid: kill -QUIT" \
-	           "\$$(cat /run/nginx.pid) (docs/deployment.md)"; } >&2; \
+	      echo "  nginx -t fails on them (unknown directive), and so do" \
+	           "nginx -s"; \
+	      echo "  reload and -s quit; stop a running nginx by its pid" \
+	           "instead:"; \
+	      echo "  kill -QUIT \$$(cat /run/nginx.pid)   (docs/deployment.md," \
+	           "Operator notes)"; } >&2; \
 	fi
 
 deps: deps-build deps-test
