@@ -11,6 +11,8 @@ NGX_BUILD     := $(BUILD)/nginx
 MODULE        := $(BUILD)/ngx_http_news_module.so
 SOURCES       := $(wildcard ngx_news_module/*.[ch])
 TEMPLATE_H    := ngx_news_module/ngx_http_news_default_template.h
+# the dynamic module's exports (config passes it to the linker)
+VERSION_MAP   := ngx_news_module/ngx_http_news_module.map
 
 # the stock package's flags, plus our warnings as errors
 CC_OPT        := -g -O2 -fstack-protector-strong -Wformat \
@@ -29,6 +31,7 @@ NGINX_MODULES_PATH ?= $(shell $(NGINX) -V 2>&1 \
                           | sed -n 's/.*--modules-path=\([^ ]*\).*/\1/p')
 NGINX_MODULES_AVAILABLE ?= /usr/share/nginx/modules-available
 NGINX_MODULES_ENABLED   ?= /etc/nginx/modules-enabled
+NGINX_CONF_DIR          ?= /etc/nginx
 NEWS_ENABLE   ?= yes
 NEWS_CONF     := mod-http-news.conf
 NEWS_LINK     := 50-$(NEWS_CONF)
@@ -40,14 +43,18 @@ DEB_TEST      := redis-server redis-tools curl libtest-base-perl \
                  libtext-diff-perl libtest-longstring-perl libwww-perl \
                  libipc-run-perl liburi-perl liblist-moreutils-perl
 
-.PHONY: all build deps deps-build deps-test test test-valgrind demo clean \
-        bench fuzz install uninstall
+.PHONY: all build deps deps-build deps-test deps-nchan test test-valgrind \
+        demo clean bench fuzz install uninstall
 
 all: build
 
 build: $(MODULE)
 
-$(MODULE): $(NGX_BUILD)/Makefile $(SOURCES) $(TEMPLATE_H) config
+$(MODULE): $(NGX_BUILD)/Makefile $(SOURCES) $(TEMPLATE_H) $(VERSION_MAP) \
+           config
+	@# nginx's Makefile does not know the version script: relink
+	test $(VERSION_MAP) -ot $(NGX_BUILD)/objs/$(notdir $@) \
+	    || rm -f $(NGX_BUILD)/objs/$(notdir $@)
 	$(MAKE) -C $(NGX_BUILD) -f objs/Makefile modules
 	@# a new inode: an nginx running the old module keeps its mapping
 	cp $(NGX_BUILD)/objs/ngx_http_news_module.so $@.tmp
@@ -101,7 +108,14 @@ ifeq ($(NEWS_ENABLE),yes)
 	    '$(DESTDIR)$(NGINX_MODULES_ENABLED)/$(NEWS_LINK)'
 endif
 
-# the link first: nginx never finds a snippet without its module
+# a news_* directive at the start of a line or after { or ;
+NEWS_DIRECTIVE := (^|[{;])[[:space:]]*news_[a-z_]+([[:space:]]|;|$$)
+
+# the link first: nginx never finds a snippet without its module.  A
+# configuration that still has news_* directives no longer loads, and
+# `nginx -s reload/quit` parse it too: warn (not fail, the operator may
+# be on the way to removing them), naming the files.  grep, not nginx
+# -T, which fails on exactly such a configuration.
 uninstall:
 	@test -n "$(NGINX_MODULES_PATH)" || { echo "make uninstall: no" \
 	    "--modules-path in '$(NGINX) -V'; set NGINX_MODULES_PATH" >&2; \
@@ -109,6 +123,18 @@ uninstall:
 	rm -f '$(DESTDIR)$(NGINX_MODULES_ENABLED)/$(NEWS_LINK)'
 	rm -f '$(DESTDIR)$(NGINX_MODULES_AVAILABLE)/$(NEWS_CONF)'
 	rm -f '$(DESTDIR)$(NGINX_MODULES_PATH)/$(notdir $(MODULE))'
+	@files=$$(grep -rlsE '$(NEWS_DIRECTIVE)' \
+	              '$(DESTDIR)$(NGINX_CONF_DIR)'); \
+	if [ -n "$$files" ]; then \
+	    { echo "make uninstall: warning: still using news_* directives:"; \
+	      sed 's/^/    /' <<< "$$files"; \
+	      echo "  nginx -t fails on them (unknown directive), and so do" \
+	           "nginx -s"; \
+	      echo "  reload and -s quit; stop a running nginx by its pid" \
+	           "instead:"; \
+	      echo "  kill -QUIT \$$(cat /run/nginx.pid)   (docs/deployment.md," \
+	           "Operator notes)"; } >&2; \
+	fi
 
 deps: deps-build deps-test
 
@@ -118,10 +144,24 @@ deps-build:
 deps-test:
 	@tools/install-packages $(DEB_TEST)
 
-# the suites, then make install and uninstall into a temporary DESTDIR
-test: deps build
+# Debian's nchan, which carries a hiredis of its own, for
+# tools/check-nchan.  Installing it also enables it for the system's
+# nginx (/etc/nginx/modules-enabled); the check loads it by path in a
+# private nginx.  Where it cannot be installed, the check says so and
+# skips.
+deps-nchan:
+	@tools/install-packages libnginx-mod-nchan \
+	    || echo "deps-nchan: libnginx-mod-nchan cannot be installed;" \
+	        "tools/check-nchan will skip" >&2
+
+# the module's exported and imported symbols (docs/deployment.md,
+# "Beside other modules"), the suites, make install and uninstall into
+# a temporary DESTDIR, then the module beside nchan in one nginx
+test: deps deps-nchan build
+	tools/check-symbols
 	t/run-tests
 	tools/check-install
+	tools/check-nchan
 
 # the whole suite under memcheck; valgrind.suppress (where upstream
 # Test::Nginx looks for it too) lists nginx's own reports
