@@ -145,3 +145,15 @@ bench: deps build
 # default; the long run: make fuzz FUZZ_SECONDS=600
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run
+
+# make deb: build/deb/libnginx-mod-http-news_$(cat VERSION)_amd64.deb
+# and its -dbgsym package, built by dpkg-buildpackage and debhelper from
+# packaging/debian/, then checked with lintian.  See docs/deployment.md,
+# "Debian package".
+DEB_PACKAGE   := debhelper dpkg-dev lintian
+
+.PHONY: deb
+
+deb:
+	@tools/install-packages $(DEB_BUILD) $(DEB_PACKAGE)
+	tools/build-deb
