@@ -185,3 +185,23 @@ bench: deps build
 # default; the long run: make fuzz FUZZ_SECONDS=600
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run
+
+# make deb: build/deb/libnginx-mod-http-news_$(cat VERSION)_amd64.deb
+# and its -dbgsym package, built by dpkg-buildpackage and debhelper from
+# packaging/debian/, then checked with lintian; make test-package
+# installs it into a fresh Debian 12 root (debootstrap, cached under
+# build/package-test/) with Debian's nginx and redis-server, serves an
+# article, removes and purges it (as root).  See
+# docs/deployment.md, "Debian package".
+DEB_PACKAGE      := debhelper dpkg-dev lintian
+DEB_PACKAGE_TEST := debootstrap curl iproute2
+
+.PHONY: deb test-package
+
+deb:
+	@tools/install-packages $(DEB_BUILD) $(DEB_PACKAGE)
+	tools/build-deb
+
+test-package: deb
+	@tools/install-packages $(DEB_PACKAGE_TEST)
+	tools/check-package
