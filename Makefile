@@ -205,3 +205,14 @@ deb:
 test-package: deb
 	@tools/install-packages $(DEB_PACKAGE_TEST)
 	tools/check-package
+
+# the module built into and loaded by the nginx of other Debian releases
+# (tools/build-matrix, README "Supported nginx versions"): for each of
+# MATRIX_SUITES, upstream nginx from Debian's source package, built with
+# the module static and dynamic under build/matrix/, and the whole suite
+# against each; the first row is the stock nginx, as in `make test`.
+# More options: make matrix MATRIX_ARGS="--kinds dynamic --no-stock"
+MATRIX_SUITES ?= trixie sid
+.PHONY: matrix
+matrix: deps build
+	tools/build-matrix --suites '$(MATRIX_SUITES)' $(MATRIX_ARGS)

@@ -27,6 +27,15 @@ _EOC_
     return ($rc, $out);
 }
 
+# the line of nginx_t's configuration file that holds the $n-th line of
+# its http block: one load_module line per module comes first, and none
+# when the module is compiled in (--add-module)
+sub conf_line {
+    my ($n) = @_;
+    my @modules = split ' ', $ENV{TEST_NGINX_LOAD_MODULES} || '';
+    return @modules + 4 + $n;
+}
+
 no_shuffle();
 
 our $Config = <<'_EOC_';
@@ -49,8 +58,9 @@ my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
         }
     }
 _EOC_
+my $line = main::conf_line(4);
 Test::More::isnt($rc, 0, 'nginx -t fails');
-Test::More::like($out, qr/\[emerg\] \d+#\d+: "news_article" directive is duplicate in \S+nginx.conf:9/,
+Test::More::like($out, qr/\[emerg\] \d+#\d+: "news_article" directive is duplicate in \S+nginx.conf:$line\n/,
                  'message names the directive and line');
 --- config eval: $::Config
 --- request
@@ -251,8 +261,9 @@ checked
 === TEST 12: a template with an unclosed section fails nginx -t at file:line
 --- init
 my ($rc, $out) = main::broken_template("<p>\n{{#author}}by {{author}}\n");
+my $line = main::conf_line(3);
 Test::More::isnt($rc, 0, 'nginx -t fails');
-Test::More::like($out, qr/\[emerg\] .*TPL:2: section "author" is not closed in \S+nginx\.conf:8/,
+Test::More::like($out, qr/\[emerg\] .*TPL:2: section "author" is not closed in \S+nginx\.conf:$line\n/,
                  'message');
 --- config eval: $::Config
 --- request
@@ -323,12 +334,13 @@ checked
 my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
     news_format xml;
 _EOC_
-Test::More::like($out, qr/\[emerg\] \d+#\d+: invalid value "xml" in \S+nginx\.conf:6/,
+my $line = main::conf_line(1);
+Test::More::like($out, qr/\[emerg\] \d+#\d+: invalid value "xml" in \S+nginx\.conf:$line\n/,
                  'news_format');
 ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
     news_body_format rst;
 _EOC_
-Test::More::like($out, qr/\[emerg\] \d+#\d+: invalid value "rst" in \S+nginx\.conf:6/,
+Test::More::like($out, qr/\[emerg\] \d+#\d+: invalid value "rst" in \S+nginx\.conf:$line\n/,
                  'news_body_format');
 --- config eval: $::Config
 --- request
