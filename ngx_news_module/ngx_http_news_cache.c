@@ -57,6 +57,17 @@ ngx_http_news_cache_size(size_t max)
 }
 
 
+/* everything goes: the worker is exiting, and no request holds any */
+
+void
+ngx_http_news_cache_empty(void)
+{
+    if (ngx_http_news_cache.ready) {
+        ngx_http_news_cache_evict(0, 0);
+    }
+}
+
+
 ngx_http_news_cache_entry_t *
 ngx_http_news_cache_get(ngx_str_t *key)
 {
@@ -94,7 +105,7 @@ ngx_http_news_cache_get(ngx_str_t *key)
 
 ngx_http_news_cache_entry_t *
 ngx_http_news_cache_put(ngx_str_t *key, ngx_http_news_article_t *article,
-    ngx_pool_t *pool, ngx_log_t *log)
+    ngx_pool_t *pool)
 {
     size_t                        size;
     ngx_http_news_cache_t        *cache;
@@ -110,7 +121,8 @@ ngx_http_news_cache_put(ngx_str_t *key, ngx_http_news_article_t *article,
         return NULL;
     }
 
-    e = ngx_alloc(sizeof(ngx_http_news_cache_entry_t) + key->len, log);
+    e = ngx_alloc(sizeof(ngx_http_news_cache_entry_t) + key->len,
+                  ngx_cycle->log);
     if (e == NULL) {
         return NULL;
     }
@@ -201,8 +213,7 @@ ngx_http_news_cache_page(ngx_http_news_cache_entry_t *e,
 
 ngx_http_news_rendered_t *
 ngx_http_news_cache_set_page(ngx_http_news_cache_entry_t *e,
-    ngx_http_news_cache_variant_t *v, ngx_http_news_rendered_t *page,
-    ngx_log_t *log)
+    ngx_http_news_cache_variant_t *v, ngx_http_news_rendered_t *page)
 {
     u_char                 *p;
     size_t                  size, cuts, old;
@@ -228,7 +239,7 @@ ngx_http_news_cache_set_page(ngx_http_news_cache_entry_t *e,
         return NULL;
     }
 
-    p = ngx_alloc(size + 1, log);
+    p = ngx_alloc(size + 1, ngx_cycle->log);
     if (p == NULL) {
         return NULL;
     }

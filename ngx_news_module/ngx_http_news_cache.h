@@ -50,9 +50,10 @@ struct ngx_http_news_cache_entry_s {
 
 
 void ngx_http_news_cache_size(size_t max);
+void ngx_http_news_cache_empty(void);
 ngx_http_news_cache_entry_t *ngx_http_news_cache_get(ngx_str_t *key);
 ngx_http_news_cache_entry_t *ngx_http_news_cache_put(ngx_str_t *key,
-    ngx_http_news_article_t *article, ngx_pool_t *pool, ngx_log_t *log);
+    ngx_http_news_article_t *article, ngx_pool_t *pool);
 void ngx_http_news_cache_remove(ngx_str_t *key);
 void ngx_http_news_cache_hold(ngx_http_news_cache_entry_t *e);
 void ngx_http_news_cache_release(ngx_http_news_cache_entry_t *e);
@@ -60,7 +61,7 @@ ngx_http_news_rendered_t *ngx_http_news_cache_page(
     ngx_http_news_cache_entry_t *e, ngx_http_news_cache_variant_t *v);
 ngx_http_news_rendered_t *ngx_http_news_cache_set_page(
     ngx_http_news_cache_entry_t *e, ngx_http_news_cache_variant_t *v,
-    ngx_http_news_rendered_t *page, ngx_log_t *log);
+    ngx_http_news_rendered_t *page);
 
 
 #endif /* _NGX_HTTP_NEWS_CACHE_H_INCLUDED_ */

@@ -520,8 +520,7 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     ngx_http_news_loc_conf_t    *nlcf;
     ngx_http_news_store_view_t   view;
 
-    rc = ngx_http_news_store_view(&ctx->query, reply, r->connection->log,
-                                  &view, &reason);
+    rc = ngx_http_news_store_view(&ctx->query, reply, &view, &reason);
 
     ngx_http_news_view_outcome(ctx, view.view);
 
@@ -597,8 +596,7 @@ ngx_http_news_fresh(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
         ngx_http_news_cache_release(ctx->entry);
     }
 
-    ctx->entry = ngx_http_news_cache_put(&ctx->key, a, view->pool,
-                                         r->connection->log);
+    ctx->entry = ngx_http_news_cache_put(&ctx->key, a, view->pool);
 
     if (ctx->entry != NULL) {
         ngx_http_news_cache_hold(ctx->entry);
@@ -777,8 +775,7 @@ ngx_http_news_render(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     *rendered = fresh;
 
     if (ctx->entry != NULL) {
-        kept = ngx_http_news_cache_set_page(ctx->entry, &variant, fresh,
-                                            r->connection->log);
+        kept = ngx_http_news_cache_set_page(ctx->entry, &variant, fresh);
         if (kept != NULL) {
             *rendered = kept;
         }

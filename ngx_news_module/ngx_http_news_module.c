@@ -716,6 +716,8 @@ ngx_http_news_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_news_main_conf_t  *nmcf;
 
+    ngx_http_news_cache_empty();
+
     nmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_news_module);
 
     if (nmcf == NULL) {

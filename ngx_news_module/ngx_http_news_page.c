@@ -83,9 +83,6 @@ static ngx_http_news_template_name_t  ngx_http_news_page_computed[] = {
 };
 
 
-static ngx_http_news_template_name_t  *ngx_http_news_page_all_names;
-
-
 ngx_http_news_template_t *
 ngx_http_news_page_template_load(ngx_conf_t *cf, ngx_str_t *path)
 {
@@ -115,7 +112,7 @@ ngx_http_news_page_template_compile(ngx_conf_t *cf, ngx_str_t *source,
 }
 
 
-/* the computed names, then the article's fields; made once */
+/* the computed names, then the article's fields: the configuration's */
 
 static ngx_http_news_template_name_t *
 ngx_http_news_page_names(ngx_conf_t *cf)
@@ -124,17 +121,11 @@ ngx_http_news_page_names(ngx_conf_t *cf)
     ngx_uint_t                      i;
     ngx_http_news_template_name_t  *names;
 
-    if (ngx_http_news_page_all_names != NULL) {
-        return ngx_http_news_page_all_names;
-    }
-
     n = sizeof(ngx_http_news_page_computed)
         / sizeof(ngx_http_news_template_name_t) - 1;
 
-    /* the process's memory: names outlive every configuration */
-
-    names = ngx_calloc((n + NGX_HTTP_NEWS_NFIELDS + 1)
-                       * sizeof(ngx_http_news_template_name_t), cf->log);
+    names = ngx_pcalloc(cf->pool, (n + NGX_HTTP_NEWS_NFIELDS + 1)
+                                  * sizeof(ngx_http_news_template_name_t));
     if (names == NULL) {
         return NULL;
     }
@@ -147,8 +138,6 @@ ngx_http_news_page_names(ngx_conf_t *cf)
         names[n + i].id = i;
         names[n + i].list = (i == NGX_HTTP_NEWS_TAGS);
     }
-
-    ngx_http_news_page_all_names = names;
 
     return names;
 }

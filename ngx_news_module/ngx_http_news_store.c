@@ -164,8 +164,8 @@ ngx_http_news_store_commands(ngx_http_news_store_query_t *q,
 
 ngx_int_t
 ngx_http_news_store_view(ngx_http_news_store_query_t *q,
-    ngx_http_news_redis_reply_t *reply, ngx_log_t *log,
-    ngx_http_news_store_view_t *view, ngx_str_t *reason)
+    ngx_http_news_redis_reply_t *reply, ngx_http_news_store_view_t *view,
+    ngx_str_t *reason)
 {
     ngx_int_t    rc;
     redisReply  *script, *fields;
@@ -215,9 +215,12 @@ ngx_http_news_store_view(ngx_http_news_store_query_t *q,
         return NGX_DECLINED;
     }
 
-    /* the article may be kept after the request: a pool of its own */
+    /*
+     * The article may be kept after the request: a pool of its own, with
+     * the cycle's log, which outlives the request's connection.
+     */
 
-    view->pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, log);
+    view->pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, ngx_cycle->log);
     if (view->pool == NULL) {
         ngx_str_set(reason, "out of memory");
         return NGX_ERROR;

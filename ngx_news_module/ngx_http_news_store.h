@@ -66,8 +66,8 @@ void ngx_http_news_store_init(ngx_http_news_redis_script_t *script);
 void ngx_http_news_store_commands(ngx_http_news_store_query_t *q,
     ngx_http_news_redis_script_t *script);
 ngx_int_t ngx_http_news_store_view(ngx_http_news_store_query_t *q,
-    ngx_http_news_redis_reply_t *reply, ngx_log_t *log,
-    ngx_http_news_store_view_t *view, ngx_str_t *reason);
+    ngx_http_news_redis_reply_t *reply, ngx_http_news_store_view_t *view,
+    ngx_str_t *reason);
 
 
 #endif /* _NGX_HTTP_NEWS_STORE_H_INCLUDED_ */
