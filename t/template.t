@@ -335,3 +335,27 @@ sub {
 }
 --- response_body chomp
 NewsArticle: Lighthouse keeper retires after 40 years
+
+
+
+=== TEST 14: a page that renders to nothing is 200 with no body, alone and inside SSI
+--- init
+NewsTest::article('no-summary', title => 'No summary');
+--- user_files eval
+[["page.html", "{{summary}}"],
+ ["outer.html", "before[<!--# include virtual=\"/news/no-summary\" -->]after\n"]]
+--- config eval
+$::Location . <<'_EOC_';
+    location = /outer.html {
+        ssi on;
+    }
+_EOC_
+--- request eval
+["GET /news/no-summary", "GET /outer.html"]
+--- response_body eval
+["", "before[]after\n"]
+--- error_code eval
+[200, 200]
+--- no_error_log
+zero size buf
+[alert]
