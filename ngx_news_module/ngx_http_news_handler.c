@@ -422,7 +422,6 @@ ngx_http_news_ask(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     ngx_http_news_store_commands(q, &nmcf->script);
 
     return ngx_http_news_redis_send(nlcf->redis, q->command, q->ncommands,
-                                    nlcf->redis_timeout,
                                     ngx_http_news_reply_handler, ctx,
                                     &ctx->pending);
 }

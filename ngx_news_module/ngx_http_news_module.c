@@ -438,10 +438,10 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    /* connection setup waits as long as the most patient location */
+    /* a connection waits for Redis as long as its most patient location */
 
-    conf->redis->setup_timeout = ngx_max(conf->redis->setup_timeout,
-                                         conf->redis_timeout);
+    conf->redis->timeout = ngx_max(conf->redis->timeout,
+                                   conf->redis_timeout);
 
     if (conf->template == NULL) {
 

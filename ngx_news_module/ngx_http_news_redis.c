@@ -61,7 +61,8 @@ struct ngx_http_news_redis_conn_s {
     size_t                           out_len;
     size_t                           out_size;
 
-    ngx_event_t                      stall;      /* oldest command's deadline */
+    ngx_event_t                      stall;      /* Redis silent too long */
+    ngx_msec_t                       progress;   /* Redis' last byte */
     ngx_event_t                      retry;      /* backoff */
     ngx_msec_t                       backoff;
     ngx_log_t                        log;
@@ -73,7 +74,6 @@ struct ngx_http_news_redis_pending_s {
     ngx_queue_t                      queue;
     ngx_http_news_redis_handler_pt   handler;    /* NULL once cancelled */
     void                            *data;
-    ngx_msec_t                       deadline;
     ngx_msec_t                       sent;       /* queued for writing */
     ngx_uint_t                       replies;    /* still to come */
     redisReply                      *refused;    /* a queued command's */
@@ -325,7 +325,7 @@ ngx_http_news_redis_exit_process(ngx_array_t *targets)
 ngx_int_t
 ngx_http_news_redis_send(ngx_http_news_redis_target_t *target,
     ngx_http_news_redis_command_t *commands, ngx_uint_t n,
-    ngx_msec_t timeout, ngx_http_news_redis_handler_pt handler, void *data,
+    ngx_http_news_redis_handler_pt handler, void *data,
     ngx_http_news_redis_pending_t **pendingp)
 {
     ngx_http_news_redis_pending_t  *pending;
@@ -357,7 +357,6 @@ ngx_http_news_redis_send(ngx_http_news_redis_target_t *target,
 
     pending->handler = handler;
     pending->data = data;
-    pending->deadline = ngx_current_msec + timeout;
 
     if (conn->state == NGX_HTTP_NEWS_REDIS_CONNECTING) {
 
@@ -622,7 +621,6 @@ ngx_http_news_redis_send_setup(ngx_http_news_redis_conn_t *conn,
 
     pending->handler = ngx_http_news_redis_setup_handler;
     pending->data = conn;
-    pending->deadline = ngx_current_msec + conn->target->setup_timeout;
     pending->replies = 1;
     pending->setup = 1;
 
@@ -883,20 +881,29 @@ static void
 ngx_http_news_redis_queue(ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_pending_t *pending)
 {
+    if (ngx_queue_empty(&conn->pending)) {
+        /* Redis' silence counts from when there is something to wait for */
+        conn->progress = ngx_current_msec;
+    }
+
     ngx_queue_insert_tail(&conn->pending, &pending->queue);
 
-    if (ngx_queue_head(&conn->pending) == &pending->queue) {
-        ngx_http_news_redis_arm_stall(conn);
-    }
+    ngx_http_news_redis_arm_stall(conn);
 }
 
+
+/*
+ * Each request keeps its own deadline (its own timer, in the caller):
+ * a request that gives up is detached and the others on the connection
+ * keep theirs.  The connection itself is given up only when Redis has
+ * sent nothing for as long as the most patient of its requests may wait
+ * (the longest news_redis_timeout of the target's locations) while it
+ * has work; then no request on it can still be answered in time.
+ */
 
 static void
 ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *conn)
 {
-    ngx_msec_int_t                  left;
-    ngx_http_news_redis_pending_t  *pending;
-
     if (ngx_queue_empty(&conn->pending)) {
         if (conn->stall.timer_set) {
             ngx_del_timer(&conn->stall);
@@ -905,21 +912,11 @@ ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *conn)
         return;
     }
 
-    pending = ngx_queue_data(ngx_queue_head(&conn->pending),
-                         ngx_http_news_redis_pending_t, queue);
+    /* progress re-arms it lazily: the handler checks the time of the last */
 
-    left = (ngx_msec_int_t) (pending->deadline - ngx_current_msec);
-
-    /*
-     * Deleted first: ngx_add_timer() keeps an armed timer that is within
-     * 300ms of the new time, and the previous head's deadline is earlier.
-     */
-
-    if (conn->stall.timer_set) {
-        ngx_del_timer(&conn->stall);
+    if (!conn->stall.timer_set) {
+        ngx_add_timer(&conn->stall, conn->target->timeout);
     }
-
-    ngx_add_timer(&conn->stall, left > 0 ? (ngx_msec_t) left : 1);
 }
 
 
@@ -1047,6 +1044,10 @@ ngx_http_news_redis_read_handler(ngx_event_t *rev)
 
         if (n == NGX_AGAIN) {
             break;
+        }
+
+        if (n > 0) {
+            conn->progress = ngx_current_msec;
         }
 
         if (n == 0 || n == NGX_ERROR) {
@@ -1315,9 +1316,17 @@ static void
 ngx_http_news_redis_stall_handler(ngx_event_t *ev)
 {
     ngx_str_t                    reason;
+    ngx_msec_t                   silent;
     ngx_http_news_redis_conn_t  *conn;
 
     conn = ev->data;
+
+    silent = ngx_current_msec - conn->progress;
+
+    if (silent < conn->target->timeout) {
+        ngx_add_timer(&conn->stall, conn->target->timeout - silent);
+        return;
+    }
 
     ngx_str_set(&reason, "Redis did not answer in time");
     ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_TIMEDOUT, &reason);

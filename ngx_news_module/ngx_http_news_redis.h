@@ -75,7 +75,8 @@ typedef struct {
     ngx_addr_t                      *addr;
     ngx_str_t                        password;
     ngx_uint_t                       db;
-    ngx_msec_t                       setup_timeout;
+    ngx_msec_t                       timeout;    /* the longest of its
+                                                    locations' */
     ngx_http_news_redis_script_t    *script;     /* loaded at setup */
     ngx_http_news_redis_conn_t      *conn;
 } ngx_http_news_redis_target_t;
@@ -92,7 +93,7 @@ void ngx_http_news_redis_exit_process(ngx_array_t *targets);
 
 ngx_int_t ngx_http_news_redis_send(ngx_http_news_redis_target_t *target,
     ngx_http_news_redis_command_t *commands, ngx_uint_t n,
-    ngx_msec_t timeout, ngx_http_news_redis_handler_pt handler, void *data,
+    ngx_http_news_redis_handler_pt handler, void *data,
     ngx_http_news_redis_pending_t **pendingp);
 void ngx_http_news_redis_cancel(ngx_http_news_redis_pending_t *pending);
 
