@@ -175,10 +175,13 @@ demo: deps build
 clean:
 	rm -rf $(BUILD) t/servroot
 
-# the module against nginx serving the same page as a static file, see
-# docs/performance.md; options: make bench BENCH_ARGS="--full --long"
+# the module against nginx serving the same page as a static file and
+# against the same job in Lua (Debian's lua module and lua-resty-redis;
+# lua-nginx-redis pulls nginx-extras, whose modules bench/run's own
+# nginx.conf does not load), see docs/performance.md; options:
+# make bench BENCH_ARGS="--full --long"
 bench: deps build
-	@tools/install-packages wrk
+	@tools/install-packages wrk libnginx-mod-http-lua lua-nginx-redis
 	bench/run $(BENCH_ARGS)
 
 # libFuzzer targets (fuzz/, docs/operations.md "Fuzzing"), 60 s each by
