@@ -2,13 +2,17 @@
 --   BENCH_PATH      URL path prefix, the article number is appended
 --                   ("/news/a" gives /news/a1 ... /news/aN)
 --   BENCH_ARTICLES  N, how many articles there are
--- Requests are made once, in init(), and request() only cycles through
--- them: up to 100 000 distinct paths (all of them when N is smaller,
--- otherwise a random sample of the N), so wrk spends no time per request
--- on building one.  done() prints one machine-readable line.
+--   BENCH_DISTINCT  "1": every request is made when sent, 1 to N in
+--                   turn, so that all N articles pass (the cache's
+--                   memory bound under --long --full)
+-- Otherwise requests are made once, in init(), and request() only cycles
+-- through them: up to 100 000 distinct paths (all of them when N is
+-- smaller, otherwise a random sample of the N), so wrk spends no time per
+-- request on building one.  done() prints one machine-readable line.
 
 local prefix = os.getenv("BENCH_PATH") or "/news/a"
 local n = tonumber(os.getenv("BENCH_ARTICLES") or "10")
+local distinct = os.getenv("BENCH_DISTINCT") == "1"
 local reqs, count, idx = {}, 0, 0
 
 function init(args)
@@ -25,6 +29,10 @@ function init(args)
 end
 
 function request()
+    if distinct then
+        idx = idx % n + 1
+        return wrk.format("GET", prefix .. idx)
+    end
     idx = idx + 1
     if idx > count then
         idx = 1
