@@ -24,7 +24,7 @@ typedef struct {
 } ngx_http_news_cache_t;
 
 
-static void ngx_http_news_cache_evict(size_t max, ngx_uint_t keep);
+static void ngx_http_news_cache_evict(size_t max);
 static void ngx_http_news_cache_unlink(ngx_http_news_cache_entry_t *e);
 static void ngx_http_news_cache_free(ngx_http_news_cache_entry_t *e);
 static ngx_uint_t ngx_http_news_cache_same(ngx_str_t *a, ngx_str_t *b);
@@ -50,7 +50,7 @@ ngx_http_news_cache_size(size_t max)
     }
 
     if (max < cache->max) {
-        ngx_http_news_cache_evict(max, 0);
+        ngx_http_news_cache_evict(max);
     }
 
     cache->max = max;
@@ -63,7 +63,7 @@ void
 ngx_http_news_cache_empty(void)
 {
     if (ngx_http_news_cache.ready) {
-        ngx_http_news_cache_evict(0, 0);
+        ngx_http_news_cache_evict(0);
     }
 }
 
@@ -138,7 +138,7 @@ ngx_http_news_cache_put(ngx_str_t *key, ngx_http_news_article_t *article,
     e->article = article;
     e->size = size;
 
-    ngx_http_news_cache_evict(cache->max - size, 0);
+    ngx_http_news_cache_evict(cache->max - size);
 
     ngx_rbtree_insert(&cache->tree, &e->node.node);
     ngx_queue_insert_head(&cache->queue, &e->queue);
@@ -270,19 +270,16 @@ ngx_http_news_cache_set_page(ngx_http_news_cache_entry_t *e,
     e->variant.beacon_url.data = p;
     ngx_memcpy(p, v->beacon_url.data, v->beacon_url.len);
 
-    ngx_http_news_cache_evict(cache->max, 1);
+    ngx_http_news_cache_evict(cache->max);
 
     return &e->page;
 }
 
 
-/*
- * The least recently used go until the cache holds at most max bytes;
- * with keep, the most recent one stays whatever its size.
- */
+/* the least recently used go until the cache holds at most max bytes */
 
 static void
-ngx_http_news_cache_evict(size_t max, ngx_uint_t keep)
+ngx_http_news_cache_evict(size_t max)
 {
     ngx_queue_t                  *q;
     ngx_http_news_cache_t        *cache;
@@ -292,11 +289,6 @@ ngx_http_news_cache_evict(size_t max, ngx_uint_t keep)
 
     while (cache->size > max && !ngx_queue_empty(&cache->queue)) {
         q = ngx_queue_last(&cache->queue);
-
-        if (keep && q == ngx_queue_head(&cache->queue)) {
-            return;
-        }
-
         e = ngx_queue_data(q, ngx_http_news_cache_entry_t, queue);
         ngx_http_news_cache_unlink(e);
     }

@@ -28,11 +28,15 @@ static ngx_http_news_article_t *ngx_http_news_store_article(
  *
  * A missing article is never written to (HINCRBY would create it), a
  * draft is not counted, a repeat view within the window is not counted
- * either, and the mark is made only for an article that exists.  It
- * returns false for a missing article, {0} for a draft, otherwise
- * {outcome} (1 counted, 2 a repeat, 3 not asked to count) and, when a
- * revision was given, the count and, only if the stored revision is
- * another, the whole hash.
+ * either, and the mark is made only for an article that exists.
+ *
+ * The revision the worker keeps still being the stored one says that
+ * the article exists and is as kept, not a draft (every writer changes
+ * rev with every edit): such a view is one HGET and HINCRBY, and returns
+ * the new count alone.  Otherwise it returns false for a missing
+ * article, {0} for a draft, or {outcome} (1 counted, 2 a repeat, 3 not
+ * asked to count) and, when a revision was given, the count and the
+ * whole hash.
  *
  * Without a known revision the fields come from a native HGETALL in the
  * same MULTI/EXEC: Lua copies every value it is handed, twice, which is
@@ -41,6 +45,18 @@ static ngx_http_news_article_t *ngx_http_news_store_article(
  */
 
 static ngx_str_t  ngx_http_news_store_script = ngx_string(
+    "local n = KEYS[2] and 2 or 1\n"
+    "local known, count = ARGV[n], ARGV[n + 1] ~= '0'\n"
+    "if known and redis.call('HGET', KEYS[1], 'rev') == known then\n"
+    "    if not count then\n"
+    "        return {3, redis.call('HGET', KEYS[1], 'views')}\n"
+    "    end\n"
+    "    if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'EX',\n"
+    "                                   ARGV[1]) then\n"
+    "        return {2, redis.call('HGET', KEYS[1], 'views')}\n"
+    "    end\n"
+    "    return redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
+    "end\n"
     "local h = redis.call('HMGET', KEYS[1], 'status', 'rev')\n"
     "if h[1] == 'draft' then\n"
     "    return {0}\n"
@@ -48,10 +64,8 @@ static ngx_str_t  ngx_http_news_store_script = ngx_string(
     "if not h[1] and not h[2] and redis.call('EXISTS', KEYS[1]) == 0 then\n"
     "    return false\n"
     "end\n"
-    "local n = KEYS[2] and 2 or 1\n"
-    "local known = ARGV[n]\n"
     "local outcome, views = 3, false\n"
-    "if ARGV[n + 1] ~= '0' then\n"
+    "if count then\n"
     "    if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'EX',\n"
     "                                   ARGV[1]) then\n"
     "        outcome = 2\n"
@@ -65,9 +79,6 @@ static ngx_str_t  ngx_http_news_store_script = ngx_string(
     "end\n"
     "if not views then\n"
     "    views = redis.call('HGET', KEYS[1], 'views')\n"
-    "end\n"
-    "if h[2] == known then\n"
-    "    return {outcome, views}\n"
     "end\n"
     "return {outcome, views, redis.call('HGETALL', KEYS[1])}\n"
 );
@@ -197,8 +208,20 @@ ngx_http_news_store_view(ngx_http_news_store_query_t *q,
     }
 
     if (script != NULL) {
+
+        /* a kept article's counted view: the new count alone */
+
+        if (script->type == REDIS_REPLY_INTEGER && q->rev.len && q->count) {
+            view->view = NGX_HTTP_NEWS_VIEW_COUNTED;
+            view->views = script->integer;
+            return NGX_OK;
+        }
+
+        /* the hash comes with the script only to a page's known revision */
+
         rc = ngx_http_news_store_script_reply(script, view,
-                                              fields ? NULL : &fields,
+                                              (q->rev.len && q->fields)
+                                              ? &fields : NULL,
                                               reason);
         if (rc != NGX_OK) {
             return rc;
