@@ -6,17 +6,19 @@
  * small (news_cache_size from the input, at most 16 KB), driven by the
  * input as requests in flight drive it: the first byte is the cache's
  * size, then each byte an operation and the bytes after it its
- * arguments.  A request gets and holds what is kept for its key, or
- * makes an article (of a size, with or without a revision) and keeps
- * it, as the handler does when the revision changed too; then sends the
- * page kept for its variant (location, URL) or renders one and keeps
- * it.  Requests end in any order; keys are removed (a draft, a deleted
- * article) and the size changed between them.  Checks: no memory error
- * (an entry, article or page freed while a request uses it is a
- * use after free), no leak (all the memory the run took is given back
- * once every request ended and the size went to 0), a kept page is the
- * page of its article's revision and its variant, and what was just
- * kept or removed is found or not.
+ * arguments.  A request asks (gets and holds what is kept for its key,
+ * as ngx_http_news_ask() does) and, any number of operations later, as
+ * when Redis answers, responds: keeps the article Redis sent (of a
+ * size, with or without a revision; also in place of the revision it
+ * holds) or uses the one it holds, then sends the page kept for its
+ * variant (location, URL) or renders one and keeps it.  Requests end in
+ * any order, also before their answer; keys are removed (a draft, a
+ * deleted article) and the size changed between any two steps.
+ * Checks: no memory error (an entry, article or page freed while a
+ * request uses it is a use after free), no leak (all the memory the run
+ * took is given back once every request ended and the size went to 0),
+ * a kept page is the page of its article's revision and its variant,
+ * and what was just kept or removed is found or not.
  */
 
 
@@ -31,8 +33,15 @@
 #define FUZZ_KEYS      4
 
 
+typedef enum {
+    FUZZ_IDLE = 0,
+    FUZZ_ASKED,                 /* waiting for Redis */
+    FUZZ_SENDING
+} fuzz_state_e;
+
+
 typedef struct {
-    ngx_uint_t                       active;
+    fuzz_state_e                     state;
     ngx_str_t                       *key;
     ngx_http_news_cache_variant_t    variant;
     ngx_http_news_cache_entry_t     *entry;     /* held */
@@ -52,13 +61,14 @@ typedef struct {
 
 
 static ngx_uint_t fuzz_byte(fuzz_input_t *in);
-static void fuzz_begin(fuzz_request_t *r, fuzz_input_t *in);
+static void fuzz_ask(fuzz_request_t *r, fuzz_input_t *in);
+static void fuzz_respond(fuzz_request_t *r, fuzz_input_t *in);
 static void fuzz_fetch(fuzz_request_t *r, fuzz_input_t *in);
 static void fuzz_send(fuzz_request_t *r);
 static void fuzz_end(fuzz_request_t *r);
 static void fuzz_render_page(ngx_str_t *rev,
     ngx_http_news_cache_variant_t *v, ngx_http_news_rendered_t *page);
-static void fuzz_check_page(fuzz_request_t *r);
+static void fuzz_check_request(fuzz_request_t *r);
 
 
 static ngx_str_t  fuzz_keys[FUZZ_KEYS] = {
@@ -106,28 +116,37 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (in.p < in.last) {
         op = fuzz_byte(&in);
 
-        switch (op % 5) {
+        switch (op % 6) {
 
         case 0:
             r = &requests[fuzz_byte(&in) % FUZZ_REQUESTS];
 
-            if (r->active) {
+            if (r->state != FUZZ_IDLE) {
                 fuzz_end(r);
             }
 
-            fuzz_begin(r, &in);
+            fuzz_ask(r, &in);
             break;
 
         case 1:
             r = &requests[fuzz_byte(&in) % FUZZ_REQUESTS];
 
-            if (r->active) {
-                fuzz_end(r);
+            if (r->state == FUZZ_ASKED) {
+                fuzz_respond(r, &in);
             }
 
             break;
 
         case 2:
+            r = &requests[fuzz_byte(&in) % FUZZ_REQUESTS];
+
+            if (r->state != FUZZ_IDLE) {
+                fuzz_end(r);
+            }
+
+            break;
+
+        case 3:
             i = fuzz_byte(&in) % FUZZ_KEYS;
             ngx_http_news_cache_remove(&fuzz_keys[i]);
 
@@ -138,26 +157,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             break;
 
-        case 3:
+        case 4:
             ngx_http_news_cache_size(fuzz_byte(&in) * 64);
             break;
 
         default:
-            /* a view that found its article's page: only the order moves */
+            /* only the order of use moves */
             (void) ngx_http_news_cache_get(&fuzz_keys[fuzz_byte(&in)
                                                       % FUZZ_KEYS]);
             break;
         }
 
         for (i = 0; i < FUZZ_REQUESTS; i++) {
-            if (requests[i].active) {
-                fuzz_check_page(&requests[i]);
+            if (requests[i].state != FUZZ_IDLE) {
+                fuzz_check_request(&requests[i]);
             }
         }
     }
 
     for (i = 0; i < FUZZ_REQUESTS; i++) {
-        if (requests[i].active) {
+        if (requests[i].state != FUZZ_IDLE) {
             fuzz_end(&requests[i]);
         }
     }
@@ -184,16 +203,16 @@ fuzz_byte(fuzz_input_t *in)
 }
 
 
-/* as ngx_http_news_ask(), then ngx_http_news_respond() */
+/* as ngx_http_news_ask() */
 
 static void
-fuzz_begin(fuzz_request_t *r, fuzz_input_t *in)
+fuzz_ask(fuzz_request_t *r, fuzz_input_t *in)
 {
     ngx_uint_t  b;
 
     ngx_memzero(r, sizeof(fuzz_request_t));
 
-    r->active = 1;
+    r->state = FUZZ_ASKED;
 
     b = fuzz_byte(in);
     r->key = &fuzz_keys[b % FUZZ_KEYS];
@@ -210,14 +229,25 @@ fuzz_begin(fuzz_request_t *r, fuzz_input_t *in)
         ngx_memcpy(r->rev, r->article->field[NGX_HTTP_NEWS_REV].data,
                    r->rev_len);
     }
+}
 
-    /* not kept, or Redis has another revision */
 
+/*
+ * As ngx_http_news_respond(): the article came if none was held or
+ * Redis has another revision; otherwise the one held is shown, even if
+ * it was evicted or removed since it was asked for.
+ */
+
+static void
+fuzz_respond(fuzz_request_t *r, fuzz_input_t *in)
+{
     if (r->entry == NULL || (fuzz_byte(in) & 1)) {
         fuzz_fetch(r, in);
     }
 
     fuzz_send(r);
+
+    r->state = FUZZ_SENDING;
 }
 
 
@@ -316,7 +346,7 @@ fuzz_send(fuzz_request_t *r)
 static void
 fuzz_end(fuzz_request_t *r)
 {
-    fuzz_check_page(r);
+    fuzz_check_request(r);
 
     if (r->entry != NULL) {
         ngx_http_news_cache_release(r->entry);
@@ -329,7 +359,7 @@ fuzz_end(fuzz_request_t *r)
     free(r->fresh.text.data);
     free(r->fresh.cuts);
 
-    r->active = 0;
+    r->state = FUZZ_IDLE;
 }
 
 
@@ -374,11 +404,20 @@ fuzz_render_page(ngx_str_t *rev, ngx_http_news_cache_variant_t *v,
 /* everything a request uses is still there, and what it should be */
 
 static void
-fuzz_check_page(fuzz_request_t *r)
+fuzz_check_request(fuzz_request_t *r)
 {
     ngx_str_t                 rev, *have;
     ngx_uint_t                i, same;
     ngx_http_news_rendered_t  want;
+
+    if (r->entry != NULL && r->entry->refs == 0) {
+        fuzz_fail("\"%s\": an entry in use is not held",
+                  (char *) r->key->data);
+    }
+
+    if (r->article == NULL) {
+        return;
+    }
 
     have = &r->article->field[NGX_HTTP_NEWS_REV];
 
@@ -389,9 +428,8 @@ fuzz_check_page(fuzz_request_t *r)
                   (char *) r->key->data);
     }
 
-    if (r->entry != NULL && r->entry->refs == 0) {
-        fuzz_fail("\"%s\": an entry in use is not held",
-                  (char *) r->key->data);
+    if (r->state != FUZZ_SENDING) {
+        return;
     }
 
     rev.data = r->rev;
