@@ -4,14 +4,20 @@
  *
  * (c) The body and the other field readers.  The input's first byte
  * picks the body format (byte % 3: '0' text, '1' Markdown, '2' HTML);
- * the rest is the field.  It goes through ngx_http_news_body_html(),
- * HTML escaping, ngx_http_news_safe_url(), tags and dates.  Checks: no
+ * the rest is a value, which becomes every field of an article made
+ * with ngx_http_news_article_create/add/done but its count and
+ * revision: title, body, image, tags, dates...  The body goes through
+ * ngx_http_news_body_html(); the value through HTML escaping,
+ * ngx_http_news_safe_url() and ngx_http_news_parse_views(); and the
+ * article is shown in that body format (fuzz_show()).  Checks: no
  * memory error or leak; text paragraphs are escaped and fill their
  * buffer exactly; Markdown links and images cannot run script, raw HTML
  * stays text, and the page keeps its only <h1>; escaping writes what it
  * measured and leaves no markup; a URL the module calls safe has no
- * scheme a browser would run; tags are trimmed and not empty; dates in
- * ISO 8601 read back as themselves.
+ * scheme a browser would run; a count is read as Redis reads it; tags
+ * are trimmed and not empty; a date shown in ISO 8601 reads back as the
+ * same time; and every check of fuzz_show().  The article's values end
+ * where they end, with no NUL after them: ASan sees a read past one.
  */
 
 
@@ -24,11 +30,128 @@
 #define FUZZ_ISO_DATE  "%Y-%m-%dT%H:%M:%SZ"
 
 
+static ngx_http_news_article_t *fuzz_value_article(ngx_pool_t *pool,
+    ngx_str_t *value);
+static void fuzz_check_paragraphs(ngx_str_t *html);
+static void fuzz_body(ngx_str_t *body, ngx_uint_t format, ngx_pool_t *pool);
+static void fuzz_escape(ngx_str_t *s);
+static void fuzz_views(ngx_str_t *s);
+static void fuzz_dates(ngx_http_news_article_t *a, ngx_pool_t *pool);
+
+
+/* every field but "views" (not a count, it fails the article) */
+
+static ngx_uint_t  fuzz_value_fields[] = {
+    NGX_HTTP_NEWS_TITLE,
+    NGX_HTTP_NEWS_AUTHOR,
+    NGX_HTTP_NEWS_PUBLISHED_AT,
+    NGX_HTTP_NEWS_UPDATED_AT,
+    NGX_HTTP_NEWS_SUMMARY,
+    NGX_HTTP_NEWS_BODY,
+    NGX_HTTP_NEWS_IMAGE,
+    NGX_HTTP_NEWS_IMAGE_ALT,
+    NGX_HTTP_NEWS_IMAGE_CREDIT,
+    NGX_HTTP_NEWS_CATEGORY,
+    NGX_HTTP_NEWS_TAGS
+};
+
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     fuzz_init();
+    (void) fuzz_default_template();
+
     return 0;
+}
+
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    ngx_str_t                 value;
+    ngx_uint_t                format;
+    ngx_pool_t               *pool;
+    ngx_http_news_article_t  *a;
+
+    if (size == 0) {
+        return 0;
+    }
+
+    format = data[0] % 3;
+
+    value.data = (u_char *) data + 1;
+    value.len = size - 1;
+
+    pool = fuzz_pool();
+
+    a = fuzz_value_article(pool, &value);
+
+    fuzz_body(&a->field[NGX_HTTP_NEWS_BODY], format, pool);
+    fuzz_escape(&a->field[NGX_HTTP_NEWS_TITLE]);
+    fuzz_views(&a->field[NGX_HTTP_NEWS_TITLE]);
+
+    if (ngx_http_news_safe_url(a->field[NGX_HTTP_NEWS_IMAGE].data,
+                               a->field[NGX_HTTP_NEWS_IMAGE].len)
+        && fuzz_url_has_bad_scheme(a->field[NGX_HTTP_NEWS_IMAGE].data,
+                                   a->field[NGX_HTTP_NEWS_IMAGE].len))
+    {
+        fuzz_fail("ngx_http_news_safe_url() allows \"%.*s\"",
+                  (int) value.len, value.data);
+    }
+
+    fuzz_dates(a, pool);
+
+    fuzz_show(a, a->views, 1 << format);
+
+    ngx_destroy_pool(pool);
+
+    return 0;
+}
+
+
+static ngx_http_news_article_t *
+fuzz_value_article(ngx_pool_t *pool, ngx_str_t *value)
+{
+    ngx_str_t                *name, reason;
+    ngx_uint_t                i, n;
+    ngx_http_news_article_t  *a;
+
+    n = sizeof(fuzz_value_fields) / sizeof(fuzz_value_fields[0]);
+
+    a = ngx_http_news_article_create(pool, n + 1);
+    if (a == NULL) {
+        fuzz_fail("ngx_http_news_article_create() failed");
+    }
+
+    for (i = 0; i < n; i++) {
+        name = &ngx_http_news_article_fields[fuzz_value_fields[i]];
+
+        if (ngx_http_news_article_add(a, pool, name->data, name->len,
+                                      value->data, value->len)
+            != NGX_OK)
+        {
+            fuzz_fail("ngx_http_news_article_add() failed");
+        }
+    }
+
+    if (ngx_http_news_article_add(a, pool, (u_char *) "rev", 3,
+                                  (u_char *) "1", 1)
+        != NGX_OK)
+    {
+        fuzz_fail("ngx_http_news_article_add() failed");
+    }
+
+    ngx_str_null(&reason);
+
+    if (ngx_http_news_article_done(a, pool, &reason) != NGX_OK) {
+        fuzz_fail("an article with no count rejected: %.*s",
+                  (int) reason.len, reason.data);
+    }
+
+    fuzz_check_article(a);
+
+    return a;
 }
 
 
@@ -131,111 +254,72 @@ fuzz_escape(ngx_str_t *s)
 }
 
 
+/* the module's reader of counts agrees with Redis' */
+
 static void
-fuzz_tags(ngx_str_t *s, ngx_pool_t *pool)
+fuzz_views(ngx_str_t *s)
 {
-    ngx_str_t    *tag;
-    ngx_uint_t    i;
-    ngx_array_t   tags;
+    int64_t    views, want;
+    ngx_int_t  rc, want_rc;
 
-    if (ngx_http_news_article_tags(s, pool, &tags) != NGX_OK) {
-        fuzz_fail("ngx_http_news_article_tags() failed");
-    }
+    views = 0;
+    want = 0;
 
-    tag = tags.elts;
+    rc = ngx_http_news_parse_views(s->data, s->len, &views);
+    want_rc = fuzz_parse_views(s->data, s->len, &want);
 
-    for (i = 0; i < tags.nelts; i++) {
-        if (tag[i].len == 0
-            || tag[i].data[0] == ' ' || tag[i].data[0] == '\t'
-            || tag[i].data[tag[i].len - 1] == ' '
-            || tag[i].data[tag[i].len - 1] == '\t')
-        {
-            fuzz_fail("tag %lu is empty or not trimmed: \"%.*s\"",
-                      (unsigned long) i, (int) tag[i].len, tag[i].data);
-        }
+    if (rc != want_rc || (rc == NGX_OK && views != want)) {
+        fuzz_fail("views \"%.*s\" read as %s%lld, Redis reads %s%lld",
+                  (int) s->len, s->data, rc == NGX_OK ? "" : "no count ",
+                  (long long) views, want_rc == NGX_OK ? "" : "no count ",
+                  (long long) want);
     }
 }
 
 
-static void
-fuzz_dates(ngx_str_t *s, ngx_pool_t *pool)
-{
-    ngx_str_t  out, iso, again;
+/*
+ * A date shown in ISO 8601 is read back as the same time (a 31 February
+ * is a 3 March, both ways); in the page's format it is shown at all.
+ */
 
-    if (ngx_http_news_article_date(s, "%a, %d %b %Y", pool, &out) != NGX_OK
-        || ngx_http_news_article_date(s, FUZZ_ISO_DATE, pool, &iso)
+static void
+fuzz_dates(ngx_http_news_article_t *a, ngx_pool_t *pool)
+{
+    ngx_str_t                 shown, iso, reason;
+    ngx_http_news_article_t  *again;
+
+    if (ngx_http_news_article_date(a->published, "%a, %d %b %Y", pool,
+                                   &shown)
+        != NGX_OK
+        || ngx_http_news_article_date(a->published, FUZZ_ISO_DATE, pool,
+                                      &iso)
            != NGX_OK)
     {
         fuzz_fail("ngx_http_news_article_date() failed");
     }
 
-    /* a date shown in ISO 8601 is read back as the same time */
-
-    if (iso.len == sizeof("2025-11-04T09:30:00Z") - 1) {
-        if (ngx_http_news_article_date(&iso, FUZZ_ISO_DATE, pool, &again)
-            != NGX_OK)
-        {
-            fuzz_fail("ngx_http_news_article_date() failed");
-        }
-
-        if (again.len != iso.len
-            || ngx_strncmp(again.data, iso.data, iso.len) != 0)
-        {
-            fuzz_fail("date \"%.*s\" reads back as \"%.*s\"",
-                      (int) iso.len, iso.data, (int) again.len, again.data);
-        }
-    }
-}
-
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    u_char      *copy;
-    ngx_str_t    body;
-    ngx_uint_t   format;
-    ngx_pool_t  *pool;
-
-    if (size == 0) {
-        return 0;
+    if (iso.len != sizeof("2025-11-04T09:30:00Z") - 1) {
+        return;
     }
 
-    format = data[0] % 3;
-
-    /*
-     * Fields come from hiredis, which ends each string with a NUL that
-     * is not part of it: reading that byte is harmless, reading past it
-     * is not.
-     */
-
-    copy = malloc(size);
-    if (copy == NULL) {
-        fuzz_fail("malloc() failed");
+    again = ngx_http_news_article_create(pool, 1);
+    if (again == NULL) {
+        fuzz_fail("ngx_http_news_article_create() failed");
     }
 
-    ngx_memcpy(copy, data + 1, size - 1);
-    copy[size - 1] = '\0';
-
-    body.data = copy;
-    body.len = size - 1;
-
-    pool = fuzz_pool();
-
-    fuzz_body(&body, format, pool);
-    fuzz_escape(&body);
-
-    if (ngx_http_news_safe_url(body.data, body.len)
-        && fuzz_url_has_bad_scheme(body.data, body.len))
+    if (ngx_http_news_article_add(again, pool, (u_char *) "published_at",
+                                  sizeof("published_at") - 1, iso.data,
+                                  iso.len)
+        != NGX_OK
+        || ngx_http_news_article_done(again, pool, &reason) != NGX_OK)
     {
-        fuzz_fail("ngx_http_news_safe_url() allows \"%.*s\"",
-                  (int) body.len, body.data);
+        fuzz_fail("an article of one date rejected");
     }
 
-    fuzz_tags(&body, pool);
-    fuzz_dates(&body, pool);
-
-    ngx_destroy_pool(pool);
-    free(copy);
-
-    return 0;
+    if (again->published != a->published) {
+        fuzz_fail("date \"%.*s\" is %lld, reads back as %lld",
+                  (int) a->field[NGX_HTTP_NEWS_PUBLISHED_AT].len,
+                  a->field[NGX_HTTP_NEWS_PUBLISHED_AT].data,
+                  (long long) a->published, (long long) again->published);
+    }
 }

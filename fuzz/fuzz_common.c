@@ -4,13 +4,25 @@
  */
 
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <jansson.h>
 #include <sanitizer/allocator_interface.h>
 
 #include "fuzz_common.h"
+
+#include "ngx_http_news_page.h"
+#include "ngx_http_news_body.h"
+#include "ngx_http_news_json.h"
+#include "ngx_http_news_escape.h"
+#include "ngx_http_news_default_template.h"
+
+
+static u_char *fuzz_record(u_char *p, u_char *last, ngx_str_t *s);
+static ngx_uint_t fuzz_same(ngx_str_t *s, const char *name);
 
 
 ngx_log_t    *fuzz_log;
@@ -19,6 +31,36 @@ ngx_cycle_t  *fuzz_cycle;
 static ngx_open_file_t  fuzz_log_file;
 static ngx_log_t        fuzz_log_s;
 static ngx_cycle_t      fuzz_cycle_s;
+
+
+/* name, value, ...: every field of a full article, and one unknown */
+
+static u_char  fuzz_full[] =
+    "title\0Harbour ferry returns <after> \"two\" years & more\0"
+    "author\0Ana O'Neill\0"
+    "published_at\0" "2025-11-04T09:30:00Z\0"
+    "updated_at\0" "1762334400\0"
+    "summary\0The ferry is back; tickets from \xe2\x82\xac" "2.\0"
+    "body\0# The ferry\n\nFirst *paragraph* with a "
+        "[link](https://example.org/a?b=1&c=2 \"t\").\n\n"
+        "- one\n- two\n\n![pier](/img/pier.jpg)\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "<script>alert(1)</script> [x](javascript:alert(1))\n\0"
+    "image\0https://cdn.example.org/ferry.jpg\0"
+    "image_alt\0The \"Riverside\" at the pier\0"
+    "image_credit\0Photo: J. Smith <staff>\0"
+    "category\0Local & Regional\0"
+    "tags\0[\"harbour\", \"ferries\", \" local news \", \"<b>\"]\0"
+    "status\0published\0"
+    "views\0" "12345\0"
+    "rev\0" "17\0"
+    "desk\0Harbour </script> desk";
+
+static u_char  fuzz_sparse[] =
+    "title\0Short\0"
+    "published_at\0not a date\0"
+    "tags\0a, ,b ,\tc\t\0"
+    "views\0" "1";
 
 
 void
@@ -80,6 +122,20 @@ fuzz_pool(void)
 }
 
 
+/* no conf_file: ngx_conf_log_error() only logs */
+
+void
+fuzz_conf(ngx_conf_t *cf, ngx_pool_t *pool, ngx_pool_t *temp_pool)
+{
+    ngx_memzero(cf, sizeof(ngx_conf_t));
+
+    cf->pool = pool;
+    cf->temp_pool = temp_pool;
+    cf->log = fuzz_log;
+    cf->cycle = fuzz_cycle;
+}
+
+
 void
 fuzz_fail(const char *fmt, ...)
 {
@@ -98,51 +154,292 @@ fuzz_fail(const char *fmt, ...)
 }
 
 
-#define fuzz_field(a, id, s)                                                 \
-    (a)->field[id].data = (u_char *) s;                                      \
-    (a)->field[id].len = sizeof(s) - 1
+/*
+ * Counted first, as the store counts a hash's elements before it makes
+ * the article with room for them; every value is then copied from the
+ * input, which the article must not point into.
+ */
 
-
-void
-fuzz_article_full(ngx_http_news_article_t *a)
+ngx_int_t
+fuzz_article(ngx_pool_t *pool, u_char *data, size_t size,
+    ngx_http_news_article_t **a, ngx_str_t *reason)
 {
-    ngx_memzero(a, sizeof(ngx_http_news_article_t));
+    u_char                   *p, *last;
+    ngx_int_t                 rc;
+    ngx_str_t                 name, value;
+    ngx_uint_t                n, i;
+    ngx_http_news_pair_t     *pair;
+    ngx_http_news_article_t  *article;
 
-    fuzz_field(a, NGX_HTTP_NEWS_TITLE,
-               "Harbour ferry returns <after> \"two\" years & more");
-    fuzz_field(a, NGX_HTTP_NEWS_AUTHOR, "Ana O'Neill");
-    fuzz_field(a, NGX_HTTP_NEWS_PUBLISHED_AT, "2025-11-04T09:30:00Z");
-    fuzz_field(a, NGX_HTTP_NEWS_UPDATED_AT, "1762334400");
-    fuzz_field(a, NGX_HTTP_NEWS_SUMMARY,
-               "The ferry is back; tickets from \xe2\x82\xac" "2.");
-    fuzz_field(a, NGX_HTTP_NEWS_BODY,
-               "# The ferry\n\nFirst *paragraph* with a "
-               "[link](https://example.org/a?b=1&c=2 \"t\").\n\n"
-               "- one\n- two\n\n![pier](/img/pier.jpg)\n\n"
-               "| a | b |\n|---|---|\n| 1 | 2 |\n\n"
-               "<script>alert(1)</script> [x](javascript:alert(1))\n");
-    fuzz_field(a, NGX_HTTP_NEWS_IMAGE, "https://cdn.example.org/ferry.jpg");
-    fuzz_field(a, NGX_HTTP_NEWS_IMAGE_ALT, "The \"Riverside\" at the pier");
-    fuzz_field(a, NGX_HTTP_NEWS_IMAGE_CREDIT, "Photo: J. Smith <staff>");
-    fuzz_field(a, NGX_HTTP_NEWS_CATEGORY, "Local & Regional");
-    fuzz_field(a, NGX_HTTP_NEWS_TAGS,
-               "[\"harbour\", \"ferries\", \" local news \", \"<b>\"]");
-    fuzz_field(a, NGX_HTTP_NEWS_STATUS, "published");
+    last = data + size;
 
-    a->views = 12345;
+    for (n = 0, p = data; p < last; n++) {
+        p = fuzz_record(p, last, &name);
+        p = fuzz_record(p, last, &value);
+    }
+
+    article = ngx_http_news_article_create(pool, n);
+    if (article == NULL) {
+        fuzz_fail("ngx_http_news_article_create() failed");
+    }
+
+    for (p = data; p < last; /* void */) {
+        p = fuzz_record(p, last, &name);
+        p = fuzz_record(p, last, &value);
+
+        if (ngx_http_news_article_add(article, pool, name.data, name.len,
+                                      value.data, value.len)
+            != NGX_OK)
+        {
+            fuzz_fail("ngx_http_news_article_add() failed");
+        }
+    }
+
+    ngx_str_null(reason);
+
+    rc = ngx_http_news_article_done(article, pool, reason);
+
+    if (rc == NGX_ERROR && reason->len == 0) {
+        fuzz_fail("article rejected without a reason");
+    }
+
+    if (rc != NGX_OK && rc != NGX_ERROR) {
+        fuzz_fail("ngx_http_news_article_done() returned %ld", (long) rc);
+    }
+
+    if (article->npairs != n) {
+        fuzz_fail("%lu fields given, the article has %lu", (unsigned long) n,
+                  (unsigned long) article->npairs);
+    }
+
+    pair = article->pairs;
+
+    for (i = 0, p = data; p < last; i++) {
+        p = fuzz_record(p, last, &name);
+        p = fuzz_record(p, last, &value);
+
+        if (pair[i].name.len != name.len || pair[i].value.len != value.len
+            || ngx_memcmp(pair[i].name.data, name.data, name.len) != 0
+            || ngx_memcmp(pair[i].value.data, value.data, value.len) != 0)
+        {
+            fuzz_fail("field %lu is not the one given", (unsigned long) i);
+        }
+
+        if ((pair[i].name.data >= data && pair[i].name.data < last)
+            || (pair[i].value.data >= data && pair[i].value.data < last))
+        {
+            fuzz_fail("field %lu points into its source, not a copy",
+                      (unsigned long) i);
+        }
+    }
+
+    *a = article;
+
+    return rc;
 }
 
 
-void
-fuzz_article_sparse(ngx_http_news_article_t *a)
+static u_char *
+fuzz_record(u_char *p, u_char *last, ngx_str_t *s)
 {
-    ngx_memzero(a, sizeof(ngx_http_news_article_t));
+    u_char  *end;
 
-    fuzz_field(a, NGX_HTTP_NEWS_TITLE, "Short");
-    fuzz_field(a, NGX_HTTP_NEWS_PUBLISHED_AT, "not a date");
-    fuzz_field(a, NGX_HTTP_NEWS_TAGS, "a, ,b ,\tc\t");
+    end = (p < last) ? memchr(p, '\0', last - p) : NULL;
 
-    a->views = 1;
+    if (end == NULL) {
+        end = last;
+    }
+
+    s->data = p;
+    s->len = end - p;
+
+    return (end < last) ? end + 1 : last;
+}
+
+
+ngx_http_news_article_t *
+fuzz_article_full(ngx_pool_t *pool)
+{
+    ngx_str_t                 reason;
+    ngx_http_news_article_t  *a;
+
+    if (fuzz_article(pool, fuzz_full, sizeof(fuzz_full) - 1, &a, &reason)
+        != NGX_OK)
+    {
+        fuzz_fail("the full article: %.*s", (int) reason.len, reason.data);
+    }
+
+    return a;
+}
+
+
+ngx_http_news_article_t *
+fuzz_article_sparse(ngx_pool_t *pool)
+{
+    ngx_str_t                 reason;
+    ngx_http_news_article_t  *a;
+
+    if (fuzz_article(pool, fuzz_sparse, sizeof(fuzz_sparse) - 1, &a,
+                     &reason)
+        != NGX_OK)
+    {
+        fuzz_fail("the sparse article: %.*s", (int) reason.len, reason.data);
+    }
+
+    return a;
+}
+
+
+/*
+ * A field by name is the last value of that name (as HSET leaves one
+ * only, a hash has no two), a draft is a draft and is read no further;
+ * otherwise the count is the last "views", read as Redis reads it, and
+ * tags are trimmed and not empty.
+ */
+
+void
+fuzz_check_article(ngx_http_news_article_t *a)
+{
+    size_t                 size;
+    int64_t                views;
+    ngx_uint_t             i, id;
+    ngx_str_t             *last, *tag;
+    ngx_http_news_pair_t  *pair;
+
+    size = sizeof(ngx_http_news_article_t);
+
+    for (i = 0; i < a->npairs; i++) {
+        size += a->pairs[i].name.len + a->pairs[i].value.len;
+    }
+
+    if (a->size < size) {
+        fuzz_fail("the article holds %zu bytes, says %zu", size, a->size);
+    }
+
+    for (id = 0; id < NGX_HTTP_NEWS_NFIELDS; id++) {
+        last = NULL;
+
+        for (i = 0; i < a->npairs; i++) {
+            pair = &a->pairs[i];
+
+            if (pair->name.len == ngx_http_news_article_fields[id].len
+                && ngx_memcmp(pair->name.data,
+                              ngx_http_news_article_fields[id].data,
+                              pair->name.len)
+                   == 0)
+            {
+                last = &pair->value;
+            }
+        }
+
+        if (last == NULL ? a->field[id].len != 0
+                         : (a->field[id].data != last->data
+                            || a->field[id].len != last->len))
+        {
+            fuzz_fail("field \"%s\" is not its last value",
+                      (char *) ngx_http_news_article_fields[id].data);
+        }
+    }
+
+    if (a->draft != fuzz_same(&a->field[NGX_HTTP_NEWS_STATUS], "draft")) {
+        fuzz_fail("draft is %lu for status \"%.*s\"",
+                  (unsigned long) a->draft,
+                  (int) a->field[NGX_HTTP_NEWS_STATUS].len,
+                  a->field[NGX_HTTP_NEWS_STATUS].data);
+    }
+
+    if (a->draft) {
+        return;
+    }
+
+    views = 0;
+
+    for (i = 0; i < a->npairs; i++) {
+        pair = &a->pairs[i];
+
+        if (fuzz_same(&pair->name, "views")
+            && fuzz_parse_views(pair->value.data, pair->value.len, &views)
+               != NGX_OK)
+        {
+            fuzz_fail("views \"%.*s\" taken for a count",
+                      (int) pair->value.len, pair->value.data);
+        }
+    }
+
+    if (a->views != views) {
+        fuzz_fail("views read as %lld, not %lld", (long long) a->views,
+                  (long long) views);
+    }
+
+    if (a->ntags && a->field[NGX_HTTP_NEWS_TAGS].len == 0) {
+        fuzz_fail("%lu tags of no tags field", (unsigned long) a->ntags);
+    }
+
+    for (i = 0; i < a->ntags; i++) {
+        tag = &a->tags[i];
+
+        if (tag->len == 0
+            || tag->data[0] == ' ' || tag->data[0] == '\t'
+            || tag->data[tag->len - 1] == ' '
+            || tag->data[tag->len - 1] == '\t')
+        {
+            fuzz_fail("tag %lu is empty or not trimmed: \"%.*s\"",
+                      (unsigned long) i, (int) tag->len, tag->data);
+        }
+    }
+
+    if ((a->published != (time_t) -1
+         && a->field[NGX_HTTP_NEWS_PUBLISHED_AT].len == 0)
+        || (a->updated != (time_t) -1
+            && a->field[NGX_HTTP_NEWS_UPDATED_AT].len == 0))
+    {
+        fuzz_fail("a date of no date field");
+    }
+}
+
+
+/*
+ * A count as Redis' string2ll() reads it, made apart from the module's:
+ * "-"? digits, no leading zero, no "-0", within 64 bits.
+ */
+
+ngx_int_t
+fuzz_parse_views(u_char *p, size_t len, int64_t *views)
+{
+    char       buf[32], *end;
+    long long  n;
+
+    if (len == 0 || len > 20) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(buf, p, len);
+    buf[len] = '\0';
+
+    if (buf[0] == '-' ? (len == 1 || buf[1] < '1' || buf[1] > '9')
+                      : (buf[0] < '0' || buf[0] > '9'
+                         || (buf[0] == '0' && len > 1)))
+    {
+        return NGX_ERROR;
+    }
+
+    errno = 0;
+    n = strtoll(buf, &end, 10);
+
+    if (errno != 0 || end != buf + len) {
+        return NGX_ERROR;
+    }
+
+    *views = n;
+
+    return NGX_OK;
+}
+
+
+static ngx_uint_t
+fuzz_same(ngx_str_t *s, const char *name)
+{
+    return s->len == strlen(name) && ngx_memcmp(s->data, name, s->len) == 0;
 }
 
 
@@ -155,10 +452,317 @@ fuzz_page(ngx_http_news_page_t *page, ngx_http_news_article_t *a,
     page->article = a;
     ngx_str_set(&page->site_name, "The Riverside Courier");
     ngx_str_set(&page->url, "https://news.example.org/news/harbour-ferry");
-    ngx_str_set(&page->beacon_url, "/beacon/harbour-ferry?from=\"page\"&x=<1>");
+    ngx_str_set(&page->beacon_url,
+                "/beacon/harbour-ferry?from=\"page\"&x=<1>");
     page->date_format = "%a, %d %b %Y";
     page->body_format = body_format;
     page->log = fuzz_log;
+}
+
+
+ngx_http_news_template_t *
+fuzz_default_template(void)
+{
+    ngx_str_t                         source;
+    ngx_conf_t                        cf;
+    ngx_pool_t                       *temp_pool;
+    static ngx_http_news_template_t  *tpl;
+
+    if (tpl != NULL) {
+        return tpl;
+    }
+
+    /* the pool lives as long as the process, as a configuration's would */
+
+    temp_pool = fuzz_pool();
+    fuzz_conf(&cf, fuzz_pool(), temp_pool);
+
+    ngx_str_set(&source, "built-in template");
+
+    tpl = ngx_http_news_page_template_compile(&cf, &source,
+                                              &ngx_http_news_default_template);
+    if (tpl == NULL) {
+        fuzz_fail("the default template does not compile");
+    }
+
+    ngx_destroy_pool(temp_pool);
+
+    return tpl;
+}
+
+
+void
+fuzz_show(ngx_http_news_article_t *a, int64_t views, ngx_uint_t formats)
+{
+    ngx_str_t                 *image, out;
+    ngx_uint_t                 format, i;
+    ngx_pool_t                *pool;
+    ngx_http_news_page_t       page;
+    ngx_http_news_rendered_t   r;
+
+    int64_t  counts[] = { 0, 1, -1, INT64_MAX, INT64_MIN, views };
+
+    /* as ngx_http_news_fresh() does */
+
+    image = &a->field[NGX_HTTP_NEWS_IMAGE];
+
+    if (!ngx_http_news_safe_url(image->data, image->len)) {
+        ngx_str_null(image);
+    }
+
+    pool = fuzz_pool();
+
+    for (format = NGX_HTTP_NEWS_BODY_FORMAT_TEXT;
+         format <= NGX_HTTP_NEWS_BODY_FORMAT_HTML;
+         format++)
+    {
+        if (!(formats & (1 << format))) {
+            continue;
+        }
+
+        fuzz_page(&page, a, format);
+
+        if (ngx_http_news_page_render(fuzz_default_template(), &page, pool,
+                                      &r)
+            != NGX_OK)
+        {
+            fuzz_fail("the default page failed to render, format %lu",
+                      (unsigned long) format);
+        }
+
+        fuzz_check_exact(&r.text, "default page");
+
+        if (r.ncuts != 1 || r.cuts[0].slot != NGX_HTTP_NEWS_SLOT_VIEWS_LABEL) {
+            fuzz_fail("default page: %lu cuts, not its one {{views_label}}",
+                      (unsigned long) r.ncuts);
+        }
+
+        for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+            fuzz_fill(&r, counts[i], pool, &out, "default page");
+
+            /* editors' HTML is trusted and passed through as it is */
+
+            if (i == 0 && format != NGX_HTTP_NEWS_BODY_FORMAT_HTML) {
+                fuzz_check_html_urls(&out, "default page");
+            }
+        }
+    }
+
+    fuzz_page(&page, a, NGX_HTTP_NEWS_BODY_FORMAT_TEXT);
+
+    if (ngx_http_news_json_article(&page, pool, &r) != NGX_OK) {
+        fuzz_fail("ngx_http_news_json_article() failed");
+    }
+
+    if (r.ncuts != 1 || r.cuts[0].slot != NGX_HTTP_NEWS_SLOT_VIEWS
+        || r.cuts[0].offset + 1 != r.text.len)
+    {
+        fuzz_fail("the article's JSON: its one cut is not its last member");
+    }
+
+    for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        fuzz_fill(&r, counts[i], pool, &out, "the article's JSON");
+        fuzz_check_json(&out, &counts[i], "the article's JSON");
+    }
+
+    if (ngx_http_news_json_ld(&page, pool, &out) != NGX_OK) {
+        fuzz_fail("ngx_http_news_json_ld() failed");
+    }
+
+    fuzz_check_json(&out, NULL, "JSON-LD");
+    fuzz_check_absent(&out, "</", "JSON-LD");
+    fuzz_check_absent(&out, "<!--", "JSON-LD");
+
+    ngx_destroy_pool(pool);
+}
+
+
+/* adjacent slots share an offset: in order is not strictly increasing */
+
+void
+fuzz_check_rendered(ngx_http_news_rendered_t *r, const char *what)
+{
+    ngx_uint_t  i;
+
+    if (r->ncuts && r->cuts == NULL) {
+        fuzz_fail("%s: %lu cuts and no array", what, (unsigned long) r->ncuts);
+    }
+
+    for (i = 0; i < r->ncuts; i++) {
+        if (r->cuts[i].offset > r->text.len
+            || (i > 0 && r->cuts[i].offset < r->cuts[i - 1].offset))
+        {
+            fuzz_fail("%s: cut %lu at %zu, after %zu, of %zu bytes", what,
+                      (unsigned long) i, r->cuts[i].offset,
+                      i > 0 ? r->cuts[i - 1].offset : 0, r->text.len);
+        }
+
+        if (r->cuts[i].slot != NGX_HTTP_NEWS_SLOT_VIEWS
+            && r->cuts[i].slot != NGX_HTTP_NEWS_SLOT_VIEWS_LABEL)
+        {
+            fuzz_fail("%s: cut %lu of an unknown slot %d", what,
+                      (unsigned long) i, (int) r->cuts[i].slot);
+        }
+    }
+}
+
+
+void
+fuzz_fill(ngx_http_news_rendered_t *r, int64_t views, ngx_pool_t *pool,
+    ngx_str_t *out, const char *what)
+{
+    u_char       *p, *want, slot[NGX_INT64_LEN + sizeof(" Views")];
+    off_t         len;
+    size_t        from, to, n, want_len, size;
+    ngx_buf_t    *b;
+    ngx_uint_t    i, links;
+    ngx_chain_t  *chain, *cl;
+
+    fuzz_check_rendered(r, what);
+
+    if (ngx_http_news_page_output(r, views, pool, &chain, &len) != NGX_OK) {
+        fuzz_fail("%s: ngx_http_news_page_output() failed", what);
+    }
+
+    /* the text with each slot's value put in at its cut, made here */
+
+    want = ngx_pnalloc(pool, r->text.len + r->ncuts * sizeof(slot) + 1);
+    if (want == NULL) {
+        fuzz_fail("ngx_pnalloc() failed");
+    }
+
+    p = want;
+    from = 0;
+
+    for (i = 0; /* void */ ; i++) {
+        to = (i < r->ncuts) ? r->cuts[i].offset : r->text.len;
+        p = ngx_cpymem(p, r->text.data + from, to - from);
+        from = to;
+
+        if (i == r->ncuts) {
+            break;
+        }
+
+        n = snprintf((char *) slot, sizeof(slot), "%lld", (long long) views);
+
+        if (r->cuts[i].slot == NGX_HTTP_NEWS_SLOT_VIEWS_LABEL) {
+            n += snprintf((char *) slot + n, sizeof(slot) - n, "%s",
+                          views == 1 ? " View" : " Views");
+        }
+
+        p = ngx_cpymem(p, slot, n);
+    }
+
+    want_len = p - want;
+
+    out->data = ngx_pnalloc(pool, want_len + 1);
+    if (out->data == NULL) {
+        fuzz_fail("ngx_pnalloc() failed");
+    }
+
+    out->len = 0;
+    links = 0;
+
+    for (cl = chain; cl != NULL; cl = cl->next) {
+
+        if (++links > 2 * r->ncuts + 1) {
+            fuzz_fail("%s: more than %lu buffers for %lu cuts", what,
+                      (unsigned long) (2 * r->ncuts + 1),
+                      (unsigned long) r->ncuts);
+        }
+
+        b = cl->buf;
+        size = b->last - b->pos;
+
+        if (b->last <= b->pos || !b->memory) {
+            fuzz_fail("%s: buffer %lu is empty or not in memory", what,
+                      (unsigned long) links);
+        }
+
+        if (b->last_in_chain != (cl->next == NULL)) {
+            fuzz_fail("%s: last_in_chain %u on buffer %lu of the chain",
+                      what, (unsigned) b->last_in_chain,
+                      (unsigned long) links);
+        }
+
+        if (out->len + size > want_len) {
+            fuzz_fail("%s: the chain is longer than %zu bytes", what,
+                      want_len);
+        }
+
+        out->len = ngx_cpymem(out->data + out->len, b->pos, size)
+                   - out->data;
+    }
+
+    if ((size_t) len != out->len || out->len != want_len
+        || ngx_memcmp(out->data, want, want_len) != 0)
+    {
+        fuzz_fail("%s with %lld views: %zu bytes sent, %zu said, %zu due "
+                  "(%zu of text and %lu cuts)", what, (long long) views,
+                  out->len, (size_t) len, want_len, r->text.len,
+                  (unsigned long) r->ncuts);
+    }
+}
+
+
+/*
+ * Valid JSON, as jansson reads it, except that jansson rejects the
+ * "\u0000" in object keys that JSON allows: it reads "\u0001" instead.
+ */
+
+void
+fuzz_check_json(ngx_str_t *json, int64_t *views, const char *what)
+{
+    u_char        *copy, *p, *last;
+    json_t        *j, *v;
+    json_error_t   err;
+
+    copy = malloc(json->len + 1);
+    if (copy == NULL) {
+        fuzz_fail("malloc() failed");
+    }
+
+    ngx_memcpy(copy, json->data, json->len);
+    last = copy + json->len;
+
+    /* memchr(), not a strncmp() per byte that libFuzzer would trace */
+
+    for (p = copy; last - p >= 6; p++) {
+        p = memchr(p, '\\', last - p - 5);
+
+        if (p == NULL) {
+            break;
+        }
+
+        if (p[1] == '\\') {
+            p++;
+            continue;
+        }
+
+        if (p[1] == 'u' && p[2] == '0' && p[3] == '0' && p[4] == '0'
+            && p[5] == '0')
+        {
+            p[5] = '1';
+        }
+    }
+
+    j = json_loadb((const char *) copy, json->len, 0, &err);
+    if (j == NULL) {
+        fuzz_fail("%s is not valid JSON: %s at %d: %.*s", what, err.text,
+                  err.position, (int) json->len, json->data);
+    }
+
+    if (views != NULL) {
+        v = json_object_get(j, "views");
+
+        if (!json_is_integer(v) || json_integer_value(v) != *views) {
+            fuzz_fail("%s: \"views\" is not %lld: %.*s", what,
+                      (long long) *views, (int) json->len, json->data);
+        }
+    }
+
+    json_decref(j);
+    free(copy);
 }
 
 

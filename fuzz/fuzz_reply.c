@@ -2,27 +2,29 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * (b) Redis replies to articles: the input is RESP, as Redis would send
+ * (b) Redis replies to views: the input is RESP, as Redis would send
  * it.  hiredis' reader (as the module uses it) turns it into replies;
- * each goes through ngx_http_news_article_from_reply(), read both as a
- * counted view's EXEC reply and as an HGETALL reply, and, when that
- * takes it, is shown as the handler would: the default page in each
- * body format, JSON, and JSON-LD.  Checks: no memory error or leak; a
- * reason for every rejection; pages render, fill their buffer exactly
- * and link to no script URL (bar editors' HTML bodies); the JSON is
- * valid and the JSON-LD cannot end its <script> element.
+ * each is read by ngx_http_news_store_view(), the one place a reply
+ * becomes an article, as the reply to every query the handler makes
+ * (ngx_http_news_store_commands()): a counted view of an article this
+ * worker does not keep (the script and HGETALL in MULTI, EXEC's reply),
+ * a view not counted (HGETALL), a view of a kept revision (the script
+ * alone), and a beacon (the script, no fields).  An article it gives
+ * is shown as the handler shows it (fuzz_show()) with the count it
+ * gives.  Checks: no memory error or leak (the view's pool is destroyed
+ * when set, as the handler does); a reason for every NGX_DECLINED and
+ * NGX_ERROR, with no pool or article left for the caller; the outcome
+ * of each result one the handler knows; an article whenever the handler
+ * has no other to show; the model's promises; and every check of
+ * fuzz_show().
  */
 
 
 #include "fuzz_common.h"
 
-#include <jansson.h>
+#include <hiredis/hiredis.h>
 
-#include "ngx_http_news_template.h"
-#include "ngx_http_news_body.h"
-#include "ngx_http_news_escape.h"
-#include "ngx_http_news_json.h"
-#include "ngx_http_news_default_template.h"
+#include "ngx_http_news_store.h"
 
 
 /*
@@ -34,48 +36,41 @@
 #define FUZZ_MAX_ARRAY  (1 << 20)
 
 
-static ngx_http_news_template_t   *fuzz_template;
-static redisReplyObjectFunctions   fuzz_reply_fns;
+typedef struct {
+    const char                    *name;
+    ngx_http_news_store_query_t    query;
+} fuzz_query_t;
+
+
+static void *fuzz_create_array_bounded(const redisReadTask *task,
+    int elements);
+static void fuzz_queries(void);
+static void fuzz_view(fuzz_query_t *fq, redisReply *reply);
+
+
+static redisReplyObjectFunctions      fuzz_reply_fns;
 static void *(*fuzz_create_array)(const redisReadTask *task, int elements);
 
+static ngx_http_news_redis_script_t   fuzz_script;
 
-static void *
-fuzz_create_array_bounded(const redisReadTask *task, int elements)
-{
-    if (elements > FUZZ_MAX_ARRAY) {
-        return NULL;
-    }
-
-    return fuzz_create_array(task, elements);
-}
+static fuzz_query_t  fuzz_query[] = {
+    { "counted view", { .count = 1, .fields = 1 } },
+    { "view not counted", { .count = 0, .fields = 1 } },
+    { "counted view of a kept revision", { .count = 1, .fields = 1 } },
+    { "view of a kept revision", { .count = 0, .fields = 1 } },
+    { "beacon", { .count = 1, .fields = 0 } }
+};
 
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    ngx_str_t     source;
-    ngx_conf_t    cf;
     redisReader  *reader;
 
     fuzz_init();
+    (void) fuzz_default_template();
 
-    /* the default page, compiled once as at configuration time */
-
-    ngx_memzero(&cf, sizeof(ngx_conf_t));
-    cf.pool = fuzz_pool();
-    cf.temp_pool = fuzz_pool();
-    cf.log = fuzz_log;
-    cf.cycle = fuzz_cycle;
-
-    ngx_str_set(&source, "built-in template");
-
-    fuzz_template = ngx_http_news_template_compile(&cf, &source,
-                                             &ngx_http_news_default_template);
-    if (fuzz_template == NULL) {
-        fuzz_fail("the default template does not compile");
-    }
-
-    ngx_destroy_pool(cf.temp_pool);
+    fuzz_queries();
 
     /* hiredis' own reply functions, with arrays bounded */
 
@@ -94,114 +89,72 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 
-/*
- * Valid JSON, as jansson reads it, except that jansson rejects the
- * "\u0000" in object keys that JSON allows: it reads "\u0001" instead.
- */
-
-static void
-fuzz_check_json(ngx_str_t *json, const char *what)
+static void *
+fuzz_create_array_bounded(const redisReadTask *task, int elements)
 {
-    u_char        *copy, *p, *last;
-    json_t        *j;
-    json_error_t   err;
-
-    copy = malloc(json->len + 1);
-    if (copy == NULL) {
-        fuzz_fail("malloc() failed");
+    if (elements > FUZZ_MAX_ARRAY) {
+        return NULL;
     }
 
-    ngx_memcpy(copy, json->data, json->len);
-    last = copy + json->len;
-
-    for (p = copy; last - p >= 6; p++) {
-        if (ngx_strncmp(p, "\\u0000", 6) == 0) {
-            p[5] = '1';
-        }
-    }
-
-    j = json_loadb((const char *) copy, json->len, 0, &err);
-    if (j == NULL) {
-        fuzz_fail("%s is not valid JSON: %s at %d: %.*s", what, err.text,
-                  err.position, (int) json->len, json->data);
-    }
-
-    json_decref(j);
-    free(copy);
+    return fuzz_create_array(task, elements);
 }
 
 
+/*
+ * The queries as the handler makes them, and the commands each is: what
+ * ngx_http_news_store_view() reads a reply by.
+ */
+
 static void
-fuzz_article(redisReply *reply, ngx_uint_t counted)
+fuzz_queries(void)
 {
-    ngx_int_t                 rc;
-    ngx_str_t                 reason, out, *image;
-    ngx_uint_t                format;
-    ngx_pool_t               *pool;
-    ngx_http_news_page_t      page;
-    ngx_http_news_article_t   a;
+    ngx_uint_t                      i, script, hgetall;
+    ngx_http_news_store_query_t    *q;
+    ngx_http_news_redis_command_t  *c;
 
-    ngx_str_null(&reason);
+    ngx_http_news_store_init(&fuzz_script);
 
-    rc = ngx_http_news_article_from_reply(&a, reply, counted, &reason);
+    for (i = 0; i < sizeof(fuzz_query) / sizeof(fuzz_query[0]); i++) {
+        q = &fuzz_query[i].query;
 
-    if (rc != NGX_OK) {
-        if (reason.len == 0) {
-            fuzz_fail("reply rejected (%ld) without a reason", (long) rc);
+        ngx_str_set(&q->key, "article:harbour-ferry");
+
+        if (i == 2 || i == 3) {
+            ngx_str_set(&q->rev, "17");
         }
 
-        return;
-    }
+        if (q->count) {
+            ngx_str_set(&q->mark, "news:seen:0123456789abcdef");
+            ngx_str_set(&q->window, "3600");
+        }
 
-    /* as ngx_http_news_send_page() does */
+        ngx_http_news_store_commands(q, &fuzz_script);
 
-    image = &a.field[NGX_HTTP_NEWS_IMAGE];
+        /* a script first, if any; then HGETALL, if the fields are read */
 
-    if (!ngx_http_news_safe_url(image->data, image->len)) {
-        ngx_str_null(image);
-    }
+        script = (q->count || !q->fields || q->rev.len);
+        hgetall = (q->fields && q->rev.len == 0);
+        c = q->command;
 
-    pool = fuzz_pool();
-
-    for (format = NGX_HTTP_NEWS_BODY_FORMAT_TEXT;
-         format <= NGX_HTTP_NEWS_BODY_FORMAT_HTML;
-         format++)
-    {
-        fuzz_page(&page, &a, format);
-
-        if (ngx_http_news_template_render(fuzz_template, &page, pool, &out)
-            != NGX_OK)
+        if (q->ncommands != script + hgetall
+            || (script && (c[0].script != &fuzz_script
+                           || c[0].nkeys != 1 + (q->mark.len != 0)
+                           || c[0].argc != c[0].nkeys
+                                           + (q->mark.len != 0)
+                                           + 2 * (q->rev.len != 0))))
         {
-            fuzz_fail("the default page failed to render, format %lu",
-                      (unsigned long) format);
+            fuzz_fail("%s: not the script's command", fuzz_query[i].name);
         }
 
-        fuzz_check_exact(&out, "default page");
-
-        /* editors' HTML is trusted and passed through as it is */
-
-        if (format != NGX_HTTP_NEWS_BODY_FORMAT_HTML) {
-            fuzz_check_html_urls(&out, "default page");
+        if (hgetall
+            && (c[script].script != NULL || c[script].argc != 2
+                || c[script].argv[0].len != 7
+                || ngx_strncmp(c[script].argv[0].data, "HGETALL", 7) != 0
+                || c[script].argv[1].data != q->key.data))
+        {
+            fuzz_fail("%s: not HGETALL", fuzz_query[i].name);
         }
     }
-
-    fuzz_page(&page, &a, NGX_HTTP_NEWS_BODY_FORMAT_TEXT);
-
-    if (ngx_http_news_json_article(&page, pool, &out) != NGX_OK) {
-        fuzz_fail("ngx_http_news_json_article() failed");
-    }
-
-    fuzz_check_json(&out, "the article's JSON");
-
-    if (ngx_http_news_json_ld(&page, pool, &out) != NGX_OK) {
-        fuzz_fail("ngx_http_news_json_ld() failed");
-    }
-
-    fuzz_check_json(&out, "JSON-LD");
-    fuzz_check_absent(&out, "</", "JSON-LD");
-    fuzz_check_absent(&out, "<!--", "JSON-LD");
-
-    ngx_destroy_pool(pool);
 }
 
 
@@ -209,6 +162,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     void         *reply;
+    ngx_uint_t    i;
     redisReader  *reader;
 
     reader = redisReaderCreate();
@@ -231,8 +185,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
             }
 
-            fuzz_article(reply, 0);
-            fuzz_article(reply, 1);
+            for (i = 0; i < sizeof(fuzz_query) / sizeof(fuzz_query[0]); i++) {
+                fuzz_view(&fuzz_query[i], reply);
+            }
+
             freeReplyObject(reply);
         }
     }
@@ -240,4 +196,90 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     redisReaderFree(reader);
 
     return 0;
+}
+
+
+static void
+fuzz_view(fuzz_query_t *fq, redisReply *reply)
+{
+    ngx_int_t                     rc;
+    ngx_str_t                     reason;
+    ngx_http_news_store_query_t  *q;
+    ngx_http_news_store_view_t    view;
+
+    q = &fq->query;
+
+    ngx_str_null(&reason);
+
+    rc = ngx_http_news_store_view(q, reply, fuzz_log, &view, &reason);
+
+    switch (rc) {
+
+    case NGX_OK:
+        if (view.view != NGX_HTTP_NEWS_VIEW_COUNTED
+            && view.view != NGX_HTTP_NEWS_VIEW_REPEAT
+            && view.view != NGX_HTTP_NEWS_VIEW_SHOWN)
+        {
+            fuzz_fail("%s: shown with outcome %d", fq->name, (int) view.view);
+        }
+
+        if ((view.article == NULL) != (view.pool == NULL)) {
+            fuzz_fail("%s: an article without its pool, or a pool alone",
+                      fq->name);
+        }
+
+        /* without a kept revision the handler has nothing else to show */
+
+        if (q->fields && q->rev.len == 0 && view.article == NULL) {
+            fuzz_fail("%s: shown without an article", fq->name);
+        }
+
+        if (view.article == NULL) {
+            return;
+        }
+
+        fuzz_check_article(view.article);
+
+        if (view.article->draft) {
+            fuzz_fail("%s: a draft to show", fq->name);
+        }
+
+        /* a beacon shows nothing */
+
+        if (q->fields) {
+            fuzz_show(view.article, view.views, FUZZ_ALL_FORMATS);
+        }
+
+        ngx_destroy_pool(view.pool);
+        return;
+
+    case NGX_DECLINED:
+        if (view.view != NGX_HTTP_NEWS_VIEW_MISSING
+            && view.view != NGX_HTTP_NEWS_VIEW_DRAFT)
+        {
+            fuzz_fail("%s: declined with outcome %d", fq->name,
+                      (int) view.view);
+        }
+
+        break;
+
+    case NGX_ERROR:
+        break;
+
+    default:
+        fuzz_fail("%s: ngx_http_news_store_view() returned %ld", fq->name,
+                  (long) rc);
+    }
+
+    if (reason.len == 0) {
+        fuzz_fail("%s: reply %s without a reason", fq->name,
+                  rc == NGX_DECLINED ? "declined" : "rejected");
+    }
+
+    /* the handler frees nothing of a view that failed */
+
+    if (view.pool != NULL || view.article != NULL) {
+        fuzz_fail("%s: %s with an article left", fq->name,
+                  rc == NGX_DECLINED ? "declined" : "rejected");
+    }
 }
