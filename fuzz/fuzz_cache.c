@@ -291,7 +291,7 @@ fuzz_fetch(fuzz_request_t *r, fuzz_input_t *in)
         ngx_http_news_cache_release(r->entry);
     }
 
-    r->entry = ngx_http_news_cache_put(r->key, a, pool, fuzz_log);
+    r->entry = ngx_http_news_cache_put(r->key, a, pool);
     r->article = a;
 
     if (r->entry == NULL) {
@@ -332,8 +332,8 @@ fuzz_send(fuzz_request_t *r)
     r->page = &r->fresh;
 
     if (r->entry != NULL) {
-        kept = ngx_http_news_cache_set_page(r->entry, &r->variant, &r->fresh,
-                                            fuzz_log);
+        kept = ngx_http_news_cache_set_page(r->entry, &r->variant,
+                                            &r->fresh);
         if (kept != NULL) {
             r->page = kept;
         }

@@ -211,7 +211,7 @@ fuzz_view(fuzz_query_t *fq, redisReply *reply)
 
     ngx_str_null(&reason);
 
-    rc = ngx_http_news_store_view(q, reply, fuzz_log, &view, &reason);
+    rc = ngx_http_news_store_view(q, reply, &view, &reason);
 
     switch (rc) {
 
