@@ -58,8 +58,6 @@ ngx_http_news_article_create(ngx_pool_t *pool, ngx_uint_t npairs)
 
     a->published = (time_t) -1;
     a->updated = (time_t) -1;
-    a->size = sizeof(ngx_http_news_article_t)
-              + npairs * sizeof(ngx_http_news_pair_t);
 
     return a;
 }
@@ -93,7 +91,11 @@ ngx_http_news_article_add(ngx_http_news_article_t *a, ngx_pool_t *pool,
     pair->value.len = value_len;
     ngx_memcpy(p, value, value_len);
 
-    a->size += name_len + value_len;
+    /* what the pool's blocks do not hold (see ngx_http_news_article_done) */
+
+    if (name_len + value_len > pool->max) {
+        a->size += name_len + value_len;
+    }
 
     id = ngx_http_news_article_field(&pair->name);
 
@@ -115,7 +117,8 @@ ngx_int_t
 ngx_http_news_article_done(ngx_http_news_article_t *a, ngx_pool_t *pool,
     ngx_str_t *reason)
 {
-    ngx_uint_t  i;
+    ngx_uint_t   i;
+    ngx_pool_t  *p;
 
     a->draft = (a->field[NGX_HTTP_NEWS_STATUS].len == sizeof("draft") - 1
                 && ngx_strncmp(a->field[NGX_HTTP_NEWS_STATUS].data, "draft",
@@ -149,6 +152,16 @@ ngx_http_news_article_done(ngx_http_news_article_t *a, ngx_pool_t *pool,
     if (ngx_http_news_article_tags(a, pool) != NGX_OK) {
         ngx_str_set(reason, "cannot read the tags");
         return NGX_ERROR;
+    }
+
+    /*
+     * The memory the article takes, as a cache must count it: the pool's
+     * blocks, whole, and the values too large for them, which were
+     * counted as they were added.
+     */
+
+    for (p = pool; p != NULL; p = p->d.next) {
+        a->size += p->d.end - (u_char *) p;
     }
 
     return NGX_OK;
@@ -379,7 +392,6 @@ done:
 
     a->tags = list.elts;
     a->ntags = list.nelts;
-    a->size += list.nalloc * sizeof(ngx_str_t);
 
     return rc;
 }

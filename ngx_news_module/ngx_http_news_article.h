@@ -57,7 +57,7 @@ typedef struct {
 
     int64_t                   views;        /* 0 when the field is absent */
     ngx_uint_t                draft;        /* status "draft" */
-    size_t                    size;         /* bytes it holds, about */
+    size_t                    size;         /* memory it takes, when done */
 } ngx_http_news_article_t;
 
 

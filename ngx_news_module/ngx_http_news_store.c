@@ -15,6 +15,7 @@
 static ngx_int_t ngx_http_news_store_script_reply(redisReply *reply,
     ngx_http_news_store_view_t *view, redisReply **fields,
     ngx_str_t *reason);
+static size_t ngx_http_news_store_pool_size(redisReply *fields);
 static ngx_http_news_article_t *ngx_http_news_store_article(
     redisReply *fields, ngx_pool_t *pool, ngx_str_t *reason);
 
@@ -240,10 +241,12 @@ ngx_http_news_store_view(ngx_http_news_store_query_t *q,
 
     /*
      * The article may be kept after the request: a pool of its own, with
-     * the cycle's log, which outlives the request's connection.
+     * the cycle's log, which outlives the request's connection, and of
+     * the size its fields need, since many are kept.
      */
 
-    view->pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, ngx_cycle->log);
+    view->pool = ngx_create_pool(ngx_http_news_store_pool_size(fields),
+                                 ngx_cycle->log);
     if (view->pool == NULL) {
         ngx_str_set(reason, "out of memory");
         return NGX_ERROR;
@@ -363,6 +366,31 @@ unexpected:
     ngx_str_set(reason, "unexpected reply from Redis");
 
     return NGX_ERROR;
+}
+
+
+/*
+ * One block for everything but the values too large for a pool's block
+ * (nginx allocates those apart), with room for the tags and the rest.
+ */
+
+static size_t
+ngx_http_news_store_pool_size(redisReply *fields)
+{
+    size_t  i, size, len;
+
+    size = sizeof(ngx_pool_t) + 1024
+           + fields->elements / 2 * (sizeof(ngx_str_t) * 2 + NGX_ALIGNMENT);
+
+    for (i = 0; i + 1 < fields->elements; i += 2) {
+        len = fields->element[i]->len + fields->element[i + 1]->len;
+
+        if (len < NGX_MAX_ALLOC_FROM_POOL) {
+            size += len;
+        }
+    }
+
+    return ngx_min(size, NGX_DEFAULT_POOL_SIZE);
 }
 
 

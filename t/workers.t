@@ -45,19 +45,34 @@ GET /news/busy-day
 --- http_config
     log_format pids '$pid $status';
 --- init
+# which worker takes a connection is the kernel's choice: rounds of 50
+# concurrent views until both have served (and so kept the article)
+sub ::pids_since {
+    my ($from) = @_;
+    my @lines = NewsTest::access_lines('pids.log', $from + 1);
+    return map { (split / /)[0] => 1 } @lines[$from .. $#lines];
+}
 my $key = NewsTest::article('both-kept', title => 'Old headline', rev => '1');
-my @warm = map { NewsTest::concurrent_get('/news/both-kept', 50) } 1 .. 2;
-my %pids = map { (split / /)[0] => 1 }
-           NewsTest::access_lines('pids.log', 100);
+my ($n, %pids) = (0);
+for (1 .. 20) {
+    NewsTest::concurrent_get('/news/both-kept', 50);
+    $n += 50;
+    %pids = ::pids_since(0);
+    last if keys %pids == 2;
+}
 Test::More::is(scalar(keys %pids), 2, 'both workers kept it');
 NewsTest::redis('HSET', $key, 'title', 'New headline', 'rev', '2');
-my @r = map { NewsTest::concurrent_get('/news/both-kept', 50) } 1 .. 2;
-my @lines = NewsTest::access_lines('pids.log', 200);
-my %after = map { (split / /)[0] => 1 } @lines[100 .. $#lines];
+my ($from, @r, %after) = ($n);
+for (1 .. 20) {
+    push @r, NewsTest::concurrent_get('/news/both-kept', 50);
+    $n += 50;
+    %after = ::pids_since($from);
+    last if keys %after == 2;
+}
 Test::More::is(scalar(keys %after), 2, 'both workers served after the edit');
-Test::More::is(scalar(grep { $_->[2] =~ m{<h1>New headline</h1>} } @r), 100,
-               'every page after the edit is new');
-Test::More::is(NewsTest::redis('HGET', $key, 'views'), 200, 'all counted');
+Test::More::is(scalar(grep { $_->[2] =~ m{<h1>New headline</h1>} } @r),
+               scalar(@r), 'every page after the edit is new');
+Test::More::is(NewsTest::redis('HGET', $key, 'views'), $n, 'all counted');
 --- config
     location ~ ^/news/([a-z0-9-]+)$ {
         news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
@@ -66,5 +81,5 @@ Test::More::is(NewsTest::redis('HGET', $key, 'views'), 200, 'all counted');
     }
 --- request
 GET /news/both-kept
---- response_body_like: <h1>New headline</h1>.*>201 Views<
+--- response_body_like: <h1>New headline</h1>
 --- timeout: 10
