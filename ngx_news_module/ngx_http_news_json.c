@@ -46,6 +46,20 @@ static ngx_int_t ngx_http_news_json_script_safe(ngx_str_t *json,
     ngx_pool_t *pool, ngx_str_t *out);
 
 
+/* jansson's version, for the start notice */
+
+const char *
+ngx_http_news_json_library(void)
+{
+#if (JANSSON_VERSION_HEX >= 0x020d00)
+    /* the shared library loaded, which may be newer than its headers */
+    return jansson_version_str();
+#else
+    return JANSSON_VERSION;
+#endif
+}
+
+
 /*
  * Every hash field; "views" as a number, "tags" as an array, the dates
  * in ISO 8601; and the canonical "url".  The count is this view's, so

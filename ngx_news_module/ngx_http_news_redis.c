@@ -149,6 +149,23 @@ static ngx_str_t  ngx_http_news_redis_unavailable_errors[] = {
 };
 
 
+/*
+ * The hiredis this module was compiled with, for the start notice: the
+ * dynamic module carries its own (config), so that is the one it uses.
+ */
+
+const char *
+ngx_http_news_redis_library(void)
+{
+    return ngx_value(HIREDIS_MAJOR) "." ngx_value(HIREDIS_MINOR) "."
+           ngx_value(HIREDIS_PATCH)
+#if (NGX_HTTP_NEWS_HIREDIS_BUILT_IN)
+           " built in"
+#endif
+           ;
+}
+
+
 void
 ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script)
 {

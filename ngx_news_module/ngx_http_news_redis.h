@@ -82,6 +82,7 @@ typedef struct {
 } ngx_http_news_redis_target_t;
 
 
+const char *ngx_http_news_redis_library(void);
 void ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script);
 ngx_http_news_redis_target_t *ngx_http_news_redis_add(ngx_conf_t *cf,
     ngx_array_t *targets, ngx_str_t *address, ngx_str_t *password,
