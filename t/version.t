@@ -1,7 +1,7 @@
 # The module's version, kept in the file VERSION alone: the notice nginx
-# logs once per start and reload must show exactly what VERSION holds.
-# A master and two workers: the notice is the master's, not each
-# worker's.
+# logs once per start and reload, and news_build_info in the metrics.
+# Both must show exactly what VERSION holds.  A master and two workers:
+# the notice is the master's, not each worker's.
 
 use lib 't/inc';
 use Test::Nginx::Socket 'no_plan';
@@ -36,7 +36,24 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: the version is logged at notice once at start, and once more by the master at a reload
+=== TEST 1: news_build_info comes first and shows the version in VERSION
+--- http_config
+    news_metrics_zone news 64k;
+--- config
+    location = /metrics {
+        news_metrics;
+    }
+--- request
+GET /metrics
+--- response_body_like eval
+qr/\A# HELP news_build_info [^\n]+\n# TYPE news_build_info gauge\n/
+. qr/news_build_info\{version="\Q$::Version\E"\} 1\n# HELP news_pages_total /
+--- no_error_log
+[error]
+
+
+
+=== TEST 2: the version is logged at notice once at start, and once more by the master at a reload
 --- log_level: notice
 --- config
     location = /t {
@@ -70,7 +87,7 @@ ok
 
 
 
-=== TEST 2: nginx -t does not log it (Debian's nginx.service runs nginx -t before each start)
+=== TEST 3: nginx -t does not log it (Debian's nginx.service runs nginx -t before each start)
 --- log_level: notice
 --- config
     location = /t {
