@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * The metrics module: news_metrics_zone keeps the counters in shared
  * memory, news_metrics shows them in the Prometheus text format.  The

@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * Directives, configuration and variables of the news module.  The
  * request flow lives in ngx_http_news_handler.c.
