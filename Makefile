@@ -13,6 +13,9 @@ SOURCES       := $(wildcard ngx_news_module/*.[ch])
 TEMPLATE_H    := ngx_news_module/ngx_http_news_default_template.h
 # the dynamic module's exports (config passes it to the linker)
 VERSION_MAP   := ngx_news_module/ngx_http_news_module.map
+# the module's version, kept in VERSION alone: config reads it into the
+# build, tools/build-deb into the package
+NEWS_VERSION  := $(shell cat VERSION)
 
 # the stock package's flags, plus our warnings as errors
 CC_OPT        := -g -O2 -fstack-protector-strong -Wformat \
@@ -51,7 +54,8 @@ all: build
 build: $(MODULE)
 
 $(MODULE): $(NGX_BUILD)/Makefile $(SOURCES) $(TEMPLATE_H) $(VERSION_MAP) \
-           config
+           config VERSION
+	@echo "building ngx_http_news_module $(NEWS_VERSION)"
 	@# nginx's Makefile does not know the version script: relink
 	test $(VERSION_MAP) -ot $(NGX_BUILD)/objs/$(notdir $@) \
 	    || rm -f $(NGX_BUILD)/objs/$(notdir $@)
@@ -61,8 +65,9 @@ $(MODULE): $(NGX_BUILD)/Makefile $(SOURCES) $(TEMPLATE_H) $(VERSION_MAP) \
 	mv -f $@.tmp $@
 
 # configure a private copy of the headers nginx-dev ships, with the
-# stock binary's flags (--with-compat and the rest) for ABI compatibility
-$(NGX_BUILD)/Makefile: config
+# stock binary's flags (--with-compat and the rest) for ABI compatibility;
+# again when VERSION changes, which config puts into ngx_auto_config.h
+$(NGX_BUILD)/Makefile: config VERSION
 	rm -rf $(NGX_BUILD)
 	mkdir -p $(BUILD)
 	cp -r $(NGINX_SRC) $(NGX_BUILD)

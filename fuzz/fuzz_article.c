@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * (d) The article model and what shows it, with no Redis in between:
  * the input is an article's fields, "name\0value\0name\0value..." (any

@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * (c) The body and the other field readers.  The input's first byte
  * picks the body format (byte % 3: '0' text, '1' Markdown, '2' HTML);

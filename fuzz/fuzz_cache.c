@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * (e) The worker's cache of articles and pages (ngx_http_news_cache.c),
  * small (news_cache_size from the input, at most 16 KB), driven by the

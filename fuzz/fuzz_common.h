@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * What the libFuzzer targets share: just enough of nginx (time, a log
  * that writes nowhere, pools), articles made as the module makes them,

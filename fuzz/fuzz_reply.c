@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * (b) Redis replies to views: the input is RESP, as Redis would send
  * it.  hiredis' reader (as the module uses it) turns it into replies;

@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * (a) The template compiler: the input is template text, then, after a
  * NUL, the fields of an article (fuzz_article(): "name\0value\0...").

@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * The article model: one Redis hash as plain C data.  Every value is a
  * copy that the article owns (it lives in the pool it was made in), the

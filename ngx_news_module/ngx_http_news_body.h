@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * The article body to HTML: plain text paragraphs, Markdown (md4c, no
  * raw HTML, no script URLs), or editors' HTML passed through.

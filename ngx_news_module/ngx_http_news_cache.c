@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * One cache per worker process: a red-black tree of keys and a queue
  * in order of use, as nginx's own caches keep them, but in the heap of

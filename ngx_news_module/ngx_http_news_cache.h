@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * This worker's articles, kept from one view to the next with the page
  * last rendered of each, so that a view of an article that has not

@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * Making values safe to write into pages: HTML escaping, and URLs that
  * cannot run script.

@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * The request flow: validate, ask Redis for the view on this worker's
  * connection (with the revision of the article this worker keeps, if

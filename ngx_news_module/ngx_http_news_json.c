@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  */
 
 
@@ -44,6 +44,20 @@ static ngx_int_t ngx_http_news_json_dump(json_t *json, size_t size,
     ngx_pool_t *pool, ngx_str_t *out);
 static ngx_int_t ngx_http_news_json_script_safe(ngx_str_t *json,
     ngx_pool_t *pool, ngx_str_t *out);
+
+
+/* jansson's version, for the start notice */
+
+const char *
+ngx_http_news_json_library(void)
+{
+#if (JANSSON_VERSION_HEX >= 0x020d00)
+    /* the shared library loaded, which may be newer than its headers */
+    return jansson_version_str();
+#else
+    return JANSSON_VERSION;
+#endif
+}
 
 
 /*

@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * JSON with jansson: the article as JSON (news_format json) and the
  * JSON-LD NewsArticle of the page's head.
@@ -17,6 +17,7 @@
 #include "ngx_http_news_render.h"
 
 
+const char *ngx_http_news_json_library(void);
 ngx_int_t ngx_http_news_json_article(ngx_http_news_page_t *page,
     ngx_pool_t *pool, ngx_http_news_rendered_t *out);
 ngx_int_t ngx_http_news_json_ld(ngx_http_news_page_t *page,

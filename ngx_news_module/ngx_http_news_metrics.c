@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * The metrics module: news_metrics_zone keeps the counters in shared
  * memory, news_metrics shows them in the Prometheus text format.  The
@@ -279,6 +279,13 @@ ngx_http_news_metrics_render(u_char *p, u_char *last,
     ngx_uint_t                      i, s, shown;
     ngx_atomic_uint_t               n, sum;
     ngx_http_news_metrics_label_t  *l;
+
+    /* the version of the module that answers, from VERSION (config) */
+
+    p = ngx_slprintf(p, last,
+            "# HELP news_build_info The news module's version.\n"
+            "# TYPE news_build_info gauge\n"
+            "news_build_info{version=\"%s\"} 1\n", NGX_HTTP_NEWS_VERSION);
 
     p = ngx_slprintf(p, last,
             "# HELP news_pages_total Responses of news locations, "

@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * Prometheus metrics: counters in one shared memory zone
  * (news_metrics_zone), kept across the worker processes and across

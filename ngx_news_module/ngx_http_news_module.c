@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * Directives, configuration and variables of the news module.  The
  * request flow lives in ngx_http_news_handler.c.
@@ -35,6 +35,7 @@ static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_positive_msec(ngx_conf_t *cf, void *post,
     void *data);
+static ngx_int_t ngx_http_news_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
 static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
 
@@ -218,7 +219,7 @@ ngx_module_t  ngx_http_news_module = {
     ngx_http_news_commands,                /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
+    ngx_http_news_init_module,             /* init module */
     ngx_http_news_init_process,            /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
@@ -685,6 +686,31 @@ ngx_http_news_positive_msec(ngx_conf_t *cf, void *post, void *data)
     }
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * Called once a configuration is committed, in the master (or the only
+ * process): at each start and reload, once, which module and libraries
+ * serve it.  Not for nginx -t, which would log it too (Debian's
+ * nginx.service runs nginx -t before each start).
+ */
+
+static ngx_int_t
+ngx_http_news_init_module(ngx_cycle_t *cycle)
+{
+    if (ngx_test_config) {
+        return NGX_OK;
+    }
+
+    /* md4c has no version to ask */
+
+    ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
+                  "ngx_http_news_module %s (hiredis %s, jansson %s, md4c)",
+                  NGX_HTTP_NEWS_VERSION, ngx_http_news_redis_library(),
+                  ngx_http_news_json_library());
+
+    return NGX_OK;
 }
 
 

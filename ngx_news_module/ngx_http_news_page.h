@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * The article page: every name its templates may use and what each
  * shows (fields, dates, links, the body, JSON-LD, the count), and the

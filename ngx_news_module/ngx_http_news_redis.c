@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * One persistent connection per worker and Redis target.  nginx owns the
  * socket (non-blocking connect to an address resolved at configuration
@@ -147,6 +147,23 @@ static ngx_str_t  ngx_http_news_redis_unavailable_errors[] = {
     ngx_string("BUSY"),
     ngx_null_string
 };
+
+
+/*
+ * The hiredis this module was compiled with, for the start notice: the
+ * dynamic module carries its own (config), so that is the one it uses.
+ */
+
+const char *
+ngx_http_news_redis_library(void)
+{
+    return ngx_value(HIREDIS_MAJOR) "." ngx_value(HIREDIS_MINOR) "."
+           ngx_value(HIREDIS_PATCH)
+#if (NGX_HTTP_NEWS_HIREDIS_BUILT_IN)
+           " built in"
+#endif
+           ;
+}
 
 
 void

@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * Per-worker Redis connections: nginx owns the socket and its events,
  * hiredis only encodes commands and decodes replies.  This layer moves
@@ -82,6 +82,7 @@ typedef struct {
 } ngx_http_news_redis_target_t;
 
 
+const char *ngx_http_news_redis_library(void);
 void ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script);
 ngx_http_news_redis_target_t *ngx_http_news_redis_add(ngx_conf_t *cf,
     ngx_array_t *targets, ngx_str_t *address, ngx_str_t *password,

@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * What renderers share: the context a page is rendered in besides its
  * article, and a rendered page with the places left for the values that

@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * The article in Redis: the commands that count and read a view, and
  * the one place where their reply becomes the article model.  Nothing

@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * Variables of a news request, for log_format and the like: what the
  * view showed, whether it counted and why not, how long Redis took.

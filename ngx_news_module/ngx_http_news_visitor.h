@@ -1,6 +1,6 @@
 
 /*
- * Copyright (C) ngx_news_module authors
+ * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * Repeat views (news_views_unique): who the visitor is, as a hash that
  * cannot be turned back into an address, and the Redis key that marks

@@ -148,7 +148,8 @@ __DATA__
 --- init
 ::ready();
 my ($status, $h, $body) = NewsTest::http_get('/metrics');
-my %want = (news_pages_total => 'counter',
+my %want = (news_build_info => 'gauge',
+            news_pages_total => 'counter',
             news_views_counted_total => 'counter',
             news_views_skipped_total => 'counter',
             news_redis_commands_total => 'counter',
@@ -197,7 +198,7 @@ GET /metrics
 --- response_headers
 Content-Type: text/plain; version=0.0.4
 Cache-Control: no-store
---- response_body_like: \A# HELP news_pages_total .*\n# TYPE news_pages_total counter\n
+--- response_body_like: \A# HELP news_build_info .*\n# TYPE news_build_info gauge\n
 --- no_error_log
 [error]
 
