@@ -538,6 +538,11 @@ ngx_http_news_article(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
+    if (value[1].len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "empty article key");
+        return NGX_CONF_ERROR;
+    }
+
     /* "news_beacon" counts views of the article without showing it */
 
     nlcf->beacon = cmd->offset;
@@ -579,6 +584,15 @@ ngx_http_news_views_unique(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid window \"%V\", it must be \"off\" or "
                            "a time of at least one second", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    /* the visitor's hash changes every UTC day: no mark matches longer */
+
+    if (window > 86400) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "window \"%V\" is longer than a day, the "
+                           "longest a visitor is recognised", &value[1]);
         return NGX_CONF_ERROR;
     }
 

@@ -11,6 +11,13 @@
 #include "ngx_http_news_escape.h"
 
 
+/*
+ * Sections inside sections, at the most: rendering recurses once per
+ * level, so the depth is bounded where the template is compiled.
+ */
+#define NGX_HTTP_NEWS_TEMPLATE_DEPTH  32
+
+
 typedef enum {
     NGX_HTTP_NEWS_OP_TEXT = 0,
     NGX_HTTP_NEWS_OP_ESCAPED,           /* {{name}} */
@@ -106,6 +113,12 @@ ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path,
     if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
                            ngx_fd_info_n " \"%s\" failed", name.data);
+        goto close;
+    }
+
+    if (!ngx_is_file(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%s\" is not a regular file", name.data);
         goto close;
     }
 
@@ -397,6 +410,13 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
     default:
         op->type = raw ? NGX_HTTP_NEWS_OP_RAW : NGX_HTTP_NEWS_OP_ESCAPED;
         return NGX_OK;
+    }
+
+    if (open->nelts == NGX_HTTP_NEWS_TEMPLATE_DEPTH) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "%V:%ui: sections nested deeper than %d",
+                           source, line, NGX_HTTP_NEWS_TEMPLATE_DEPTH);
+        return NGX_ERROR;
     }
 
     section = ngx_array_push(open);

@@ -347,3 +347,87 @@ Test::More::like($out, qr/\[emerg\] \d+#\d+: invalid value "rst" in \S+nginx\.co
 GET /t
 --- response_body
 checked
+
+
+
+=== TEST 17: sections nested deeper than 32 fail nginx -t, at the line of the 33rd
+--- init
+my $deep = join '', map { "{{#title}}\n" } 1 .. 33;
+$deep .= join '', map { "{{/title}}\n" } 1 .. 33;
+my ($rc, $out) = main::broken_template($deep);
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/\[emerg\] \d+#\d+: TPL:33: sections nested deeper than 32 in \S+nginx\.conf:\d+\n/,
+                 'message names the template line');
+($rc, $out) = main::broken_template(substr($deep, 0, 32 * 11)
+                                    . join '', map { "{{/title}}\n" } 1 .. 32);
+Test::More::is($rc, 0, '32 levels are allowed') or Test::More::diag($out);
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 18: an empty article key fails nginx -t
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    server {
+        location /news/ {
+            news_article "";
+        }
+    }
+_EOC_
+my $line = main::conf_line(3);
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/\[emerg\] \d+#\d+: empty article key in \S+nginx\.conf:$line\n/,
+                 'message and line');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 19: a news_template that is a directory fails nginx -t at its line
+--- init
+my $dir = File::Temp::tempdir(CLEANUP => 1);
+my ($rc, $out) = NewsTest::nginx_t(<<"_EOC_");
+    server {
+        location /news/ {
+            news_template $dir;
+            news_article news:article:\$uri;
+        }
+    }
+_EOC_
+my $line = main::conf_line(3);
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/\[emerg\] \d+#\d+: "\Q$dir\E" is not a regular file in \S+nginx\.conf:$line\n/,
+                 'message and line');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 20: a news_views_unique window longer than a day fails nginx -t
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_views_unique 300000000y;
+_EOC_
+my $line = main::conf_line(1);
+Test::More::isnt($rc, 0, 'nginx -t fails');
+Test::More::like($out, qr/\[emerg\] \d+#\d+: window "300000000y" is longer than a day, the longest a visitor is recognised in \S+nginx\.conf:$line\n/,
+                 'message and line');
+($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_views_unique 1d;
+_EOC_
+Test::More::is($rc, 0, 'a day is allowed') or Test::More::diag($out);
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
