@@ -15,8 +15,8 @@
 static ngx_int_t ngx_http_news_store_script_reply(redisReply *reply,
     ngx_http_news_store_view_t *view, redisReply **fields,
     ngx_str_t *reason);
-static ngx_http_news_article_t *ngx_http_news_store_article(
-    redisReply *fields, ngx_pool_t *pool, ngx_str_t *reason);
+static ngx_uint_t ngx_http_news_store_scheduled(
+    ngx_http_news_article_t *a);
 
 
 /*
@@ -27,12 +27,19 @@ static ngx_http_news_article_t *ngx_http_news_store_article(
  * count the view or "0" not to.  Without those it counts.
  *
  * A missing article is never written to (HINCRBY would create it), a
- * draft is not counted, a repeat view within the window is not counted
- * either, and the mark is made only for an article that exists.  It
- * returns false for a missing article, {0} for a draft, otherwise
- * {outcome} (1 counted, 2 a repeat, 3 not asked to count) and, when a
- * revision was given, the count and, only if the stored revision is
- * another, the whole hash.
+ * draft is not counted, nor is an article whose published_ts (written by
+ * the publishing API) is still in the future by Redis' clock; a repeat
+ * view within the window is not counted either, and the mark is made only
+ * for an article that exists.  It returns false for a missing article,
+ * {0} for a draft, {4} for a scheduled one, otherwise {outcome} (1
+ * counted, 2 a repeat, 3 not asked to count) and, when a revision was
+ * given, the count and, only if the stored revision is another, the
+ * whole hash.
+ *
+ * A counted view of a key "<p>article:..." also adds one to the article
+ * in "<p>most_read:<YYYYMMDD>" (the UTC day by Redis' clock), which
+ * expires 8 days after its first member came: the arguments of a view
+ * stay as they were, so the day and the set's name are made here.
  *
  * Without a known revision the fields come from a native HGETALL in the
  * same MULTI/EXEC: Lua copies every value it is handed, twice, which is
@@ -41,12 +48,20 @@ static ngx_http_news_article_t *ngx_http_news_store_article(
  */
 
 static ngx_str_t  ngx_http_news_store_script = ngx_string(
-    "local h = redis.call('HMGET', KEYS[1], 'status', 'rev')\n"
+    "local h = redis.call('HMGET', KEYS[1], 'status', 'rev', 'published_ts')\n"
     "if h[1] == 'draft' then\n"
     "    return {0}\n"
     "end\n"
-    "if not h[1] and not h[2] and redis.call('EXISTS', KEYS[1]) == 0 then\n"
+    "if not h[1] and not h[2] and not h[3]\n"
+    "   and redis.call('EXISTS', KEYS[1]) == 0 then\n"
     "    return false\n"
+    "end\n"
+    "local now\n"
+    "if h[3] then\n"
+    "    now = tonumber(redis.call('TIME')[1])\n"
+    "    if (tonumber(h[3]) or 0) > now then\n"
+    "        return {4}\n"
+    "    end\n"
     "end\n"
     "local n = KEYS[2] and 2 or 1\n"
     "local known = ARGV[n]\n"
@@ -58,6 +73,27 @@ static ngx_str_t  ngx_http_news_store_script = ngx_string(
     "    else\n"
     "        outcome = 1\n"
     "        views = redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
+    "        local p = string.match(KEYS[1], '^(.-)article:')\n"
+    "        if p then\n"
+    "            now = now or tonumber(redis.call('TIME')[1])\n"
+    "            local z = math.floor(now / 86400) + 719468\n"
+    "            local era = math.floor(z / 146097)\n"
+    "            local doe = z - era * 146097\n"
+    "            local yoe = math.floor((doe - math.floor(doe / 1460)\n"
+    "                + math.floor(doe / 36524) - math.floor(doe / 146096))\n"
+    "                / 365)\n"
+    "            local doy = doe - 365 * yoe - math.floor(yoe / 4)\n"
+    "                        + math.floor(yoe / 100)\n"
+    "            local mp = math.floor((5 * doy + 2) / 153)\n"
+    "            local m = mp < 10 and mp + 3 or mp - 9\n"
+    "            local day = string.format('%smost_read:%04d%02d%02d', p,\n"
+    "                yoe + era * 400 + (m < 3 and 1 or 0), m,\n"
+    "                doy - math.floor((153 * mp + 2) / 5) + 1)\n"
+    "            local score = redis.call('ZINCRBY', day, 1, KEYS[1])\n"
+    "            if tonumber(score) == 1 then\n"
+    "                redis.call('EXPIRE', day, 691200)\n"
+    "            end\n"
+    "        end\n"
     "    end\n"
     "end\n"
     "if not known then\n"
@@ -79,7 +115,8 @@ static ngx_http_news_view_e  ngx_http_news_store_outcomes[] = {
     NGX_HTTP_NEWS_VIEW_DRAFT,
     NGX_HTTP_NEWS_VIEW_COUNTED,
     NGX_HTTP_NEWS_VIEW_REPEAT,
-    NGX_HTTP_NEWS_VIEW_SHOWN
+    NGX_HTTP_NEWS_VIEW_SHOWN,
+    NGX_HTTP_NEWS_VIEW_SCHEDULED
 };
 
 
@@ -239,6 +276,18 @@ ngx_http_news_store_view(ngx_http_news_store_query_t *q,
         return NGX_DECLINED;
     }
 
+    if (script == NULL && ngx_http_news_store_scheduled(view->article)) {
+
+        /* HGETALL alone: no script looked at the time */
+
+        ngx_destroy_pool(view->pool);
+        view->pool = NULL;
+        view->article = NULL;
+        view->view = NGX_HTTP_NEWS_VIEW_SCHEDULED;
+        ngx_str_set(reason, "article is scheduled");
+        return NGX_DECLINED;
+    }
+
     if (script == NULL || q->rev.len == 0) {
         /* HGETALL came after the count: it holds the new one */
         view->views = view->article->views;
@@ -278,8 +327,9 @@ ngx_http_news_store_script_reply(redisReply *reply,
 
     if (outcome->type != REDIS_REPLY_INTEGER
         || outcome->integer < 0
-        || outcome->integer > NGX_HTTP_NEWS_VIEW_SHOWN
-                              - NGX_HTTP_NEWS_VIEW_DRAFT)
+        || outcome->integer >= (long long)
+                               (sizeof(ngx_http_news_store_outcomes)
+                                / sizeof(ngx_http_news_view_e)))
     {
         goto unexpected;
     }
@@ -288,6 +338,11 @@ ngx_http_news_store_script_reply(redisReply *reply,
 
     if (view->view == NGX_HTTP_NEWS_VIEW_DRAFT) {
         ngx_str_set(reason, "article is a draft");
+        return NGX_DECLINED;
+    }
+
+    if (view->view == NGX_HTTP_NEWS_VIEW_SCHEDULED) {
+        ngx_str_set(reason, "article is scheduled");
         return NGX_DECLINED;
     }
 
@@ -340,11 +395,14 @@ unexpected:
 }
 
 
-/* HGETALL's reply, or the script's copy of it, as the article model */
+/*
+ * HGETALL's reply, or a script's copy of it, as the article model: the
+ * view's here, and the publishing API's (ngx_http_news_publish_store.c).
+ */
 
-static ngx_http_news_article_t *
-ngx_http_news_store_article(redisReply *fields, ngx_pool_t *pool,
-    ngx_str_t *reason)
+ngx_http_news_article_t *
+ngx_http_news_store_article(ngx_http_news_redis_reply_t *fields,
+    ngx_pool_t *pool, ngx_str_t *reason)
 {
     size_t                    i;
     redisReply               *k, *v;
@@ -392,4 +450,35 @@ failed:
     ngx_str_set(reason, "out of memory");
 
     return NULL;
+}
+
+
+/*
+ * published_ts (Unix seconds, written by the publishing API) after now:
+ * the same test as the view script's, by this worker's clock.
+ */
+
+static ngx_uint_t
+ngx_http_news_store_scheduled(ngx_http_news_article_t *a)
+{
+    time_t       ts;
+    ngx_str_t   *name, *value;
+    ngx_uint_t   i;
+
+    for (i = 0; i < a->npairs; i++) {
+        name = &a->pairs[i].name;
+        value = &a->pairs[i].value;
+
+        if (name->len == sizeof("published_ts") - 1
+            && ngx_strncmp(name->data, "published_ts",
+                           sizeof("published_ts") - 1)
+               == 0)
+        {
+            ts = ngx_atotm(value->data, value->len);
+
+            return (ts != (time_t) NGX_ERROR && ts > ngx_time());
+        }
+    }
+
+    return 0;
 }
