@@ -24,7 +24,8 @@ static ngx_uint_t ngx_http_news_store_scheduled(
  * atomic step.  KEYS[1] is the article, KEYS[2] the visitor's mark for
  * it (news_views_unique), with its window in seconds as ARGV[1]; then,
  * from a worker that keeps the article, the revision it keeps and "1" to
- * count the view or "0" not to.  Without those it counts.
+ * count the view, with today as YYYYMMDD (UTC), or "0" not to.  Without
+ * those it counts.
  *
  * A missing article is never written to (HINCRBY would create it), a
  * draft is not counted, nor is an article whose published_ts (written by
@@ -34,12 +35,17 @@ static ngx_uint_t ngx_http_news_store_scheduled(
  * {0} for a draft, {4} for a scheduled one, otherwise {outcome} (1
  * counted, 2 a repeat, 3 not asked to count) and, when a revision was
  * given, the count and, only if the stored revision is another, the
- * whole hash.
+ * whole hash.  The schedule is not looked at again for the revision a
+ * worker keeps: it was served, so it was published, and time only goes
+ * on (a writer who moves published_ts bumps rev).
  *
  * A counted view of a key "<p>article:..." also adds one to the article
- * in "<p>most_read:<YYYYMMDD>" (the UTC day by Redis' clock), which
- * expires 8 days after its first member came: the arguments of a view
- * stay as they were, so the day and the set's name are made here.
+ * in "<p>most_read:<YYYYMMDD>", which expires 8 days after its first
+ * member came.  The day is the one the worker sends with a kept article
+ * (the hot path: no TIME, no date arithmetic in Lua); the other views'
+ * arguments are as they were before most read, so for them the script
+ * takes the day from Redis' clock.  Either way the set is named after
+ * the article's key, which is all the script is given.
  *
  * Without a known revision the fields come from a native HGETALL in the
  * same MULTI/EXEC: Lua copies every value it is handed, twice, which is
@@ -56,15 +62,12 @@ static ngx_str_t  ngx_http_news_store_script = ngx_string(
     "   and redis.call('EXISTS', KEYS[1]) == 0 then\n"
     "    return false\n"
     "end\n"
-    "local now\n"
-    "if h[3] then\n"
-    "    now = tonumber(redis.call('TIME')[1])\n"
-    "    if (tonumber(h[3]) or 0) > now then\n"
-    "        return {4}\n"
-    "    end\n"
-    "end\n"
     "local n = KEYS[2] and 2 or 1\n"
     "local known = ARGV[n]\n"
+    "if h[3] and (not known or h[2] ~= known)\n"
+    "   and (tonumber(h[3]) or 0) > tonumber(redis.call('TIME')[1]) then\n"
+    "    return {4}\n"
+    "end\n"
     "local outcome, views = 3, false\n"
     "if ARGV[n + 1] ~= '0' then\n"
     "    if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'EX',\n"
@@ -73,27 +76,29 @@ static ngx_str_t  ngx_http_news_store_script = ngx_string(
     "    else\n"
     "        outcome = 1\n"
     "        views = redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
-    "        local p = string.match(KEYS[1], '^(.-)article:')\n"
-    "        if p then\n"
-    "            now = now or tonumber(redis.call('TIME')[1])\n"
-    "            local z = math.floor(now / 86400) + 719468\n"
-    "            local era = math.floor(z / 146097)\n"
-    "            local doe = z - era * 146097\n"
-    "            local yoe = math.floor((doe - math.floor(doe / 1460)\n"
-    "                + math.floor(doe / 36524) - math.floor(doe / 146096))\n"
-    "                / 365)\n"
-    "            local doy = doe - 365 * yoe - math.floor(yoe / 4)\n"
-    "                        + math.floor(yoe / 100)\n"
-    "            local mp = math.floor((5 * doy + 2) / 153)\n"
-    "            local m = mp < 10 and mp + 3 or mp - 9\n"
-    "            local day = string.format('%smost_read:%04d%02d%02d', p,\n"
-    "                yoe + era * 400 + (m < 3 and 1 or 0), m,\n"
-    "                doy - math.floor((153 * mp + 2) / 5) + 1)\n"
-    "            local score = redis.call('ZINCRBY', day, 1, KEYS[1])\n"
-    "            if tonumber(score) == 1 then\n"
-    "                redis.call('EXPIRE', day, 691200)\n"
-    "            end\n"
-    "        end\n"
+    "    end\n"
+    "end\n"
+    "local p = outcome == 1 and string.match(KEYS[1], '^(.-)article:')\n"
+    "local day = ARGV[n + 2]\n"
+    "if p and not day then\n"
+    "    local z = math.floor(redis.call('TIME')[1] / 86400) + 719468\n"
+    "    local era = math.floor(z / 146097)\n"
+    "    local doe = z - era * 146097\n"
+    "    local yoe = math.floor((doe - math.floor(doe / 1460)\n"
+    "                            + math.floor(doe / 36524)\n"
+    "                            - math.floor(doe / 146096)) / 365)\n"
+    "    local doy = doe - 365 * yoe - math.floor(yoe / 4)\n"
+    "                + math.floor(yoe / 100)\n"
+    "    local mp = math.floor((5 * doy + 2) / 153)\n"
+    "    local m = mp < 10 and mp + 3 or mp - 9\n"
+    "    day = string.format('%04d%02d%02d',\n"
+    "                        yoe + era * 400 + (m < 3 and 1 or 0), m,\n"
+    "                        doy - math.floor((153 * mp + 2) / 5) + 1)\n"
+    "end\n"
+    "if p then\n"
+    "    p = p .. 'most_read:' .. day\n"
+    "    if tonumber(redis.call('ZINCRBY', p, 1, KEYS[1])) == 1 then\n"
+    "        redis.call('EXPIRE', p, 691200)\n"
     "    end\n"
     "end\n"
     "if not known then\n"
@@ -139,6 +144,7 @@ void
 ngx_http_news_store_commands(ngx_http_news_store_query_t *q,
     ngx_http_news_redis_script_t *script)
 {
+    ngx_tm_t                        tm;
     ngx_uint_t                      argc;
     ngx_http_news_redis_command_t  *c;
 
@@ -166,6 +172,17 @@ ngx_http_news_store_commands(ngx_http_news_store_query_t *q,
 
             if (q->count) {
                 ngx_str_set(&q->argv[argc], "1");
+                argc++;
+
+                /* the most read set's day, made here once per view */
+
+                ngx_gmtime(ngx_time(), &tm);
+
+                (void) ngx_sprintf(q->day, "%04d%02d%02d", tm.ngx_tm_year,
+                                   tm.ngx_tm_mon, tm.ngx_tm_mday);
+
+                q->argv[argc].data = q->day;
+                q->argv[argc].len = sizeof(q->day);
 
             } else {
                 ngx_str_set(&q->argv[argc], "0");

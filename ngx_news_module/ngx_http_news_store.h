@@ -47,6 +47,7 @@ typedef struct {
     ngx_http_news_redis_command_t    command[2];
     ngx_uint_t                       ncommands;
     ngx_str_t                        argv[7];
+    u_char                           day[8];    /* YYYYMMDD, most read */
 } ngx_http_news_store_query_t;
 
 

@@ -746,7 +746,28 @@ GET /news/popular
 
 
 
-=== TEST 21: an article written by hand, without published_ts, renders and counts as before
+=== TEST 21: a kept article's counted view brings today's date (UTC) for most read; the first view's script makes it itself
+--- config eval: $::Config
+--- init
+my $key = 'news:article:dated-view';
+my $rev = ::etag_rev(::put('dated-view', { title => 'Dated view' }));
+my $m = NewsTest::monitor_start($::Store->{port});
+NewsTest::http_get('/news/dated-view') for 1 .. 2;
+my @sent = grep { $_->[0] eq 'EVALSHA' } NewsTest::monitor_commands($m, 0.3);
+Test::More::is(scalar(@sent), 2, 'one script per view');
+Test::More::is_deeply([@{$sent[0]}[2 .. $#{$sent[0]}]], [1, $key],
+                      'the first view: the key alone, as before');
+Test::More::is_deeply([@{$sent[1]}[2 .. $#{$sent[1]}]],
+                      [1, $key, $rev, 1, POSIX::strftime('%Y%m%d', gmtime)],
+                      'a kept article: the revision, count, and the day');
+Test::More::is(::score(::most_read_key(), $key), 2, 'both in most read');
+--- request
+GET /news/dated-view
+--- response_body_like: >3 Views<
+
+
+
+=== TEST 22: an article written by hand, without published_ts, renders and counts as before
 --- config eval: $::Config
 --- init
 ::r('DEL', 'news:article:by-hand');
@@ -762,7 +783,7 @@ GET /news/by-hand
 
 
 
-=== TEST 22: news_key_prefix roots every key the API writes
+=== TEST 23: news_key_prefix roots every key the API writes
 --- config eval: $::Config
 --- init
 ::r('DEL', 'site2:article:elsewhere', 'news:article:elsewhere');
@@ -782,7 +803,7 @@ GET /site2/elsewhere
 
 
 
-=== TEST 23: published_ts is published_at as the page reads it, ISO 8601 or Unix seconds
+=== TEST 24: published_ts is published_at as the page reads it, ISO 8601 or Unix seconds
 --- config eval: $::Config
 --- init
 for my $c (['1970-01-01T00:00:00Z', 0], ['2000-02-29T12:00:00Z', 951825600],
@@ -802,7 +823,7 @@ GET /news/dated
 
 
 
-=== TEST 24: behind auth_basic: without credentials 401 and nothing written; with them, the write
+=== TEST 25: behind auth_basic: without credentials 401 and nothing written; with them, the write
 --- user_files
 >>> editors
 alice:{PLAIN}s3cret
@@ -833,7 +854,7 @@ WWW-Authenticate: Basic realm="newsroom"
 
 
 
-=== TEST 25: configuration: news_publish beside news_article, a prefix with "article:" or spaces, news_publish twice
+=== TEST 26: configuration: news_publish beside news_article, a prefix with "article:" or spaces, news_publish twice
 --- config eval: $::Config
 --- init
 my @bad = (
@@ -858,7 +879,7 @@ GET /api/articles/UPPER
 
 
 
-=== TEST 26: tools/news-import loads JSON lines through the API; run again it changes only rev and updated_at, and with --if-absent nothing
+=== TEST 27: tools/news-import loads JSON lines through the API; run again it changes only rev and updated_at, and with --if-absent nothing
 --- config eval: $::Config
 --- init
 my $port = $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT} || 1984;
