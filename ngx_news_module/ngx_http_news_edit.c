@@ -857,21 +857,22 @@ ngx_http_news_edit_blank(const char *s, size_t len)
 
 
 /*
- * The article as the API shows it: "slug", then every field in the
- * hash's order, typed as an editor sends it ("tags" and "authors" arrays,
+ * The article as the API shows it: "slug", then the fields the module
+ * knows in the order of docs/data-model.md (a large hash keeps no order),
+ * typed as an editor sends them ("tags" and "authors" arrays,
  * "image_width", "image_height", "views" and "published_ts" numbers) when
- * the stored value reads so, else as stored; fields the module does not
- * know go into "custom".  Invalid UTF-8 (a value written by hand) shows
- * as U+FFFD.
+ * the stored value reads so, else as stored; then "custom", the others,
+ * in the hash's order.  Invalid UTF-8 (a value written by hand) shows as
+ * U+FFFD.
  */
 
 ngx_int_t
 ngx_http_news_edit_article(ngx_http_news_article_t *a, ngx_str_t *slug,
     ngx_pool_t *pool, ngx_str_t *out)
 {
-    json_t                     *obj, *custom, *v, *into;
+    json_t                     *obj, *custom, *v;
     ngx_int_t                   rc;
-    ngx_str_t                   name, value;
+    ngx_str_t                   value, name, *pname;
     ngx_uint_t                  i;
     ngx_http_news_edit_spec_t  *spec;
 
@@ -889,7 +890,55 @@ ngx_http_news_edit_article(ngx_http_news_article_t *a, ngx_str_t *slug,
         goto done;
     }
 
+    for (spec = ngx_http_news_edit_specs; spec->name.len; spec++) {
+
+        if (spec->type == NGX_HTTP_NEWS_EDIT_CUSTOM
+            || spec->type == NGX_HTTP_NEWS_EDIT_SLUG)
+        {
+            continue;
+        }
+
+        for (i = 0; i < a->npairs; i++) {
+            pname = &a->pairs[i].name;
+
+            if (pname->len == spec->name.len
+                && ngx_strncmp(pname->data, spec->name.data, pname->len)
+                   == 0)
+            {
+                break;
+            }
+        }
+
+        if (i == a->npairs) {
+            continue;
+        }
+
+        if (ngx_http_news_edit_utf8(&a->pairs[i].value, pool, &value)
+            != NGX_OK)
+        {
+            goto done;
+        }
+
+        v = ngx_http_news_edit_show(spec, &value);
+
+        if (v == NULL
+            || json_object_set_new_nocheck(obj, (char *) spec->name.data, v)
+               != 0)
+        {
+            goto done;
+        }
+    }
+
     for (i = 0; i < a->npairs; i++) {
+
+        spec = ngx_http_news_edit_spec(a->pairs[i].name.data,
+                                       a->pairs[i].name.len);
+
+        if (spec != NULL && spec->type != NGX_HTTP_NEWS_EDIT_CUSTOM
+            && spec->type != NGX_HTTP_NEWS_EDIT_SLUG)
+        {
+            continue;
+        }
 
         if (ngx_http_news_edit_utf8(&a->pairs[i].name, pool, &name) != NGX_OK
             || ngx_http_news_edit_utf8(&a->pairs[i].value, pool, &value)
@@ -898,21 +947,10 @@ ngx_http_news_edit_article(ngx_http_news_article_t *a, ngx_str_t *slug,
             goto done;
         }
 
-        spec = ngx_http_news_edit_spec(name.data, name.len);
-
-        if (spec == NULL || spec->type == NGX_HTTP_NEWS_EDIT_CUSTOM
-            || spec->type == NGX_HTTP_NEWS_EDIT_SLUG)
-        {
-            into = custom;
-            v = json_stringn_nocheck((char *) value.data, value.len);
-
-        } else {
-            into = obj;
-            v = ngx_http_news_edit_show(spec, &value);
-        }
+        v = json_stringn_nocheck((char *) value.data, value.len);
 
         if (v == NULL
-            || json_object_setn_new_nocheck(into, (char *) name.data,
+            || json_object_setn_new_nocheck(custom, (char *) name.data,
                                             name.len, v)
                != 0)
         {

@@ -167,6 +167,11 @@ Test::More::like($rev, qr/^\d+$/, 'ETag "<rev>"');
 Test::More::is($res->{h}{'content-type'}, 'application/json; charset=utf-8',
                'JSON');
 Test::More::is($res->{h}{'cache-control'}, 'no-store', 'not cached');
+Test::More::like($res->{body}, qr/^\{"slug":"tram-line","title":"[^"]+",
+                                 "author":"Ines[ ]Marchetti",
+                                 "published_at":"2025-11-04T09:30:00Z",
+                                 "updated_at":/x,
+                 'fields in the order of the data model');
 my $j = $res->{json};
 Test::More::is($j->{slug}, 'tram-line', 'slug');
 Test::More::is($j->{title}, $::Tram{title}, 'title');
