@@ -377,6 +377,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_news_loc_conf_t *conf = child;
 
     ngx_str_t                   source;
+    ngx_http_core_loc_conf_t   *clcf;
     ngx_http_news_main_conf_t  *nmcf;
 
     ngx_conf_merge_str_value(conf->redis_pass, prev->redis_pass,
@@ -440,6 +441,19 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->beacon = prev->beacon;
         conf->publish = prev->publish;
         conf->redis = prev->redis;
+
+        /*
+         * A limit_except block is a location of its own, whose requests
+         * run its content handler: it needs the API's, as proxy_pass
+         * gives its own to such a block.
+         */
+
+        clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+        if (clcf->lmt_excpt && clcf->handler == NULL && conf->publish != NULL)
+        {
+            clcf->handler = ngx_http_news_publish_handler;
+        }
 
         return NGX_CONF_OK;
     }

@@ -36,7 +36,6 @@ typedef struct {
 } ngx_http_news_publish_ctx_t;
 
 
-static ngx_int_t ngx_http_news_publish_handler(ngx_http_request_t *r);
 static ngx_http_news_publish_ctx_t *ngx_http_news_publish_create_ctx(
     ngx_http_request_t *r);
 static ngx_http_news_publish_ctx_t *ngx_http_news_publish_get_ctx(
@@ -166,7 +165,7 @@ ngx_http_news_publish_prefix(ngx_conf_t *cf, void *post, void *data)
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_news_publish_handler(ngx_http_request_t *r)
 {
     char                         *header;

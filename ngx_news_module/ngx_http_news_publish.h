@@ -20,6 +20,7 @@
 
 
 char *ngx_http_news_publish(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_news_publish_handler(ngx_http_request_t *r);
 
 
 /* news_key_prefix: checked where it is set */

@@ -859,7 +859,37 @@ WWW-Authenticate: Basic realm="newsroom"
 
 
 
-=== TEST 26: configuration: news_publish beside news_article, a prefix with "article:" or spaces, news_publish twice
+=== TEST 26: limit_except GET: anyone reads, only an editor writes, and the block is served by the API
+--- user_files
+>>> editors
+alice:{PLAIN}s3cret
+--- config
+    location ~ ^/api/articles/(?<slug>[^/]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_PUBLISH_PORT;
+        news_publish $slug;
+        limit_except GET {
+            auth_basic "newsroom";
+            auth_basic_user_file $TEST_NGINX_HTML_DIR/editors;
+        }
+    }
+--- init
+::r('DEL', 'news:article:open-read');
+my $auth = 'Basic ' . MIME::Base64::encode_base64('alice:s3cret', '');
+Test::More::is(::put('open-read', { title => 'x' })->{status}, 401,
+               'a PUT without credentials: 401');
+my $res = ::put('open-read', { title => 'Open read' }, Authorization => $auth);
+Test::More::is($res->{status}, 201, 'with them: created, by the API');
+my $rev = ::etag_rev($res);
+$res = ::patch('open-read', {}, Authorization => $auth);
+Test::More::is($res->{status}, 200, 'an empty PATCH is a write too');
+Test::More::cmp_ok(::etag_rev($res), '>', $rev, '... with a new revision');
+--- request
+GET /api/articles/open-read
+--- response_body_like: "title":"Open read"
+
+
+
+=== TEST 27: configuration: news_publish beside news_article, a prefix with "article:" or spaces, news_publish twice
 --- config eval: $::Config
 --- init
 my @bad = (
@@ -884,7 +914,7 @@ GET /api/articles/UPPER
 
 
 
-=== TEST 27: tools/news-import loads JSON lines through the API; run again it changes only rev and updated_at, and with --if-absent nothing
+=== TEST 28: tools/news-import loads JSON lines through the API; run again it changes only rev and updated_at, and with --if-absent nothing
 --- config eval: $::Config
 --- init
 my $port = $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT} || 1984;
