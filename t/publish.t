@@ -124,6 +124,7 @@ our $Config = <<'_EOC_';
     location ~ ^/big/(?<slug>[^/]+)$ {
         client_body_buffer_size 1k;
         client_max_body_size 20m;
+        news_redis_timeout 20s;     # Redis decodes 10 MB of JSON in Lua
         news_publish $slug;
     }
     location ~ ^/site2/(?<slug>[^/]+)$ {
