@@ -484,8 +484,12 @@ ngx_http_news_edit_iso(u_char *p, size_t len)
     }
 
     for (i = 0; i < len; i++) {
-        if (format[i] == 'd' ? (p[i] < '0' || p[i] > '9') : p[i] != format[i])
-        {
+        if (format[i] == 'd') {
+            if (p[i] < '0' || p[i] > '9') {
+                return NGX_DECLINED;
+            }
+
+        } else if (p[i] != format[i]) {
             return NGX_DECLINED;
         }
     }

@@ -450,7 +450,8 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
         clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
-        if (clcf->lmt_excpt && clcf->handler == NULL && conf->publish != NULL)
+        if (clcf->lmt_excpt && clcf->handler == NULL
+            && conf->publish != NULL)
         {
             clcf->handler = ngx_http_news_publish_handler;
         }
