@@ -134,6 +134,13 @@ ngx_http_news_cache_put(ngx_str_t *key, ngx_http_news_article_t *article,
     ngx_memcpy(e->node.str.data, key->data, key->len);
     e->node.node.key = ngx_crc32_short(key->data, key->len);
 
+    /*
+     * The pool was made with the request's log, which goes with its
+     * connection; the entry outlives both, and ngx_destroy_pool() logs.
+     */
+
+    pool->log = ngx_cycle->log;
+
     e->pool = pool;
     e->article = article;
     e->size = size;

@@ -650,6 +650,7 @@ ngx_http_news_view_outcome(ngx_http_news_ctx_t *ctx, ngx_http_news_view_e view)
         break;
 
     case NGX_HTTP_NEWS_VIEW_DRAFT:
+    case NGX_HTTP_NEWS_VIEW_SCHEDULED:     /* not published yet, either */
         ctx->skip = NGX_HTTP_NEWS_SKIP_DRAFT;
         break;
 

@@ -38,8 +38,6 @@ static json_t *ngx_http_news_json_date(ngx_http_news_page_t *page,
     time_t t, ngx_str_t *field, ngx_pool_t *pool);
 static ngx_int_t ngx_http_news_json_utf8(ngx_http_news_page_t *page,
     ngx_str_t *s, ngx_pool_t *pool, ngx_str_t *out);
-static size_t ngx_http_news_json_fix_utf8(u_char *dst, u_char *src,
-    size_t len);
 static ngx_int_t ngx_http_news_json_dump(json_t *json, size_t size,
     ngx_pool_t *pool, ngx_str_t *out);
 static ngx_int_t ngx_http_news_json_script_safe(ngx_str_t *json,
@@ -468,10 +466,10 @@ ngx_http_news_json_utf8(ngx_http_news_page_t *page, ngx_str_t *s,
  * RFC 3629: no overlong forms, surrogates or values above U+10FFFF.
  * With dst NULL, counts the bytes that do not start a valid sequence;
  * otherwise copies src with each of them replaced by U+FFFD and returns
- * the length written.
+ * the length written.  The publishing API's JSON uses it too.
  */
 
-static size_t
+size_t
 ngx_http_news_json_fix_utf8(u_char *dst, u_char *src, size_t len)
 {
     u_char  *p, *last, *start, c, lo, hi;

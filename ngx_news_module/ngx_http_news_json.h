@@ -22,6 +22,7 @@ ngx_int_t ngx_http_news_json_article(ngx_http_news_page_t *page,
     ngx_pool_t *pool, ngx_http_news_rendered_t *out);
 ngx_int_t ngx_http_news_json_ld(ngx_http_news_page_t *page,
     ngx_pool_t *pool, ngx_str_t *out);
+size_t ngx_http_news_json_fix_utf8(u_char *dst, u_char *src, size_t len);
 
 
 #endif /* _NGX_HTTP_NEWS_JSON_H_INCLUDED_ */

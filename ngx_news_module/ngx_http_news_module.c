@@ -12,6 +12,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_news_module.h"
+#include "ngx_http_news_publish.h"
 #include "ngx_http_news_default_template.h"
 
 
@@ -74,6 +75,20 @@ static ngx_command_t  ngx_http_news_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       1,
       NULL },
+
+    { ngx_string("news_publish"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_publish,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_key_prefix"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, key_prefix),
+      &ngx_http_news_publish_prefix_post },
 
     { ngx_string("news_cache_size"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -330,6 +345,8 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      *     nlcf->redis_pass = { 0, NULL };
      *     nlcf->redis_password = { 0, NULL };
      *     nlcf->article = NULL;
+     *     nlcf->publish = NULL;
+     *     nlcf->key_prefix = { 0, NULL };
      *     nlcf->site_name = { 0, NULL };
      *     nlcf->cache_control = { 0, NULL };
      *     nlcf->base_url = NULL;
@@ -361,6 +378,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_news_loc_conf_t *conf = child;
 
     ngx_str_t                   source;
+    ngx_http_core_loc_conf_t   *clcf;
     ngx_http_news_main_conf_t  *nmcf;
 
     ngx_conf_merge_str_value(conf->redis_pass, prev->redis_pass,
@@ -411,8 +429,9 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->body_format, prev->body_format,
                               NGX_HTTP_NEWS_BODY_FORMAT_TEXT);
     ngx_conf_merge_ptr_value(conf->template, prev->template, NULL);
+    ngx_conf_merge_str_value(conf->key_prefix, prev->key_prefix, "news:");
 
-    if (conf->article == NULL) {
+    if (conf->article == NULL && conf->publish == NULL) {
 
         /*
          * An "if" block inside a news location gets a configuration of
@@ -421,12 +440,34 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
         conf->article = prev->article;
         conf->beacon = prev->beacon;
+        conf->publish = prev->publish;
         conf->redis = prev->redis;
+
+        /*
+         * A limit_except block is a location of its own, whose requests
+         * run its content handler: it needs the API's, as proxy_pass
+         * gives its own to such a block.
+         */
+
+        clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+        if (clcf->lmt_excpt && clcf->handler == NULL
+            && conf->publish != NULL)
+        {
+            clcf->handler = ngx_http_news_publish_handler;
+        }
 
         return NGX_CONF_OK;
     }
 
-    /* only a location that serves articles needs Redis and a template */
+    if (conf->article != NULL && conf->publish != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_publish\" cannot be used in a location "
+                           "with \"news_article\" or \"news_beacon\"");
+        return NGX_CONF_ERROR;
+    }
+
+    /* only a location that serves or publishes articles needs Redis */
 
     nmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
 
@@ -443,6 +484,11 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     conf->redis->timeout = ngx_max(conf->redis->timeout,
                                    conf->redis_timeout);
+
+    if (conf->publish != NULL) {
+        /* the API answers in JSON: no page, no template */
+        return NGX_CONF_OK;
+    }
 
     if (conf->template == NULL) {
 

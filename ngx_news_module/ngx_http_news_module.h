@@ -48,6 +48,8 @@ typedef struct {
     ngx_msec_t                      redis_timeout;
 
     ngx_http_complex_value_t       *article;    /* the key; the handler */
+    ngx_http_complex_value_t       *publish;    /* the slug; the API */
+    ngx_str_t                       key_prefix;
     ngx_uint_t                      beacon;     /* news_beacon: no page */
     ngx_flag_t                      views;
     ngx_array_t                    *views_skip;

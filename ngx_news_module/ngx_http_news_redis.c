@@ -577,6 +577,7 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
     u_char                         db[NGX_INT_T_LEN];
     size_t                         argvlen[3];
     const char                    *argv[3];
+    ngx_http_news_redis_script_t  *script;
     ngx_http_news_redis_target_t  *target;
 
     target = conn->target;
@@ -608,13 +609,13 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
         }
     }
 
-    if (target->script != NULL) {
+    for (script = target->script; script != NULL; script = script->next) {
         argv[0] = "SCRIPT";
         argvlen[0] = sizeof("SCRIPT") - 1;
         argv[1] = "LOAD";
         argvlen[1] = sizeof("LOAD") - 1;
-        argv[2] = (const char *) target->script->text.data;
-        argvlen[2] = target->script->text.len;
+        argv[2] = (const char *) script->text.data;
+        argvlen[2] = script->text.len;
 
         if (ngx_http_news_redis_send_setup(conn, 3, argv, argvlen) != NGX_OK) {
             return NGX_ERROR;

@@ -51,10 +51,13 @@ typedef struct ngx_http_news_redis_conn_s     ngx_http_news_redis_conn_t;
 typedef struct ngx_http_news_redis_pending_s  ngx_http_news_redis_pending_t;
 
 
-typedef struct {
+typedef struct ngx_http_news_redis_script_s  ngx_http_news_redis_script_t;
+
+struct ngx_http_news_redis_script_s {
     ngx_str_t                        text;
     u_char                           sha1[40];
-} ngx_http_news_redis_script_t;
+    ngx_http_news_redis_script_t    *next;       /* loaded at setup too */
+};
 
 
 /*

@@ -16,8 +16,8 @@ static ngx_int_t ngx_http_news_store_script_reply(redisReply *reply,
     ngx_http_news_store_view_t *view, redisReply **fields,
     ngx_str_t *reason);
 static size_t ngx_http_news_store_pool_size(redisReply *fields);
-static ngx_http_news_article_t *ngx_http_news_store_article(
-    redisReply *fields, ngx_pool_t *pool, ngx_str_t *reason);
+static ngx_uint_t ngx_http_news_store_scheduled(
+    ngx_http_news_article_t *a);
 
 
 /*
@@ -25,19 +25,29 @@ static ngx_http_news_article_t *ngx_http_news_store_article(
  * atomic step.  KEYS[1] is the article, KEYS[2] the visitor's mark for
  * it (news_views_unique), with its window in seconds as ARGV[1]; then,
  * from a worker that keeps the article, the revision it keeps and "1" to
- * count the view or "0" not to.  Without those it counts.
+ * count the view, with today as YYYYMMDD (UTC), or "0" not to.  Without
+ * those it counts.
  *
  * A missing article is never written to (HINCRBY would create it), a
- * draft is not counted, a repeat view within the window is not counted
- * either, and the mark is made only for an article that exists.
+ * draft is not counted, nor is an article whose published_ts (written by
+ * the publishing API) is still in the future by Redis' clock; a repeat
+ * view within the window is not counted either, and the mark is made
+ * only for an article that exists.
  *
  * The revision the worker keeps still being the stored one says that
- * the article exists and is as kept, not a draft (every writer changes
- * rev with every edit): such a view is one HGET and HINCRBY, and returns
+ * the article exists and is as kept: published, not a draft (every
+ * writer changes rev with every edit, and the revision was served, so
+ * its time had come).  Such a view is one HGET and HINCRBY, and returns
  * the new count alone.  Otherwise it returns false for a missing
- * article, {0} for a draft, or {outcome} (1 counted, 2 a repeat, 3 not
- * asked to count) and, when a revision was given, the count and the
- * whole hash.
+ * article, {0} for a draft, {4} for a scheduled one, or {outcome} (1
+ * counted, 2 a repeat, 3 not asked to count) and, when a revision was
+ * given, the count and the whole hash.
+ *
+ * A counted view of a key "<p>article:..." also adds one to the article
+ * in "<p>most_read:<YYYYMMDD>", which expires 8 days after its first
+ * member came.  The day is the one the worker sends with a kept article
+ * (no TIME, no date arithmetic in Lua on the hot path); for the other
+ * views the script takes it from Redis' clock.
  *
  * Without a known revision the fields come from a native HGETALL in the
  * same MULTI/EXEC: Lua copies every value it is handed, twice, which is
@@ -47,7 +57,32 @@ static ngx_http_news_article_t *ngx_http_news_store_article(
 
 static ngx_str_t  ngx_http_news_store_script = ngx_string(
     "local n = KEYS[2] and 2 or 1\n"
-    "local known, count = ARGV[n], ARGV[n + 1] ~= '0'\n"
+    "local known, count, day = ARGV[n], ARGV[n + 1] ~= '0', ARGV[n + 2]\n"
+    "local function most_read()\n"
+    "    local p = string.match(KEYS[1], '^(.-)article:')\n"
+    "    if not p then\n"
+    "        return\n"
+    "    end\n"
+    "    if not day then\n"
+    "        local z = math.floor(redis.call('TIME')[1] / 86400) + 719468\n"
+    "        local era = math.floor(z / 146097)\n"
+    "        local doe = z - era * 146097\n"
+    "        local yoe = math.floor((doe - math.floor(doe / 1460)\n"
+    "                                + math.floor(doe / 36524)\n"
+    "                                - math.floor(doe / 146096)) / 365)\n"
+    "        local doy = doe - 365 * yoe - math.floor(yoe / 4)\n"
+    "                    + math.floor(yoe / 100)\n"
+    "        local mp = math.floor((5 * doy + 2) / 153)\n"
+    "        local m = mp < 10 and mp + 3 or mp - 9\n"
+    "        day = string.format('%04d%02d%02d',\n"
+    "                            yoe + era * 400 + (m < 3 and 1 or 0), m,\n"
+    "                            doy - math.floor((153 * mp + 2) / 5) + 1)\n"
+    "    end\n"
+    "    p = p .. 'most_read:' .. day\n"
+    "    if tonumber(redis.call('ZINCRBY', p, 1, KEYS[1])) == 1 then\n"
+    "        redis.call('EXPIRE', p, 691200)\n"
+    "    end\n"
+    "end\n"
     "if known and redis.call('HGET', KEYS[1], 'rev') == known then\n"
     "    if not count then\n"
     "        return {3, redis.call('HGET', KEYS[1], 'views')}\n"
@@ -56,14 +91,20 @@ static ngx_str_t  ngx_http_news_store_script = ngx_string(
     "                                   ARGV[1]) then\n"
     "        return {2, redis.call('HGET', KEYS[1], 'views')}\n"
     "    end\n"
-    "    return redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
+    "    local views = redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
+    "    most_read()\n"
+    "    return views\n"
     "end\n"
-    "local h = redis.call('HMGET', KEYS[1], 'status', 'rev')\n"
+    "local h = redis.call('HMGET', KEYS[1], 'status', 'rev', 'published_ts')\n"
     "if h[1] == 'draft' then\n"
     "    return {0}\n"
     "end\n"
-    "if not h[1] and not h[2] and redis.call('EXISTS', KEYS[1]) == 0 then\n"
+    "if not h[1] and not h[2] and not h[3]\n"
+    "   and redis.call('EXISTS', KEYS[1]) == 0 then\n"
     "    return false\n"
+    "end\n"
+    "if h[3] and (tonumber(h[3]) or 0) > tonumber(redis.call('TIME')[1]) then\n"
+    "    return {4}\n"
     "end\n"
     "local outcome, views = 3, false\n"
     "if count then\n"
@@ -73,6 +114,7 @@ static ngx_str_t  ngx_http_news_store_script = ngx_string(
     "    else\n"
     "        outcome = 1\n"
     "        views = redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
+    "        most_read()\n"
     "    end\n"
     "end\n"
     "if not known then\n"
@@ -91,7 +133,8 @@ static ngx_http_news_view_e  ngx_http_news_store_outcomes[] = {
     NGX_HTTP_NEWS_VIEW_DRAFT,
     NGX_HTTP_NEWS_VIEW_COUNTED,
     NGX_HTTP_NEWS_VIEW_REPEAT,
-    NGX_HTTP_NEWS_VIEW_SHOWN
+    NGX_HTTP_NEWS_VIEW_SHOWN,
+    NGX_HTTP_NEWS_VIEW_SCHEDULED
 };
 
 
@@ -114,6 +157,7 @@ void
 ngx_http_news_store_commands(ngx_http_news_store_query_t *q,
     ngx_http_news_redis_script_t *script)
 {
+    ngx_tm_t                        tm;
     ngx_uint_t                      argc;
     ngx_http_news_redis_command_t  *c;
 
@@ -141,6 +185,17 @@ ngx_http_news_store_commands(ngx_http_news_store_query_t *q,
 
             if (q->count) {
                 ngx_str_set(&q->argv[argc], "1");
+                argc++;
+
+                /* the most read set's day, made here once per view */
+
+                ngx_gmtime(ngx_time(), &tm);
+
+                (void) ngx_sprintf(q->day, "%04d%02d%02d", tm.ngx_tm_year,
+                                   tm.ngx_tm_mon, tm.ngx_tm_mday);
+
+                q->argv[argc].data = q->day;
+                q->argv[argc].len = sizeof(q->day);
 
             } else {
                 ngx_str_set(&q->argv[argc], "0");
@@ -268,6 +323,18 @@ ngx_http_news_store_view(ngx_http_news_store_query_t *q,
         return NGX_DECLINED;
     }
 
+    if (script == NULL && ngx_http_news_store_scheduled(view->article)) {
+
+        /* HGETALL alone: no script looked at the time */
+
+        ngx_destroy_pool(view->pool);
+        view->pool = NULL;
+        view->article = NULL;
+        view->view = NGX_HTTP_NEWS_VIEW_SCHEDULED;
+        ngx_str_set(reason, "article is scheduled");
+        return NGX_DECLINED;
+    }
+
     if (script == NULL || q->rev.len == 0) {
         /* HGETALL came after the count: it holds the new one */
         view->views = view->article->views;
@@ -307,8 +374,9 @@ ngx_http_news_store_script_reply(redisReply *reply,
 
     if (outcome->type != REDIS_REPLY_INTEGER
         || outcome->integer < 0
-        || outcome->integer > NGX_HTTP_NEWS_VIEW_SHOWN
-                              - NGX_HTTP_NEWS_VIEW_DRAFT)
+        || outcome->integer >= (long long)
+                               (sizeof(ngx_http_news_store_outcomes)
+                                / sizeof(ngx_http_news_view_e)))
     {
         goto unexpected;
     }
@@ -317,6 +385,11 @@ ngx_http_news_store_script_reply(redisReply *reply,
 
     if (view->view == NGX_HTTP_NEWS_VIEW_DRAFT) {
         ngx_str_set(reason, "article is a draft");
+        return NGX_DECLINED;
+    }
+
+    if (view->view == NGX_HTTP_NEWS_VIEW_SCHEDULED) {
+        ngx_str_set(reason, "article is scheduled");
         return NGX_DECLINED;
     }
 
@@ -394,11 +467,14 @@ ngx_http_news_store_pool_size(redisReply *fields)
 }
 
 
-/* HGETALL's reply, or the script's copy of it, as the article model */
+/*
+ * HGETALL's reply, or a script's copy of it, as the article model: the
+ * view's here, and the publishing API's (ngx_http_news_publish_store.c).
+ */
 
-static ngx_http_news_article_t *
-ngx_http_news_store_article(redisReply *fields, ngx_pool_t *pool,
-    ngx_str_t *reason)
+ngx_http_news_article_t *
+ngx_http_news_store_article(ngx_http_news_redis_reply_t *fields,
+    ngx_pool_t *pool, ngx_str_t *reason)
 {
     size_t                    i;
     redisReply               *k, *v;
@@ -446,4 +522,35 @@ failed:
     ngx_str_set(reason, "out of memory");
 
     return NULL;
+}
+
+
+/*
+ * published_ts (Unix seconds, written by the publishing API) after now:
+ * the same test as the view script's, by this worker's clock.
+ */
+
+static ngx_uint_t
+ngx_http_news_store_scheduled(ngx_http_news_article_t *a)
+{
+    time_t       ts;
+    ngx_str_t   *name, *value;
+    ngx_uint_t   i;
+
+    for (i = 0; i < a->npairs; i++) {
+        name = &a->pairs[i].name;
+        value = &a->pairs[i].value;
+
+        if (name->len == sizeof("published_ts") - 1
+            && ngx_strncmp(name->data, "published_ts",
+                           sizeof("published_ts") - 1)
+               == 0)
+        {
+            ts = ngx_atotm(value->data, value->len);
+
+            return (ts != (time_t) NGX_ERROR && ts > ngx_time());
+        }
+    }
+
+    return 0;
 }

@@ -25,7 +25,8 @@ typedef enum {
     NGX_HTTP_NEWS_VIEW_DRAFT,
     NGX_HTTP_NEWS_VIEW_COUNTED,
     NGX_HTTP_NEWS_VIEW_REPEAT,          /* the visitor's, within the window */
-    NGX_HTTP_NEWS_VIEW_SHOWN            /* not to be counted: not asked */
+    NGX_HTTP_NEWS_VIEW_SHOWN,           /* not to be counted: not asked */
+    NGX_HTTP_NEWS_VIEW_SCHEDULED        /* published_ts is in the future */
 } ngx_http_news_view_e;
 
 
@@ -46,6 +47,7 @@ typedef struct {
     ngx_http_news_redis_command_t    command[2];
     ngx_uint_t                       ncommands;
     ngx_str_t                        argv[7];
+    u_char                           day[8];    /* YYYYMMDD, most read */
 } ngx_http_news_store_query_t;
 
 
@@ -67,6 +69,9 @@ void ngx_http_news_store_commands(ngx_http_news_store_query_t *q,
     ngx_http_news_redis_script_t *script);
 ngx_int_t ngx_http_news_store_view(ngx_http_news_store_query_t *q,
     ngx_http_news_redis_reply_t *reply, ngx_http_news_store_view_t *view,
+    ngx_str_t *reason);
+ngx_http_news_article_t *ngx_http_news_store_article(
+    ngx_http_news_redis_reply_t *fields, ngx_pool_t *pool,
     ngx_str_t *reason);
 
 
