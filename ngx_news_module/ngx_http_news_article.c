@@ -91,11 +91,18 @@ ngx_http_news_article_add(ngx_http_news_article_t *a, ngx_pool_t *pool,
     pair->value.len = value_len;
     ngx_memcpy(p, value, value_len);
 
-    /* what the pool's blocks do not hold (see ngx_http_news_article_done) */
+    /*
+     * What the pool's blocks do not hold (see ngx_http_news_article_done):
+     * the values too large for them, or, with NGX_DEBUG_PALLOC, all.
+     */
 
+#if (NGX_DEBUG_PALLOC)
+    a->size += name_len + value_len;
+#else
     if (name_len + value_len > pool->max) {
         a->size += name_len + value_len;
     }
+#endif
 
     id = ngx_http_news_article_field(&pair->name);
 
@@ -127,7 +134,7 @@ ngx_http_news_article_done(ngx_http_news_article_t *a, ngx_pool_t *pool,
 
     if (a->draft) {
         /* never shown: nothing more to read */
-        return NGX_OK;
+        goto done;
     }
 
     for (i = 0; i < a->npairs; i++) {
@@ -153,6 +160,8 @@ ngx_http_news_article_done(ngx_http_news_article_t *a, ngx_pool_t *pool,
         ngx_str_set(reason, "cannot read the tags");
         return NGX_ERROR;
     }
+
+done:
 
     /*
      * The memory the article takes, as a cache must count it: the pool's
