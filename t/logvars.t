@@ -79,7 +79,10 @@ my @want = (
     qr/^news:article:log-missing\|-\|0\|not_found\|\d+\.\d{3}$/,
     qr/^news:article:log-draft\|-\|0\|draft\|\d+\.\d{3}$/,
     qr/^news:article:log-string\|-\|0\|error\|\d+\.\d{3}$/,
-    qr/^news:article:log-lines\|-\|0\|error\|-$/,
+    # the dead Redis: "-" when the request found the connection in its
+    # backoff, a time when it came while the first attempt was still
+    # under way (a slow machine) and waited for it to fail: both are right
+    qr/^news:article:log-lines\|-\|0\|error\|(?:-|\d+\.\d{3})$/,
     qr/^-\|-\|-\|-\|-$/,
 );
 for my $i (0 .. $#want) {
