@@ -55,6 +55,7 @@ struct ngx_http_news_redis_conn_s {
     ngx_atomic_t                    *gauge;      /* of open connections */
     unsigned                         connected:1;
     unsigned                         attempted:1;
+    unsigned                         eval:1;     /* EVALSHA is refused */
 
     u_char                          *out;        /* encoded, unsent bytes */
     size_t                           out_pos;
@@ -93,10 +94,14 @@ static ngx_int_t ngx_http_news_redis_queue_setup(
     ngx_http_news_redis_conn_t *conn);
 static ngx_int_t ngx_http_news_redis_send_setup(
     ngx_http_news_redis_conn_t *conn, ngx_uint_t argc, const char **argv,
-    size_t *argvlen);
+    size_t *argvlen, ngx_http_news_redis_handler_pt handler);
 static void ngx_http_news_redis_setup_handler(void *data,
     ngx_http_news_redis_result_e result, redisReply *reply,
     ngx_str_t *reason);
+static void ngx_http_news_redis_script_handler(void *data,
+    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_str_t *reason);
+static void ngx_http_news_redis_setup_done(ngx_http_news_redis_conn_t *conn);
 static void ngx_http_news_redis_ready(ngx_http_news_redis_conn_t *conn);
 static ngx_http_news_redis_pending_t *ngx_http_news_redis_copy(
     ngx_http_news_redis_command_t *commands, ngx_uint_t n, ngx_log_t *log);
@@ -110,8 +115,9 @@ static void ngx_http_news_redis_queue(ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_pending_t *pending);
 static void ngx_http_news_redis_answer(ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_pending_t *pending, redisReply *reply);
-static ngx_uint_t ngx_http_news_redis_noscript(
-    ngx_http_news_redis_pending_t *pending, redisReply *reply);
+static ngx_uint_t ngx_http_news_redis_script_refused(
+    ngx_http_news_redis_conn_t *conn, ngx_http_news_redis_pending_t *pending,
+    redisReply *reply);
 static redisReply *ngx_http_news_redis_error(redisReply *reply);
 static ngx_uint_t ngx_http_news_redis_is_unavailable(redisReply *reply);
 static void ngx_http_news_redis_free(ngx_http_news_redis_pending_t *pending);
@@ -511,6 +517,9 @@ ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *conn)
 
     conn->attempted = 1;
 
+    /* a Redis that refused EVALSHA may have been set up anew */
+    conn->eval = 0;
+
     conn->reader = redisReaderCreate();
     if (conn->reader == NULL) {
         ngx_str_set(&reason, "cannot create a reply reader");
@@ -591,7 +600,10 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
         argv[1] = (const char *) target->password.data;
         argvlen[1] = target->password.len;
 
-        if (ngx_http_news_redis_send_setup(conn, 2, argv, argvlen) != NGX_OK) {
+        if (ngx_http_news_redis_send_setup(conn, 2, argv, argvlen,
+                                           ngx_http_news_redis_setup_handler)
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
     }
@@ -604,7 +616,10 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
         argv[1] = (const char *) db;
         argvlen[1] = p - db;
 
-        if (ngx_http_news_redis_send_setup(conn, 2, argv, argvlen) != NGX_OK) {
+        if (ngx_http_news_redis_send_setup(conn, 2, argv, argvlen,
+                                           ngx_http_news_redis_setup_handler)
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
     }
@@ -617,7 +632,10 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
         argv[2] = (const char *) script->text.data;
         argvlen[2] = script->text.len;
 
-        if (ngx_http_news_redis_send_setup(conn, 3, argv, argvlen) != NGX_OK) {
+        if (ngx_http_news_redis_send_setup(conn, 3, argv, argvlen,
+                                           ngx_http_news_redis_script_handler)
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
     }
@@ -628,7 +646,8 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
 
 static ngx_int_t
 ngx_http_news_redis_send_setup(ngx_http_news_redis_conn_t *conn,
-    ngx_uint_t argc, const char **argv, size_t *argvlen)
+    ngx_uint_t argc, const char **argv, size_t *argvlen,
+    ngx_http_news_redis_handler_pt handler)
 {
     ngx_http_news_redis_pending_t  *pending;
 
@@ -637,7 +656,7 @@ ngx_http_news_redis_send_setup(ngx_http_news_redis_conn_t *conn,
         return NGX_ERROR;
     }
 
-    pending->handler = ngx_http_news_redis_setup_handler;
+    pending->handler = handler;
     pending->data = conn;
     pending->replies = 1;
     pending->setup = 1;
@@ -681,6 +700,52 @@ ngx_http_news_redis_setup_handler(void *data,
         return;
     }
 
+    ngx_http_news_redis_setup_done(conn);
+}
+
+
+/*
+ * A Redis that refuses SCRIPT LOAD (renamed away, or denied by an ACL)
+ * can still serve: views not to count need no script, and the others
+ * send theirs whole with EVAL on this connection.  Any other error is
+ * a failed setup, as for AUTH and SELECT.
+ */
+
+static void
+ngx_http_news_redis_script_handler(void *data,
+    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_str_t *reason)
+{
+    ngx_http_news_redis_conn_t *conn = data;
+
+    if (result != NGX_HTTP_NEWS_REDIS_REPLY
+        || reply->type != REDIS_REPLY_ERROR
+        || !((reply->len >= sizeof("ERR unknown command") - 1
+              && ngx_strncmp(reply->str, "ERR unknown command",
+                             sizeof("ERR unknown command") - 1)
+                 == 0)
+             || (reply->len >= sizeof("NOPERM") - 1
+                 && ngx_strncmp(reply->str, "NOPERM", sizeof("NOPERM") - 1)
+                    == 0)))
+    {
+        /* loaded, or a Redis that cannot serve now (LOADING ...) */
+        ngx_http_news_redis_setup_handler(data, result, reply, reason);
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, &conn->log, 0,
+                  "news redis refused SCRIPT LOAD: \"%*s\", scripts "
+                  "are sent with EVAL", reply->len, reply->str);
+
+    conn->eval = 1;
+
+    ngx_http_news_redis_setup_done(conn);
+}
+
+
+static void
+ngx_http_news_redis_setup_done(ngx_http_news_redis_conn_t *conn)
+{
     if (--conn->setup == 0) {
         ngx_http_news_redis_ready(conn);
     }
@@ -752,7 +817,7 @@ ngx_http_news_redis_send_commands(ngx_http_news_redis_conn_t *conn,
 
     for (i = 0; i < pending->ncommands; i++) {
         if (ngx_http_news_redis_encode(conn, &pending->commands[i],
-                                       pending->retried)
+                                       pending->retried || conn->eval)
             != NGX_OK)
         {
             goto failed;
@@ -1187,14 +1252,14 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *conn,
         pending->refused = NULL;
     }
 
-    /* a restarted Redis has lost its script cache: run it with EVAL */
+    /*
+     * A restarted Redis has lost its script cache, or EVALSHA is renamed
+     * away: run the script with EVAL.
+     */
 
     if (pending->handler != NULL && !pending->retried
-        && ngx_http_news_redis_noscript(pending, reply))
+        && ngx_http_news_redis_script_refused(conn, pending, reply))
     {
-        ngx_log_error(NGX_LOG_INFO, &conn->log, 0,
-                      "news redis lost its script cache, sending EVAL");
-
         pending->retried = 1;
 
         if (ngx_http_news_redis_send_commands(conn, pending) == NGX_OK) {
@@ -1254,11 +1319,17 @@ ngx_http_news_redis_answer(ngx_http_news_redis_conn_t *conn,
 }
 
 
-/* NOSCRIPT for a script of the command, or of the transaction */
+/*
+ * NOSCRIPT for a script of the command or of the transaction, or an
+ * EVALSHA that Redis does not know (renamed away; inside a transaction
+ * the refusal that Redis queued it with stands for EXEC's reply): each
+ * logged with what Redis said.  Once EVALSHA is unknown, this connection
+ * sends EVAL.
+ */
 
 static ngx_uint_t
-ngx_http_news_redis_noscript(ngx_http_news_redis_pending_t *pending,
-    redisReply *reply)
+ngx_http_news_redis_script_refused(ngx_http_news_redis_conn_t *conn,
+    ngx_http_news_redis_pending_t *pending, redisReply *reply)
 {
     ngx_uint_t   i;
     redisReply  *r;
@@ -1269,7 +1340,7 @@ ngx_http_news_redis_noscript(ngx_http_news_redis_pending_t *pending,
             continue;
         }
 
-        if (pending->ncommands == 1) {
+        if (pending->ncommands == 1 || reply->type == REDIS_REPLY_ERROR) {
             r = reply;
 
         } else if (reply->type == REDIS_REPLY_ARRAY
@@ -1281,12 +1352,34 @@ ngx_http_news_redis_noscript(ngx_http_news_redis_pending_t *pending,
             return 0;
         }
 
-        if (r->type == REDIS_REPLY_ERROR
-            && r->len >= sizeof("NOSCRIPT") - 1
+        if (r->type != REDIS_REPLY_ERROR) {
+            return 0;
+        }
+
+        if (r->len >= sizeof("NOSCRIPT") - 1
             && ngx_strncmp(r->str, "NOSCRIPT", sizeof("NOSCRIPT") - 1) == 0)
         {
+            ngx_log_error(NGX_LOG_INFO, &conn->log, 0,
+                          "news redis lost its script cache, sending EVAL");
             return 1;
         }
+
+        if (r->len >= sizeof("ERR unknown command") - 1
+            && ngx_strncmp(r->str, "ERR unknown command",
+                           sizeof("ERR unknown command") - 1)
+               == 0
+            && ngx_strlcasestrn((u_char *) r->str, (u_char *) r->str + r->len,
+                                (u_char *) "evalsha", sizeof("evalsha") - 2)
+               != NULL)
+        {
+            ngx_log_error(NGX_LOG_WARN, &conn->log, 0,
+                          "news redis refused EVALSHA: \"%*s\", sending EVAL",
+                          r->len, r->str);
+            conn->eval = 1;
+            return 1;
+        }
+
+        return 0;
     }
 
     return 0;

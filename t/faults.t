@@ -28,6 +28,8 @@ our $LoaderB = NewsTest::start_redis();
 our $LoaderProxy = NewsTest::start_proxy($LoaderB->{port});
 our $Plain = NewsTest::start_redis();
 our $Strict = NewsTest::start_redis();
+our $NoScript = NewsTest::start_redis('--rename-command', 'SCRIPT', '');
+our $NoSha = NewsTest::start_redis('--rename-command', 'EVALSHA', '');
 
 $ENV{TEST_NGINX_DOWN_PORT} = $Down->{port};
 $ENV{TEST_NGINX_DURABLE_PORT} = $Durable->{port};
@@ -39,6 +41,8 @@ $ENV{TEST_NGINX_LOADER_PORT} = $Loader->{port};
 $ENV{TEST_NGINX_LOADER_PROXY_PORT} = $LoaderProxy->{port};
 $ENV{TEST_NGINX_PLAIN_PORT} = $Plain->{port};
 $ENV{TEST_NGINX_STRICT_PORT} = $Strict->{port};
+$ENV{TEST_NGINX_NOSCRIPT_PORT} = $NoScript->{port};
+$ENV{TEST_NGINX_NOSHA_PORT} = $NoSha->{port};
 
 # the slow loads: 3000 keys at 1 ms each, about 3 s of -LOADING
 NewsTest::fill_redis($_, 3000) for $Loader, $LoaderB;
@@ -698,4 +702,64 @@ HEAD /news/strict
 qr/news: 502 for article "news:article:strict": Redis replied "NOPERM [^"]*evalsha/
 --- no_error_log
 EXECABORT
+exited on signal
+
+
+
+=== TEST 14: SCRIPT renamed away: pages are served and views counted, with EVAL; the log says what Redis refused
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_NOSCRIPT_PORT;
+        news_article news:article:$1;
+    }
+    location ~ ^/look/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_NOSCRIPT_PORT;
+        news_views off;
+        news_article news:article:$1;
+    }
+--- init
+NewsTest::redis_on($::NoScript, 'HSET', 'news:article:no-script',
+                   title => 'No script', views => 3);
+my @s = map { (NewsTest::http_get($_))[0] }
+        '/look/no-script', '/news/no-script', '/news/no-script';
+Test::More::is("@s", '200 200 200', 'served: uncounted and counted');
+Test::More::is(NewsTest::redis_on($::NoScript, 'HGET',
+                                  'news:article:no-script', 'views'),
+               5, 'two views counted');
+--- request
+GET /news/no-script
+--- response_body_like: >6 Views<
+--- error_log
+news redis refused SCRIPT LOAD
+scripts are sent with EVAL
+--- no_error_log
+[error]
+exited on signal
+
+
+
+=== TEST 15: EVALSHA renamed away: counted views fall back to EVAL, kept articles too, and count exactly
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_NOSHA_PORT;
+        news_article news:article:$1;
+    }
+--- init
+NewsTest::redis_on($::NoSha, 'HSET', 'news:article:no-sha',
+                   title => 'No sha', views => 10, rev => '1');
+my @r = map { [NewsTest::http_get('/news/no-sha')] } 1 .. 3;
+Test::More::is(join(' ', map { $_->[0] } @r), '200 200 200', 'served');
+Test::More::is(join(' ', map { NewsTest::shown_views($_->[2]) } @r),
+               '11 12 13', 'each view its own count');
+Test::More::is(NewsTest::redis_on($::NoSha, 'HGET', 'news:article:no-sha',
+                                  'views'),
+               13, 'three views counted');
+--- request
+GET /news/no-sha
+--- response_body_like: >14 Views<
+--- error_log
+news redis refused EVALSHA
+sending EVAL
+--- no_error_log
+[error]
 exited on signal
