@@ -503,9 +503,15 @@ NewsTest::redis_on($::LoaderB, 'SAVE');
 NewsTest::restart_redis_loading($::LoaderB, 1000);
 my $mark = NewsTest::log_mark();
 
-my @r;
+# a 200 is right only when the load ended between the check and the
+# request (a busy machine); that request is then the first served
+my (@r, $served);
 while (NewsTest::redis_loading($::LoaderB)) {
     my ($s, $h) = NewsTest::http_get('/news/annex');
+    if ($s == 200 && !NewsTest::redis_loading($::LoaderB)) {
+        $served = 1;
+        last;
+    }
     push @r, [$s, $h->{'retry-after'} // ''];
     Time::HiRes::sleep(0.1);
 }
@@ -520,7 +526,7 @@ Test::More::is(scalar(grep { /news: 503 for article "news:article:annex": Redis 
                scalar(@r), 'each naming the article and the reply');
 
 my $t0 = Time::HiRes::time();
-($status) = NewsTest::http_get('/news/annex');
+($status) = $served ? (200) : NewsTest::http_get('/news/annex');
 while ($status != 200 && Time::HiRes::time() - $t0 < 5) {
     Time::HiRes::sleep(0.02);
     ($status) = NewsTest::http_get('/news/annex');
