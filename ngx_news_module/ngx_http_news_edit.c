@@ -21,6 +21,9 @@
 /* 9999-12-31T23:59:59Z: the last second ISO 8601's four digits reach */
 #define NGX_HTTP_NEWS_EDIT_TIME_MAX     253402300799LL
 
+/* an answer is dumped once into this much, most times */
+#define NGX_HTTP_NEWS_EDIT_JSON_SIZE    4096
+
 
 typedef enum {
     NGX_HTTP_NEWS_EDIT_TEXT = 0,        /* a string */
@@ -82,8 +85,6 @@ static json_t *ngx_http_news_edit_show(ngx_http_news_edit_spec_t *spec,
 static json_t *ngx_http_news_edit_show_tags(ngx_str_t *value);
 static json_t *ngx_http_news_edit_show_number(ngx_str_t *value);
 static ngx_int_t ngx_http_news_edit_utf8(ngx_str_t *s, ngx_pool_t *pool,
-    ngx_str_t *out);
-static ngx_int_t ngx_http_news_edit_dump(json_t *json, ngx_pool_t *pool,
     ngx_str_t *out);
 
 
@@ -228,7 +229,8 @@ ngx_http_news_edit_parse(ngx_str_t *body, ngx_uint_t replace,
         goto done;
     }
 
-    rc = ngx_http_news_edit_dump(ctx.fields, pool, fields);
+    rc = ngx_http_news_json_dump(ctx.fields, NGX_HTTP_NEWS_EDIT_JSON_SIZE,
+                                 pool, fields);
 
 done:
 
@@ -547,7 +549,8 @@ ngx_http_news_edit_tags(ngx_http_news_edit_ctx_t *ctx, json_t *value,
         }
     }
 
-    return ngx_http_news_edit_dump(value, ctx->pool, out);
+    return ngx_http_news_json_dump(value, NGX_HTTP_NEWS_EDIT_JSON_SIZE,
+                                   ctx->pool, out);
 }
 
 
@@ -579,7 +582,8 @@ ngx_http_news_edit_authors(ngx_http_news_edit_ctx_t *ctx, json_t *value,
         }
     }
 
-    return ngx_http_news_edit_dump(value, ctx->pool, out);
+    return ngx_http_news_json_dump(value, NGX_HTTP_NEWS_EDIT_JSON_SIZE,
+                                   ctx->pool, out);
 }
 
 
@@ -968,7 +972,8 @@ ngx_http_news_edit_article(ngx_http_news_article_t *a, ngx_str_t *slug,
         }
     }
 
-    rc = ngx_http_news_edit_dump(obj, pool, out);
+    rc = ngx_http_news_json_dump(obj, NGX_HTTP_NEWS_EDIT_JSON_SIZE, pool,
+                                 out);
 
 done:
 
@@ -1021,7 +1026,8 @@ ngx_http_news_edit_error(ngx_http_news_edit_error_t *err, ngx_pool_t *pool,
         goto done;
     }
 
-    rc = ngx_http_news_edit_dump(obj, pool, out);
+    rc = ngx_http_news_json_dump(obj, NGX_HTTP_NEWS_EDIT_JSON_SIZE, pool,
+                                 out);
 
 done:
 
@@ -1198,31 +1204,6 @@ ngx_http_news_edit_utf8(ngx_str_t *s, ngx_pool_t *pool, ngx_str_t *out)
 
     out->len = ngx_http_news_json_fix_utf8(p, s->data, s->len);
     out->data = p;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_news_edit_dump(json_t *json, ngx_pool_t *pool, ngx_str_t *out)
-{
-    size_t  len;
-
-    len = json_dumpb(json, NULL, 0, JSON_COMPACT);
-    if (len == 0) {
-        return NGX_ERROR;
-    }
-
-    out->data = ngx_pnalloc(pool, len);
-    if (out->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (json_dumpb(json, (char *) out->data, len, JSON_COMPACT) != len) {
-        return NGX_ERROR;
-    }
-
-    out->len = len;
 
     return NGX_OK;
 }

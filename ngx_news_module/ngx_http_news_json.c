@@ -38,8 +38,6 @@ static json_t *ngx_http_news_json_date(ngx_http_news_page_t *page,
     time_t t, ngx_str_t *field, ngx_pool_t *pool);
 static ngx_int_t ngx_http_news_json_utf8(ngx_http_news_page_t *page,
     ngx_str_t *s, ngx_pool_t *pool, ngx_str_t *out);
-static ngx_int_t ngx_http_news_json_dump(json_t *json, size_t size,
-    ngx_pool_t *pool, ngx_str_t *out);
 static ngx_int_t ngx_http_news_json_script_safe(ngx_str_t *json,
     ngx_pool_t *pool, ngx_str_t *out);
 
@@ -544,7 +542,7 @@ ngx_http_news_json_fix_utf8(u_char *dst, u_char *src, size_t len)
  * more than all the rest of building the JSON.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_news_json_dump(json_t *json, size_t size, ngx_pool_t *pool,
     ngx_str_t *out)
 {

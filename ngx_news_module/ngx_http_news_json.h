@@ -14,6 +14,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include <jansson.h>
+
 #include "ngx_http_news_render.h"
 
 
@@ -23,6 +25,8 @@ ngx_int_t ngx_http_news_json_article(ngx_http_news_page_t *page,
 ngx_int_t ngx_http_news_json_ld(ngx_http_news_page_t *page,
     ngx_pool_t *pool, ngx_str_t *out);
 size_t ngx_http_news_json_fix_utf8(u_char *dst, u_char *src, size_t len);
+ngx_int_t ngx_http_news_json_dump(json_t *json, size_t size, ngx_pool_t *pool,
+    ngx_str_t *out);
 
 
 #endif /* _NGX_HTTP_NEWS_JSON_H_INCLUDED_ */
