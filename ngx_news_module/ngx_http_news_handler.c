@@ -14,6 +14,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_news_module.h"
+#include "ngx_http_news_url.h"
 #include "ngx_http_news_escape.h"
 
 
@@ -60,8 +61,6 @@ static ngx_int_t ngx_http_news_send_beacon(ngx_http_request_t *r);
 static ngx_int_t ngx_http_news_fail(ngx_http_news_ctx_t *ctx,
     ngx_http_news_failure_e failure, ngx_str_t *reason);
 static int64_t ngx_http_news_usec(void);
-static ngx_int_t ngx_http_news_canonical_url(ngx_http_request_t *r,
-    ngx_http_news_loc_conf_t *nlcf, ngx_str_t *url);
 static void ngx_http_news_deadline_handler(ngx_event_t *ev);
 static void ngx_http_news_cleanup(void *data);
 static void ngx_http_news_destroy_pool(void *data);
@@ -689,7 +688,7 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_http_news_canonical_url(r, nlcf, &page.url) != NGX_OK
+    if (ngx_http_news_url_article(r, &ctx->key, &page.url) != NGX_OK
         || ngx_http_news_render(r, ctx, &page, &rendered) != NGX_OK
         || ngx_http_news_page_output(rendered, views, r->pool, &out, &len)
            != NGX_OK)
@@ -854,38 +853,6 @@ ngx_http_news_usec(void)
     (void) clock_gettime(CLOCK_MONOTONIC, &ts);
 
     return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-
-static ngx_int_t
-ngx_http_news_canonical_url(ngx_http_request_t *r,
-    ngx_http_news_loc_conf_t *nlcf, ngx_str_t *url)
-{
-    u_char     *p;
-    size_t      escape;
-    ngx_str_t   base;
-
-    if (ngx_http_complex_value(r, nlcf->base_url, &base) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    /* the path without its arguments, escaped again for use in a URL */
-
-    escape = 2 * ngx_escape_uri(NULL, r->uri.data, r->uri.len,
-                                NGX_ESCAPE_URI);
-
-    url->data = ngx_pnalloc(r->pool, base.len + r->uri.len + escape);
-    if (url->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = ngx_cpymem(url->data, base.data, base.len);
-    p = (u_char *) ngx_escape_uri(p, r->uri.data, r->uri.len,
-                                  NGX_ESCAPE_URI);
-
-    url->len = p - url->data;
-
-    return NGX_OK;
 }
 
 

@@ -36,6 +36,7 @@ static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_positive_msec(ngx_conf_t *cf, void *post,
     void *data);
+static char *ngx_http_news_path(ngx_conf_t *cf, void *post, void *data);
 static ngx_int_t ngx_http_news_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
 static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
@@ -43,6 +44,9 @@ static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
 
 static ngx_conf_post_handler_pt  ngx_http_news_redis_timeout_post =
     ngx_http_news_positive_msec;
+
+static ngx_conf_post_handler_pt  ngx_http_news_article_url_post =
+    ngx_http_news_path;
 
 
 static ngx_conf_enum_t  ngx_http_news_formats[] = {
@@ -174,6 +178,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_loc_conf_t, base_url),
       NULL },
 
+    { ngx_string("news_article_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, article_url),
+      &ngx_http_news_article_url_post },
+
     { ngx_string("news_template"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_news_template,
@@ -244,9 +255,6 @@ ngx_module_t  ngx_http_news_module = {
 };
 
 
-static ngx_str_t  ngx_http_news_default_base_url = ngx_string(
-    "$scheme://$host");
-
 static ngx_str_t  ngx_http_news_default_visitor = ngx_string(
     "$remote_addr$http_user_agent");
 
@@ -292,7 +300,6 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     nmcf->default_template = NULL;
-     *     nmcf->default_base_url = NULL;
      *     nmcf->default_visitor = NULL;
      */
 
@@ -350,6 +357,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      *     nlcf->site_name = { 0, NULL };
      *     nlcf->cache_control = { 0, NULL };
      *     nlcf->base_url = NULL;
+     *     nlcf->article_url = { 0, NULL };
      *     nlcf->date_format = { 0, NULL };
      *     nlcf->views_window = { 0, NULL };
      *     nlcf->views_visitor = NULL;
@@ -421,6 +429,8 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (conf->base_url == NULL) {
         conf->base_url = prev->base_url;
     }
+
+    ngx_conf_merge_str_value(conf->article_url, prev->article_url, "");
 
     ngx_conf_merge_str_value(conf->date_format, prev->date_format,
                              "%a, %d %b %Y");
@@ -507,19 +517,6 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     /* the defaults are compiled once, like the default template */
-
-    if (conf->base_url == NULL) {
-
-        if (nmcf->default_base_url == NULL) {
-            nmcf->default_base_url = ngx_http_news_compile(cf,
-                                           &ngx_http_news_default_base_url);
-            if (nmcf->default_base_url == NULL) {
-                return NGX_CONF_ERROR;
-            }
-        }
-
-        conf->base_url = nmcf->default_base_url;
-    }
 
     if (conf->views_visitor == NULL && conf->views_unique) {
 
@@ -743,6 +740,31 @@ ngx_http_news_positive_msec(ngx_conf_t *cf, void *post, void *data)
 
     if (*msp == 0) {
         return "must be greater than zero";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* a path of this site, put after the base URL as it is */
+
+static char *
+ngx_http_news_path(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_str_t  *path = data;
+
+    size_t  i;
+
+    if (path->len == 0 || path->data[0] != '/') {
+        return "must be a path starting with \"/\"";
+    }
+
+    for (i = 0; i < path->len; i++) {
+        if (path->data[i] <= ' ' || path->data[i] >= 0x7f
+            || path->data[i] == '?' || path->data[i] == '#')
+        {
+            return "must be a path without spaces, \"?\" or \"#\"";
+        }
     }
 
     return NGX_CONF_OK;

@@ -35,7 +35,6 @@ typedef struct {
     size_t                          cache_size;
     ngx_uint_t                      generation; /* of this configuration */
     ngx_http_news_template_t       *default_template;
-    ngx_http_complex_value_t       *default_base_url;
     ngx_http_complex_value_t       *default_visitor;
     u_char                          secret[NGX_HTTP_NEWS_SECRET_LEN];
 } ngx_http_news_main_conf_t;
@@ -59,7 +58,8 @@ typedef struct {
     ngx_http_complex_value_t       *beacon_url;
     ngx_str_t                       site_name;
     ngx_str_t                       cache_control;
-    ngx_http_complex_value_t       *base_url;
+    ngx_http_complex_value_t       *base_url;   /* NULL: the server's */
+    ngx_str_t                       article_url;    /* its path, or empty */
     ngx_str_t                       date_format;
     ngx_uint_t                      format;
     ngx_uint_t                      body_format;

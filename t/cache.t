@@ -31,6 +31,7 @@ sub ::title {
 }
 
 our $Config = <<'_EOC_';
+    news_base_url http://localhost;
     location ~ ^/news/([a-z0-9-]+)$ {
         news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
         news_article news:article:$1;

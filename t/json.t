@@ -10,6 +10,7 @@ no_shuffle();
 no_long_string();
 
 our $Config = <<'_EOC_';
+    news_base_url http://localhost;
     location ~ ^/api/([a-z0-9-]+)$ {
         news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
         news_format json;

@@ -54,7 +54,7 @@ Disclaimer:\ Coastal\ Photo\ Desk}sx
 
 
 
-=== TEST 2: the head has title, description and canonical link
+=== TEST 2: the head has title, description and canonical link (server name and port)
 --- config
     location ~ ^/news/([a-z0-9-]+)$ {
         news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
@@ -68,7 +68,7 @@ GET /news/harbour-ferry?utm_source=feed
 qr{<html\ lang="en">.*<head>.*
 <title>Harbour\ ferry\ returns\ after\ the\ winter\ storms\ \|\ The\ Loopback\ Gazette</title>.*
 <meta\ name="description"\ content="The\ island\ crossing\ runs\ again\ from\ Monday\.">.*
-<link\ rel="canonical"\ href="http://localhost/news/harbour-ferry">.*
+<link\ rel="canonical"\ href="http://localhost:@{[main::server_port()]}/news/harbour-ferry">.*
 </head>}sx
 
 
@@ -83,10 +83,10 @@ qr{<html\ lang="en">.*<head>.*
 GET /news/harbour-ferry
 --- error_code: 200
 --- response_body_like eval
-qr{\Q<a href="https://twitter.com/intent/tweet?url=http%3A%2F%2Flocalhost%2Fnews%2Fharbour-ferry&amp;text=Harbour%20ferry%20returns%20after%20the%20winter%20storms"\E.*
-\Q<a href="https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Flocalhost%2Fnews%2Fharbour-ferry"\E.*
-\Q<a href="https://wa.me/?text=Harbour%20ferry%20returns%20after%20the%20winter%20storms%20http%3A%2F%2Flocalhost%2Fnews%2Fharbour-ferry"\E.*
-\Q<a href="https://www.linkedin.com/sharing/share-offsite/?url=http%3A%2F%2Flocalhost%2Fnews%2Fharbour-ferry"\E}sx
+qr{\Q<a href="https://twitter.com/intent/tweet?url=http%3A%2F%2Flocalhost%3A@{[main::server_port()]}%2Fnews%2Fharbour-ferry&amp;text=Harbour%20ferry%20returns%20after%20the%20winter%20storms"\E.*
+\Q<a href="https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Flocalhost%3A@{[main::server_port()]}%2Fnews%2Fharbour-ferry"\E.*
+\Q<a href="https://wa.me/?text=Harbour%20ferry%20returns%20after%20the%20winter%20storms%20http%3A%2F%2Flocalhost%3A@{[main::server_port()]}%2Fnews%2Fharbour-ferry"\E.*
+\Q<a href="https://www.linkedin.com/sharing/share-offsite/?url=http%3A%2F%2Flocalhost%3A@{[main::server_port()]}%2Fnews%2Fharbour-ferry"\E}sx
 
 
 
@@ -265,3 +265,53 @@ qr{<link\ rel="canonical"\ href="https://news\.example\.org/news/harbour-ferry">
 [qr{<h1>Harbour ferry}, qr{<h1>Harbour ferry}]
 --- no_error_log
 exited on signal
+
+
+
+=== TEST 14: without news_base_url: the server's name and port, not the Host
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+    }
+--- request eval
+["GET /news/harbour-ferry", "GET http://evil.example/news/harbour-ferry",
+ "GET /news/harbour-ferry HTTP/1.0"]
+--- more_headers
+Host: evil.example
+--- error_code eval
+[200, 200, 200]
+--- response_body_like eval
+[map { qr{<link\ rel="canonical"\ href="http://localhost:@{[main::server_port()]}/news/harbour-ferry">.*
+<meta\ property="og:url"\ content="http://localhost:@{[main::server_port()]}/news/harbour-ferry">}sx } 1 .. 3]
+
+
+
+=== TEST 15: news_article_url: the canonical URL is base, path and slug
+--- config
+    news_base_url https://news.example.org;
+    news_article_url /articles/;
+    location ~ ^/anything/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article news:article:$1;
+    }
+    location ~ ^/other/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_article other:$1;
+    }
+--- request eval
+["GET /anything/harbour-ferry?x=1", "GET /other/harbour-ferry"]
+--- error_code eval
+[200, 404]
+--- response_body_like eval
+[qr{<link\ rel="canonical"\ href="https://news\.example\.org/articles/harbour-ferry">.*
+\Q?u=https%3A%2F%2Fnews.example.org%2Farticles%2Fharbour-ferry"\E}sx, qr{404}]
+
+
+
+=== TEST 16: news_article_url must be a path
+--- config
+    news_article_url news/;
+--- must_die
+--- error_log
+"news_article_url" directive must be a path starting with "/" in

@@ -28,6 +28,7 @@ NewsTest::article('lighthouse',
 
 our $Location = <<'_EOC_';
     location ~ ^/news/([a-z0-9-]+)$ {
+        news_base_url http://localhost;
         news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
         news_site_name "North Shore News";
         news_views off;
