@@ -653,9 +653,9 @@ ngx_http_news_list_etag(ngx_http_news_list_ctx_t *ctx, ngx_str_t *etag)
                                   : &list->box[i - list->nitems];
         a = item->article;
 
-        ngx_md5_update(&md5, item->key.data, item->key.len + 1);
+        ngx_md5_update(&md5, item->key.data, item->key.len);
 
-        p = ngx_sprintf(buf, " %L %L ", a->views, item->score);
+        p = ngx_sprintf(buf, "\n%L %L ", a->views, item->score);
         ngx_md5_update(&md5, buf, p - buf);
 
         if (a->field[NGX_HTTP_NEWS_REV].len) {
