@@ -441,3 +441,50 @@ ngx_http_news_article_tag(ngx_array_t *out, u_char *data, size_t len)
 
     return NGX_OK;
 }
+
+
+/*
+ * A section, tag or author as the write script names its list (the
+ * lists' keys, the list pages' URLs): ASCII
+ * letters lowercased, each run of other characters than a-z, 0-9 and
+ * bytes over 127 made one "-", "-" at either end dropped.  The write
+ * script (ngx_http_news_publish_store.c) does it in Lua with
+ * string.lower() and "[^%w\128-\255]+"; this is the same rule.
+ */
+
+ngx_int_t
+ngx_http_news_article_list_name(ngx_str_t *name, ngx_pool_t *pool,
+    ngx_str_t *out)
+{
+    u_char      c, *p;
+    size_t      i;
+    ngx_uint_t  dash;
+
+    p = ngx_pnalloc(pool, name->len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->data = p;
+    dash = 0;
+
+    for (i = 0; i < name->len; i++) {
+        c = ngx_tolower(name->data[i]);
+
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) {
+            if (dash && p > out->data) {
+                *p++ = '-';
+            }
+
+            dash = 0;
+            *p++ = c;
+            continue;
+        }
+
+        dash = 1;
+    }
+
+    out->len = p - out->data;
+
+    return NGX_OK;
+}

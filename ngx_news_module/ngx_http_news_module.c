@@ -14,6 +14,9 @@
 #include "ngx_http_news_module.h"
 #include "ngx_http_news_publish.h"
 #include "ngx_http_news_default_template.h"
+#include "ngx_http_news_list_store.h"
+#include "ngx_http_news_list_render.h"
+#include "ngx_http_news_list_template.h"
 
 
 static ngx_int_t ngx_http_news_init(ngx_conf_t *cf);
@@ -34,6 +37,12 @@ static char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_news_list(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_list_template(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_list_merge(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *prev, ngx_http_news_loc_conf_t *conf);
 static char *ngx_http_news_positive_msec(ngx_conf_t *cf, void *post,
     void *data);
 static char *ngx_http_news_path(ngx_conf_t *cf, void *post, void *data);
@@ -49,6 +58,21 @@ static ngx_conf_post_handler_pt  ngx_http_news_article_url_post =
     ngx_http_news_path;
 
 
+static ngx_conf_post_handler_pt  ngx_http_news_list_url_post =
+    ngx_http_news_path;
+
+
+/* a list page of more would be a sitemap: that has its own limit */
+static ngx_conf_num_bounds_t  ngx_http_news_list_size_bounds = {
+    ngx_conf_check_num_bounds, 1, 1000
+};
+
+
+static ngx_conf_num_bounds_t  ngx_http_news_list_box_bounds = {
+    ngx_conf_check_num_bounds, 0, 100
+};
+
+
 /* the sitemaps protocol allows no more URLs in a file */
 static ngx_conf_num_bounds_t  ngx_http_news_sitemap_size_bounds = {
     ngx_conf_check_num_bounds, 1, NGX_HTTP_NEWS_SITEMAP_MAX
@@ -58,6 +82,10 @@ static ngx_conf_num_bounds_t  ngx_http_news_sitemap_size_bounds = {
 static ngx_conf_enum_t  ngx_http_news_formats[] = {
     { ngx_string("html"), NGX_HTTP_NEWS_FORMAT_HTML },
     { ngx_string("json"), NGX_HTTP_NEWS_FORMAT_JSON },
+    { ngx_string("rss"), NGX_HTTP_NEWS_FORMAT_RSS },
+    { ngx_string("atom"), NGX_HTTP_NEWS_FORMAT_ATOM },
+    { ngx_string("news_sitemap"), NGX_HTTP_NEWS_FORMAT_NEWS_SITEMAP },
+    { ngx_string("sitemap"), NGX_HTTP_NEWS_FORMAT_SITEMAP },
     { ngx_null_string, 0 }
 };
 
@@ -92,6 +120,69 @@ static ngx_command_t  ngx_http_news_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
+
+    { ngx_string("news_list"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_news_list,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_list_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, list_size),
+      &ngx_http_news_list_size_bounds },
+
+    { ngx_string("news_list_page"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, list_page),
+      NULL },
+
+    { ngx_string("news_list_most_read"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, list_box),
+      &ngx_http_news_list_box_bounds },
+
+    { ngx_string("news_list_template"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_list_template,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_list_cache_control"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_cache_control,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, list_cache_control),
+      NULL },
+
+    { ngx_string("news_section_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, section_url),
+      &ngx_http_news_list_url_post },
+
+    { ngx_string("news_tag_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, tag_url),
+      &ngx_http_news_list_url_post },
+
+    { ngx_string("news_author_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, author_url),
+      &ngx_http_news_list_url_post },
 
     { ngx_string("news_key_prefix"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -348,9 +439,27 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_news_main_conf_t *nmcf = conf;
 
+    ngx_http_news_redis_script_t  *s, *list;
+
     /* per worker: about 400 articles of 20 KB with their pages */
 
     ngx_conf_init_size_value(nmcf->cache_size, 16 * 1024 * 1024);
+
+    /*
+     * Every connection loads the list script too, after the others, when
+     * a location lists (the directives are all read by now).
+     */
+
+    list = ngx_http_news_list_store_script();
+
+    for (s = &nmcf->script; s->next != NULL && s->next != list;
+         s = s->next)
+    {
+        /* void */
+    }
+
+    list->next = NULL;
+    s->next = nmcf->lists ? list : NULL;
 
     return NGX_CONF_OK;
 }
@@ -396,6 +505,10 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     nlcf->template = NGX_CONF_UNSET_PTR;
     nlcf->feed_content = NGX_CONF_UNSET;
     nlcf->sitemap_size = NGX_CONF_UNSET;
+    nlcf->list_size = NGX_CONF_UNSET_UINT;
+    nlcf->list_box = NGX_CONF_UNSET_UINT;
+    nlcf->list_page = NGX_CONF_UNSET_PTR;
+    nlcf->list_template = NGX_CONF_UNSET_PTR;
 
     return nlcf;
 }
@@ -466,7 +579,11 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                          NGX_HTTP_NEWS_SITEMAP_MAX);
     ngx_conf_merge_str_value(conf->key_prefix, prev->key_prefix, "news:");
 
-    if (conf->article == NULL && conf->publish == NULL) {
+    if (ngx_http_news_list_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->article == NULL && conf->publish == NULL && conf->list == 0) {
 
         /*
          * An "if" block inside a news location gets a configuration of
@@ -476,6 +593,8 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->article = prev->article;
         conf->beacon = prev->beacon;
         conf->publish = prev->publish;
+        conf->list = prev->list;
+        conf->list_name = prev->list_name;
         conf->redis = prev->redis;
 
         /*
@@ -502,6 +621,21 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    if (conf->list && (conf->article != NULL || conf->publish != NULL)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_list\" cannot be used in a location "
+                           "with \"news_article\", \"news_beacon\" or "
+                           "\"news_publish\"");
+        return NGX_CONF_ERROR;
+    }
+
+    if (!conf->list && conf->format > NGX_HTTP_NEWS_FORMAT_JSON) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_format\" of feeds and sitemaps is for "
+                           "\"news_list\" locations only");
+        return NGX_CONF_ERROR;
+    }
+
     /* only a location that serves or publishes articles needs Redis */
 
     nmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
@@ -522,6 +656,29 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->publish != NULL) {
         /* the API answers in JSON: no page, no template */
+        return NGX_CONF_OK;
+    }
+
+    if (conf->list) {
+
+        /* the default list page, compiled once, as the article's */
+
+        if (conf->list_template == NULL) {
+
+            if (nmcf->default_list_template == NULL) {
+                ngx_str_set(&source, "built-in list template");
+
+                nmcf->default_list_template =
+                    ngx_http_news_list_template_compile(cf, &source,
+                                           &ngx_http_news_list_template_text);
+                if (nmcf->default_list_template == NULL) {
+                    return NGX_CONF_ERROR;
+                }
+            }
+
+            conf->list_template = nmcf->default_list_template;
+        }
+
         return NGX_CONF_OK;
     }
 
@@ -710,11 +867,13 @@ ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 static char *
 ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_http_news_loc_conf_t *nlcf = conf;
+    ngx_str_t  *value, *field;
 
-    ngx_str_t  *value;
+    /* news_cache_control and news_list_cache_control */
 
-    if (nlcf->cache_control.data != NULL) {
+    field = (ngx_str_t *) ((char *) conf + cmd->offset);
+
+    if (field->data != NULL) {
         return "is duplicate";
     }
 
@@ -722,12 +881,12 @@ ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (ngx_strcmp(value[1].data, "off") == 0) {
         /* an empty, non-NULL value: set, and sends no header */
-        nlcf->cache_control.data = (u_char *) "";
-        nlcf->cache_control.len = 0;
+        field->data = (u_char *) "";
+        field->len = 0;
         return NGX_CONF_OK;
     }
 
-    nlcf->cache_control = value[1];
+    *field = value[1];
 
     return NGX_CONF_OK;
 }
@@ -751,6 +910,145 @@ ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     nlcf->template = ngx_http_news_page_template_load(cf, &value[1]);
 
     if (nlcf->template == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the list settings, and an "if" block's inherited list */
+
+static char *
+ngx_http_news_list_merge(ngx_conf_t *cf, ngx_http_news_loc_conf_t *prev,
+    ngx_http_news_loc_conf_t *conf)
+{
+    ngx_conf_merge_uint_value(conf->list_size, prev->list_size, 20);
+    ngx_conf_merge_uint_value(conf->list_box, prev->list_box, 5);
+    ngx_conf_merge_ptr_value(conf->list_page, prev->list_page, NULL);
+    ngx_conf_merge_ptr_value(conf->list_template, prev->list_template,
+                             NULL);
+    ngx_conf_merge_str_value(conf->list_cache_control,
+                             prev->list_cache_control, "max-age=60");
+    ngx_conf_merge_str_value(conf->section_url, prev->section_url, "");
+    ngx_conf_merge_str_value(conf->tag_url, prev->tag_url, "");
+    ngx_conf_merge_str_value(conf->author_url, prev->author_url, "");
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * news_list latest | section NAME | tag NAME | author NAME
+ *         | most_read day | most_read week
+ */
+
+static char *
+ngx_http_news_list(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t                  *value;
+    ngx_uint_t                  kind, named;
+    ngx_http_core_loc_conf_t   *clcf;
+    ngx_http_news_main_conf_t  *nmcf;
+
+    if (nlcf->list) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    named = 0;
+
+    if (ngx_strcmp(value[1].data, "latest") == 0) {
+        kind = NGX_HTTP_NEWS_LIST_LATEST;
+
+    } else if (ngx_strcmp(value[1].data, "section") == 0) {
+        kind = NGX_HTTP_NEWS_LIST_SECTION;
+        named = 1;
+
+    } else if (ngx_strcmp(value[1].data, "tag") == 0) {
+        kind = NGX_HTTP_NEWS_LIST_TAG;
+        named = 1;
+
+    } else if (ngx_strcmp(value[1].data, "author") == 0) {
+        kind = NGX_HTTP_NEWS_LIST_AUTHOR;
+        named = 1;
+
+    } else if (ngx_strcmp(value[1].data, "most_read") == 0) {
+
+        if (cf->args->nelts != 3
+            || (ngx_strcmp(value[2].data, "day") != 0
+                && ngx_strcmp(value[2].data, "week") != 0))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"news_list most_read\" takes \"day\" "
+                               "or \"week\"");
+            return NGX_CONF_ERROR;
+        }
+
+        kind = (value[2].data[0] == 'd') ? NGX_HTTP_NEWS_LIST_MOST_READ_DAY
+                                         : NGX_HTTP_NEWS_LIST_MOST_READ_WEEK;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid list \"%V\", it must be \"latest\", "
+                           "\"section\", \"tag\", \"author\" or "
+                           "\"most_read\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (kind == NGX_HTTP_NEWS_LIST_LATEST && cf->args->nelts != 2) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_list latest\" takes no name");
+        return NGX_CONF_ERROR;
+    }
+
+    if (named) {
+        if (cf->args->nelts != 3 || value[2].len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"news_list %V\" needs a name, such as "
+                               "a variable of the location's regex",
+                               &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        nlcf->list_name = ngx_http_news_compile(cf, &value[2]);
+        if (nlcf->list_name == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    nlcf->list = kind + 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_news_list_handler;
+
+    nmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+    nmcf->lists = 1;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_news_list_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t  *value;
+
+    if (nlcf->list_template != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* compiled here, so a broken template fails nginx -t at this line */
+
+    nlcf->list_template = ngx_http_news_list_template_load(cf, &value[1]);
+
+    if (nlcf->list_template == NULL) {
         return NGX_CONF_ERROR;
     }
 

@@ -28,6 +28,11 @@
 
 #define NGX_HTTP_NEWS_FORMAT_HTML  0
 #define NGX_HTTP_NEWS_FORMAT_JSON  1
+/* lists only: the feed renderers' */
+#define NGX_HTTP_NEWS_FORMAT_RSS           2
+#define NGX_HTTP_NEWS_FORMAT_ATOM          3
+#define NGX_HTTP_NEWS_FORMAT_NEWS_SITEMAP  4
+#define NGX_HTTP_NEWS_FORMAT_SITEMAP       5
 
 
 typedef struct {
@@ -36,6 +41,8 @@ typedef struct {
     size_t                          cache_size;
     ngx_uint_t                      generation; /* of this configuration */
     ngx_http_news_template_t       *default_template;
+    ngx_http_news_template_t       *default_list_template;
+    ngx_uint_t                      lists;      /* a news_list somewhere */
     ngx_http_complex_value_t       *default_visitor;
     u_char                          secret[NGX_HTTP_NEWS_SECRET_LEN];
 } ngx_http_news_main_conf_t;
@@ -49,6 +56,16 @@ typedef struct {
 
     ngx_http_complex_value_t       *article;    /* the key; the handler */
     ngx_http_complex_value_t       *publish;    /* the slug; the API */
+    ngx_uint_t                      list;       /* news_list: its kind + 1 */
+    ngx_http_complex_value_t       *list_name;  /* section, tag, author */
+    ngx_http_complex_value_t       *list_page;  /* NULL: $arg_page */
+    ngx_uint_t                      list_size;
+    ngx_uint_t                      list_box;   /* most read beside it */
+    ngx_str_t                       list_cache_control;
+    ngx_http_news_template_t       *list_template;
+    ngx_str_t                       section_url;    /* list pages' paths */
+    ngx_str_t                       tag_url;
+    ngx_str_t                       author_url;
     ngx_str_t                       key_prefix;
     ngx_uint_t                      beacon;     /* news_beacon: no page */
     ngx_flag_t                      views;
@@ -102,6 +119,7 @@ typedef struct {
 
 
 ngx_int_t ngx_http_news_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_list_handler(ngx_http_request_t *r);
 ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_log_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);

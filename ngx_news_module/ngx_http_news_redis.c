@@ -32,7 +32,8 @@
 #define NGX_HTTP_NEWS_REDIS_BACKOFF_MAX   1000
 
 #define NGX_HTTP_NEWS_REDIS_READ_SIZE     16384
-#define NGX_HTTP_NEWS_REDIS_MAX_ARGS      8       /* of one command */
+/* of one command: a list script call has its days, numbers and fields */
+#define NGX_HTTP_NEWS_REDIS_MAX_ARGS      48
 
 
 typedef enum {
