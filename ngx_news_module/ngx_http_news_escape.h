@@ -3,7 +3,7 @@
  * Copyright (C) 2025-2026 ngx_news_module authors
  *
  * Making values safe to write into pages: HTML escaping, and URLs that
- * cannot run script.
+ * cannot run script; XML escaping for feeds and sitemaps.
  */
 
 
@@ -18,6 +18,12 @@
 size_t ngx_http_news_escape_html_len(u_char *src, size_t size);
 u_char *ngx_http_news_escape_html(u_char *dst, u_char *src, size_t size);
 ngx_uint_t ngx_http_news_safe_url(u_char *url, size_t len);
+
+/* attr: for an attribute value (TAB and LF kept as references too) */
+size_t ngx_http_news_escape_xml_len(u_char *src, size_t size,
+    ngx_uint_t attr);
+u_char *ngx_http_news_escape_xml(u_char *dst, u_char *src, size_t size,
+    ngx_uint_t attr);
 
 
 #endif /* _NGX_HTTP_NEWS_ESCAPE_H_INCLUDED_ */

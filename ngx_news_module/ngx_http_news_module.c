@@ -73,6 +73,12 @@ static ngx_conf_num_bounds_t  ngx_http_news_list_box_bounds = {
 };
 
 
+/* the sitemaps protocol allows no more URLs in a file */
+static ngx_conf_num_bounds_t  ngx_http_news_sitemap_size_bounds = {
+    ngx_conf_check_num_bounds, 1, NGX_HTTP_NEWS_SITEMAP_MAX
+};
+
+
 static ngx_conf_enum_t  ngx_http_news_formats[] = {
     { ngx_string("html"), NGX_HTTP_NEWS_FORMAT_HTML },
     { ngx_string("json"), NGX_HTTP_NEWS_FORMAT_JSON },
@@ -304,6 +310,20 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_loc_conf_t, body_format),
       &ngx_http_news_body_formats },
 
+    { ngx_string("news_feed_content"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, feed_content),
+      NULL },
+
+    { ngx_string("news_sitemap_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, sitemap_size),
+      &ngx_http_news_sitemap_size_bounds },
+
     { ngx_string("news_cache_control"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_news_cache_control,
@@ -483,6 +503,8 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     nlcf->format = NGX_CONF_UNSET_UINT;
     nlcf->body_format = NGX_CONF_UNSET_UINT;
     nlcf->template = NGX_CONF_UNSET_PTR;
+    nlcf->feed_content = NGX_CONF_UNSET;
+    nlcf->sitemap_size = NGX_CONF_UNSET;
     nlcf->list_size = NGX_CONF_UNSET_UINT;
     nlcf->list_box = NGX_CONF_UNSET_UINT;
     nlcf->list_page = NGX_CONF_UNSET_PTR;
@@ -552,6 +574,9 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->body_format, prev->body_format,
                               NGX_HTTP_NEWS_BODY_FORMAT_TEXT);
     ngx_conf_merge_ptr_value(conf->template, prev->template, NULL);
+    ngx_conf_merge_value(conf->feed_content, prev->feed_content, 0);
+    ngx_conf_merge_value(conf->sitemap_size, prev->sitemap_size,
+                         NGX_HTTP_NEWS_SITEMAP_MAX);
     ngx_conf_merge_str_value(conf->key_prefix, prev->key_prefix, "news:");
 
     if (ngx_http_news_list_merge(cf, prev, conf) != NGX_CONF_OK) {

@@ -21,6 +21,7 @@
 #include "ngx_http_news_visitor.h"
 #include "ngx_http_news_metrics.h"
 #include "ngx_http_news_response.h"
+#include "ngx_http_news_feed.h"
 
 
 #define NGX_HTTP_NEWS_KEY_MAX      512
@@ -81,6 +82,8 @@ typedef struct {
     ngx_uint_t                      format;
     ngx_uint_t                      body_format;
     ngx_http_news_template_t       *template;
+    ngx_flag_t                      feed_content;   /* news_feed_content */
+    ngx_int_t                       sitemap_size;   /* URLs in a file */
 
     ngx_http_news_redis_target_t   *redis;
 } ngx_http_news_loc_conf_t;
