@@ -32,6 +32,7 @@ typedef struct {
     ngx_http_news_list_query_t      query;
     ngx_http_news_list_t            list;
     ngx_str_t                       asked;      /* the name as asked */
+    ngx_uint_t                      index;      /* the sitemap index */
     ngx_http_news_redis_pending_t  *pending;
     ngx_event_t                     deadline;
 } ngx_http_news_list_ctx_t;
@@ -164,17 +165,45 @@ ngx_http_news_list_handler(ngx_http_request_t *r)
 
         break;
 
-    case NGX_HTTP_NEWS_FORMAT_JSON:
+    case NGX_HTTP_NEWS_FORMAT_RSS:
+    case NGX_HTTP_NEWS_FORMAT_ATOM:
+        if (nlcf->feed_content) {
+            q->fields = NGX_HTTP_NEWS_LIST_FIELDS_CONTENT;
+        }
+
         break;
 
-    default:
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "news: 501 for list: this news_format is not "
-                      "built yet");
-        return NGX_HTTP_NOT_IMPLEMENTED;
-    }
+    case NGX_HTTP_NEWS_FORMAT_NEWS_SITEMAP:
 
-    (void) given;
+        /* Google News: the last two days, at most 1000, one file */
+
+        q->since = q->now - NGX_HTTP_NEWS_NEWS_SITEMAP_AGE;
+        q->offset = 0;
+        q->count = NGX_HTTP_NEWS_NEWS_SITEMAP_MAX;
+        ctx->list.size = NGX_HTTP_NEWS_NEWS_SITEMAP_MAX;
+
+        if (page != 1) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "news: 404 for list: a news sitemap has one page");
+            return NGX_HTTP_NOT_FOUND;
+        }
+
+        break;
+
+    case NGX_HTTP_NEWS_FORMAT_SITEMAP:
+
+        /* the index (the total alone), or one file of it: dates alone */
+
+        q->fields = NGX_HTTP_NEWS_LIST_FIELDS_DATES;
+        ctx->list.size = nlcf->sitemap_size;
+        ctx->index = !given;
+        q->offset = (page - 1) * nlcf->sitemap_size;
+        q->count = ctx->index ? 0 : (ngx_uint_t) nlcf->sitemap_size;
+        break;
+
+    default: /* NGX_HTTP_NEWS_FORMAT_JSON */
+        break;
+    }
 
     if (ngx_http_news_list_store_command(q, r->pool) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -313,12 +342,14 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
     ngx_http_news_redis_reply_t *reply)
 {
     char                       *type;
-    ngx_str_t                   reason, base, etag, body, *cc;
+    ngx_str_t                   reason, base, etag, body, ftype, *cc;
     ngx_buf_t                  *b;
     ngx_chain_t                 out;
     ngx_http_request_t         *r;
+    ngx_http_news_feed_e        feed;
     ngx_http_news_loc_conf_t   *nlcf;
     ngx_http_news_list_page_t   page;
+    ngx_http_news_feed_conf_t   fconf;
 
     r = ctx->request;
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
@@ -331,7 +362,15 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
                                        &reason);
     }
 
-    if (ctx->list.nitems == 0) {
+    /*
+     * A page with nothing is a 404; but a feed, a sitemap and the index
+     * of an empty site are valid, empty documents (their first page).
+     */
+
+    if (ctx->list.nitems == 0
+        && !(nlcf->format > NGX_HTTP_NEWS_FORMAT_JSON
+             && (ctx->index || ctx->list.page == 1)))
+    {
         return ngx_http_news_list_fail(ctx, NGX_HTTP_NOT_FOUND,
                                        ctx->list.total ? "page out of range"
                                                        : "empty list",
@@ -392,14 +431,18 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
 
 #undef ngx_http_news_list_prefix
 
-    if (nlcf->format == NGX_HTTP_NEWS_FORMAT_JSON) {
+    switch (nlcf->format) {
+
+    case NGX_HTTP_NEWS_FORMAT_JSON:
         type = "application/json; charset=utf-8";
 
         if (ngx_http_news_list_render_json(&page, r->pool, &body) != NGX_OK) {
             goto failed;
         }
 
-    } else {
+        break;
+
+    case NGX_HTTP_NEWS_FORMAT_HTML:
         type = "text/html; charset=utf-8";
 
         if (ngx_http_news_list_render_html(nlcf->list_template, &page,
@@ -408,6 +451,33 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
         {
             goto failed;
         }
+
+        break;
+
+    default:
+
+        /* the formats' order is the feed renderers' */
+
+        feed = nlcf->format - NGX_HTTP_NEWS_FORMAT_RSS;
+
+        if (ctx->index) {
+            feed = NGX_HTTP_NEWS_FEED_SITEMAP_INDEX;
+        }
+
+        fconf.content = nlcf->feed_content;
+        fconf.body_format = nlcf->body_format;
+        fconf.sitemap_size = nlcf->sitemap_size;
+
+        if (ngx_http_news_feed_render(&ctx->list, feed, &fconf, r->pool,
+                                      &body)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+
+        ngx_http_news_feed_content_type(feed, &ftype);
+        type = (char *) ftype.data;     /* static, NUL-terminated */
+        break;
     }
 
     b = ngx_calloc_buf(r->pool);
@@ -455,7 +525,7 @@ ngx_http_news_list_model(ngx_http_news_list_ctx_t *ctx, ngx_str_t *base)
     list->site_name = nlcf->site_name;
     ngx_str_set(&list->lang, "en");
     list->now = ctx->query.now;
-    list->last_modified = 0;
+    list->last_modified = -1;
 
     for (i = 0; i < list->nitems + list->nbox; i++) {
         item = (i < list->nitems) ? &list->items[i]
@@ -489,7 +559,7 @@ ngx_http_news_list_model(ngx_http_news_list_ctx_t *ctx, ngx_str_t *base)
 
         /* a section as its articles spell it ("City Hall", not "city hall") */
 
-        if (list->kind == NGX_HTTP_NEWS_LIST_SECTION
+        if (list->kind == NGX_HTTP_NEWS_LIST_SECTION && list->nitems
             && list->items[0].article->field[NGX_HTTP_NEWS_CATEGORY].len)
         {
             list->title =

@@ -128,6 +128,13 @@ our $Config = <<'_EOC_';
         news_list_most_read 0;
     }
     location = /feed.xml { news_list latest; news_format rss; }
+    location = /atom.xml { news_list latest; news_format atom; }
+    location = /news-sitemap.xml { news_list latest; news_format news_sitemap; }
+    location = /sitemap.xml {
+        news_list latest;
+        news_format sitemap;
+        news_sitemap_size 2;
+    }
     location ~ ^/api/articles/(?<slug>[^/]+)$ {
         client_max_body_size 1m;
         news_publish $slug;
@@ -453,6 +460,12 @@ my $j = $::JSON->decode(::get('/api/latest')->{body});
 Test::More::is($j->{articles}[0]{title}, $X, 'JSON: the title as written');
 Test::More::is($j->{articles}[0]{author}, $X, 'JSON: the author as written');
 Test::More::ok(!exists $j->{articles}[0]{image}, 'JSON: no unsafe image');
+for my $feed ('/feed.xml', '/atom.xml') {
+    my $xml = ::get($feed)->{body};
+    Test::More::unlike($xml, qr{<script>|<b>|</title><}, "$feed: no markup of the title");
+    Test::More::like($xml, qr{&lt;/title&gt;&lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt; &amp;},
+                     "$feed: escaped");
+}
 --- request
 GET /
 --- response_body_unlike: <script>alert
@@ -537,13 +550,45 @@ Cache-Control: public, max-age=5
 
 
 
-=== TEST 13: feeds and sitemaps answer 501 until their renderers are built
+=== TEST 13: the feeds and sitemaps come from the same one script call: RSS, Atom, the sitemap index and its files, an empty news sitemap
 --- config eval: $::Config
+--- init
+::setup();
+my $m = NewsTest::monitor_start($::Store->{port});
+my $rss = ::get('/feed.xml');
+my $atom = ::get('/atom.xml');
+my $index = ::get('/sitemap.xml');
+my $file2 = ::get('/sitemap.xml?page=2');
+my $news = ::get('/news-sitemap.xml');
+my @cmds = grep { $_->[0] ne 'SCRIPT' } NewsTest::monitor_commands($m, 0.3);
+Test::More::is_deeply([ map { $_->[0] } @cmds ], [ ('EVALSHA') x 5 ],
+                      'one script call each');
+Test::More::is($rss->{h}{'content-type'}, 'application/rss+xml; charset=utf-8', 'RSS');
+Test::More::is_deeply([ $rss->{body} =~ m{<item>\s*<title>([^<]*)</title>}g ],
+                      ['Heat pumps for schools', 'Night market opens',
+                       'Tram line approved'], 'RSS: the items, newest first');
+Test::More::is($atom->{h}{'content-type'}, 'application/atom+xml; charset=utf-8', 'Atom');
+Test::More::like($atom->{body}, qr{<entry>}, 'Atom: entries');
+Test::More::like($rss->{h}{etag} // '', qr/^"[0-9a-f]{32}"$/, 'a feed has an ETag');
+Test::More::is($index->{status}, 200, 'sitemap index');
+Test::More::is_deeply([ $index->{body} =~ m{<loc>([^<]*)</loc>}g ],
+                      ['https://news.example.org/sitemap.xml?page=1',
+                       'https://news.example.org/sitemap.xml?page=2'],
+                      'index: 3 articles in files of 2');
+Test::More::is_deeply([ $file2->{body} =~ m{<loc>([^<]*)</loc>}g ],
+                      ['https://news.example.org/news/tram-line'],
+                      'the second file');
+Test::More::like($file2->{body}, qr{<lastmod>\d{4}-\d\d-\d\dT}, 'lastmod');
+Test::More::is(::get('/sitemap.xml?page=3')->{status}, 404, 'a file out of range');
+Test::More::is($news->{status}, 200, 'news sitemap: 200');
+Test::More::unlike($news->{body}, qr{<url>}, 'nothing of the last 2 days: empty');
+Test::More::is(::get('/news-sitemap.xml?page=2')->{status}, 404,
+               'a news sitemap has one page');
 --- request
 GET /feed.xml
---- error_code: 501
---- error_log
-news: 501 for list: this news_format is not built yet
+--- response_body_like: <rss
+--- no_error_log
+[error]
 
 
 
