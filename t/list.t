@@ -684,3 +684,44 @@ Test::More::is($body, '', 'HEAD: no body');
 --- request
 HEAD /
 --- error_code: 200
+
+
+
+=== TEST 16: the article page links its section, author and tags to their list pages, when their URLs are configured
+--- config eval: $::Config
+--- init
+::setup();
+::r('HSET', 'news:article:tram-line', 'tags', q{["Transport", "<b>City</b> \"Hall\""]},
+    'rev', 1000001);
+my $res = ::get('/news/tram-line');
+Test::More::like($res->{body},
+                 qr{<p class="category"><a href="https://news.example.org/section/city-hall">City Hall</a></p>},
+                 'section linked');
+Test::More::like($res->{body},
+                 qr{<a href="https://news.example.org/author/ines-marchetti">Ines Marchetti</a>},
+                 'author linked');
+Test::More::like($res->{body},
+                 qr{<a class="tag" href="https://news.example.org/tag/transport" rel="tag">Transport</a>},
+                 'tag linked');
+Test::More::like($res->{body},
+                 qr{<a class="tag" href="https://news.example.org/tag/b-city-b-hall" rel="tag">&lt;b&gt;City&lt;/b&gt; &quot;Hall&quot;</a>},
+                 'a hostile tag: escaped, its list name made of it');
+--- request
+GET /news/night-market
+--- response_body_like: <a class="tag" href="https://news.example.org/tag/food" rel="tag">Food</a>
+--- no_error_log
+[error]
+
+
+
+=== TEST 17: without the list URLs, the article page shows section, author and tags as before, unlinked
+--- config
+    location ~ ^/news/(?<slug>[a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_LIST_PORT;
+        news_article news:article:$slug;
+    }
+--- request
+GET /news/night-market
+--- response_body_like: <p class="category">Culture</p>.*<span class="author">Tomas Berg</span>.*<span class="tag">Food</span>
+--- no_error_log
+[error]
