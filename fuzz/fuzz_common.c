@@ -457,6 +457,11 @@ fuzz_page(ngx_http_news_page_t *page, ngx_http_news_article_t *a,
     page->date_format = "%a, %d %b %Y";
     page->body_format = body_format;
     page->log = fuzz_log;
+
+    /* the list pages' links: category_url, author_url, tag_links */
+    ngx_str_set(&page->section_url, "https://news.example.org/section/");
+    ngx_str_set(&page->tag_url, "https://news.example.org/tag/");
+    ngx_str_set(&page->author_url, "https://news.example.org/author/");
 }
 
 
