@@ -414,6 +414,7 @@ ngx_http_news_list_store_items(redisReply *reply, ngx_str_t *fields,
     ngx_uint_t *nitems, ngx_str_t *reason)
 {
     size_t                      i, j;
+    ngx_str_t                   skipped;
     redisReply                 *key, *score, *values, *v;
     ngx_http_news_article_t    *a;
     ngx_http_news_list_item_t  *item;
@@ -422,13 +423,14 @@ ngx_http_news_list_store_items(redisReply *reply, ngx_str_t *fields,
         goto unexpected;
     }
 
-    *nitems = reply->elements / 3;
+    *nitems = 0;
 
-    if (*nitems == 0) {
+    if (reply->elements == 0) {
         return NGX_OK;
     }
 
-    *items = ngx_pcalloc(pool, *nitems * sizeof(ngx_http_news_list_item_t));
+    *items = ngx_pcalloc(pool, reply->elements / 3
+                               * sizeof(ngx_http_news_list_item_t));
     if (*items == NULL) {
         goto failed;
     }
@@ -446,7 +448,7 @@ ngx_http_news_list_store_items(redisReply *reply, ngx_str_t *fields,
             goto unexpected;
         }
 
-        item = &(*items)[i / 3];
+        item = &(*items)[*nitems];
 
         item->key.data = ngx_pnalloc(pool, key->len);
         if (item->key.data == NULL) {
@@ -485,11 +487,17 @@ ngx_http_news_list_store_items(redisReply *reply, ngx_str_t *fields,
             }
         }
 
-        if (ngx_http_news_article_done(a, pool, reason) != NGX_OK) {
-            return NGX_ERROR;
+        /*
+         * An article that cannot be read (its views not a number) is
+         * left out: one bad hash does not take the whole list down.
+         */
+
+        if (ngx_http_news_article_done(a, pool, &skipped) != NGX_OK) {
+            continue;
         }
 
         item->article = a;
+        (*nitems)++;
     }
 
     return NGX_OK;

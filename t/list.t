@@ -296,6 +296,9 @@ print $s "DELETE /api/articles/night-market HTTP/1.1\r\nHost: localhost\r\nConne
 ::r('ZADD', 'news:latest', 1762000000, 'news:article:gone');
 ::r('ZADD', 'news:latest', 1762000001, 'news:article:draft-piece');
 ::r('ZADD', 'news:latest', 1762000002, 'news:article:future-piece');
+# and one whose views are not a number: left out, not a broken page
+::r('HSET', 'news:article:bad-views', 'title', 'Bad views', 'views', 'many');
+::r('ZADD', 'news:latest', 1762000003, 'news:article:bad-views');
 my $res = ::get('/');
 Test::More::is_deeply(::titles($res->{body}), ['Heat pumps for schools'],
                       'only the published article');
