@@ -463,7 +463,7 @@ my $j = $::JSON->decode(::get('/api/latest')->{body});
 Test::More::is($j->{articles}[0]{title}, $X, 'JSON: the title as written');
 Test::More::is($j->{articles}[0]{author}, $X, 'JSON: the author as written');
 Test::More::ok(!exists $j->{articles}[0]{image}, 'JSON: no unsafe image');
-for my $feed ('/feed.xml', '/atom.xml') {
+for my $feed ('/feed.xml', '/atom.xml', '/news-sitemap.xml') {
     my $xml = ::get($feed)->{body};
     Test::More::unlike($xml, qr{<script>|<b>|</title><}, "$feed: no markup of the title");
     Test::More::like($xml, qr{&lt;/title&gt;&lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt; &amp;},
