@@ -39,12 +39,16 @@ static void ngx_http_news_ctx_cleanup(void *data);
 static ngx_int_t ngx_http_news_valid_key(ngx_str_t *key);
 static ngx_http_news_skip_e ngx_http_news_skip_reason(ngx_http_request_t *r,
     ngx_http_news_loc_conf_t *nlcf);
+static ngx_int_t ngx_http_news_mark_ttl(ngx_http_request_t *r,
+    ngx_http_news_loc_conf_t *nlcf, ngx_str_t *ttl);
 static ngx_uint_t ngx_http_news_is_prefetch(ngx_http_request_t *r);
 static ngx_int_t ngx_http_news_ask(ngx_http_request_t *r,
     ngx_http_news_ctx_t *ctx, ngx_http_news_loc_conf_t *nlcf);
 static void ngx_http_news_reply_handler(void *data,
     ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
     ngx_str_t *reason);
+static ngx_int_t ngx_http_news_refused(ngx_http_request_t *r,
+    ngx_http_news_ctx_t *ctx, ngx_str_t *reason);
 static ngx_int_t ngx_http_news_respond(ngx_http_request_t *r,
     ngx_http_news_ctx_t *ctx, ngx_http_news_redis_reply_t *reply);
 static ngx_http_news_article_t *ngx_http_news_fresh(ngx_http_request_t *r,
@@ -86,7 +90,8 @@ static ngx_http_news_failure_e  ngx_http_news_redis_failures[] = {
     NGX_HTTP_NEWS_INTERNAL,             /* NGX_HTTP_NEWS_REDIS_REPLY */
     NGX_HTTP_NEWS_BAD_REPLY,            /* NGX_HTTP_NEWS_REDIS_ERROR */
     NGX_HTTP_NEWS_UNAVAILABLE,          /* NGX_HTTP_NEWS_REDIS_UNAVAILABLE */
-    NGX_HTTP_NEWS_TIMEDOUT              /* NGX_HTTP_NEWS_REDIS_TIMEDOUT */
+    NGX_HTTP_NEWS_TIMEDOUT,             /* NGX_HTTP_NEWS_REDIS_TIMEDOUT */
+    NGX_HTTP_NEWS_UNAVAILABLE           /* NGX_HTTP_NEWS_REDIS_REFUSED */
 };
 
 
@@ -404,7 +409,9 @@ ngx_http_news_ask(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
             return NGX_ERROR;
         }
 
-        q->window = nlcf->views_window;
+        if (ngx_http_news_mark_ttl(r, nlcf, &q->window) != NGX_OK) {
+            return NGX_ERROR;
+        }
     }
 
     if (q->fields) {
@@ -423,6 +430,36 @@ ngx_http_news_ask(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     return ngx_http_news_redis_send(nlcf->redis, q->command, q->ncommands,
                                     ngx_http_news_reply_handler, ctx,
                                     &ctx->pending);
+}
+
+
+/*
+ * A visitor's mark is of no use after 00:00 UTC, when the day salting its
+ * hash changes: it expires then, if its window would last longer, so that
+ * one visitor never costs Redis memory it cannot use.
+ */
+
+static ngx_int_t
+ngx_http_news_mark_ttl(ngx_http_request_t *r, ngx_http_news_loc_conf_t *nlcf,
+    ngx_str_t *ttl)
+{
+    time_t  left;
+
+    left = 86400 - ngx_time() % 86400;
+
+    if (nlcf->views_unique <= left) {
+        *ttl = nlcf->views_window;
+        return NGX_OK;
+    }
+
+    ttl->data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+    if (ttl->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ttl->len = ngx_sprintf(ttl->data, "%T", left) - ttl->data;
+
+    return NGX_OK;
 }
 
 
@@ -498,6 +535,15 @@ ngx_http_news_reply_handler(void *data, ngx_http_news_redis_result_e result,
     if (result == NGX_HTTP_NEWS_REDIS_REPLY) {
         rc = ngx_http_news_respond(r, ctx, reply);
 
+    } else if (result == NGX_HTTP_NEWS_REDIS_REFUSED
+               && ngx_http_news_store_writes(&ctx->query))
+    {
+        rc = ngx_http_news_refused(r, ctx, reason);
+
+        if (rc == NGX_DONE) {
+            return;
+        }
+
     } else {
         rc = ngx_http_news_fail(ctx, ngx_http_news_redis_failures[result],
                                 reason);
@@ -505,6 +551,78 @@ ngx_http_news_reply_handler(void *data, ngx_http_news_redis_result_e result,
 
     ngx_http_finalize_request(r, rc);
     ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * Redis refuses writes (full, a replica, or unable to persist) but still
+ * reads: the page is shown from the fields, read again with HGETALL, and
+ * the view is not counted (nothing of the script was written: it failed
+ * at its first write).  A beacon has no page: 503.  Said once a minute
+ * per worker, as every view would say the same.
+ */
+
+static ngx_int_t
+ngx_http_news_refused(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+    ngx_str_t *reason)
+{
+    ngx_int_t                    rc;
+    ngx_str_t                    retry;
+    ngx_http_news_loc_conf_t    *nlcf;
+    ngx_http_news_main_conf_t   *nmcf;
+    ngx_http_news_store_query_t *q;
+
+    static time_t                logged;
+
+    if (ngx_time() - logged >= 60) {
+        logged = ngx_time();
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: Redis refuses writes, views are not counted "
+                      "(said once a minute): %V", reason);
+    }
+
+    ctx->skip = NGX_HTTP_NEWS_SKIP_REFUSED;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (nlcf->beacon) {
+        ngx_str_set(&retry, "60");
+
+        if (ngx_http_news_add_header(r, "Retry-After", &retry) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    nmcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
+
+    /* the kept revision is not asked about: that takes the script */
+
+    if (ctx->entry != NULL) {
+        ngx_http_news_cache_release(ctx->entry);
+        ctx->entry = NULL;
+    }
+
+    q = &ctx->query;
+    ngx_memzero(q, sizeof(ngx_http_news_store_query_t));
+    q->key = ctx->key;
+    q->fields = 1;
+
+    ngx_http_news_store_commands(q, &nmcf->script);
+
+    rc = ngx_http_news_redis_send(nlcf->redis, q->command, q->ncommands,
+                                  ngx_http_news_reply_handler, ctx,
+                                  &ctx->pending);
+
+    if (rc != NGX_OK) {
+        return ngx_http_news_fail(ctx, NGX_HTTP_NEWS_UNAVAILABLE, reason);
+    }
+
+    ctx->sent = ngx_http_news_usec();
+    ngx_add_timer(&ctx->deadline, nlcf->redis_timeout);
+
+    return NGX_DONE;
 }
 
 

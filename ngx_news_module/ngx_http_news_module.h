@@ -79,7 +79,8 @@ typedef enum {
     NGX_HTTP_NEWS_SKIP_DEDUPE,          /* news_views_unique */
     NGX_HTTP_NEWS_SKIP_DRAFT,
     NGX_HTTP_NEWS_SKIP_NOT_FOUND,
-    NGX_HTTP_NEWS_SKIP_ERROR            /* Redis failed, or a 5xx */
+    NGX_HTTP_NEWS_SKIP_ERROR,           /* Redis failed, or a 5xx */
+    NGX_HTTP_NEWS_SKIP_REFUSED          /* Redis refuses writes */
 } ngx_http_news_skip_e;
 
 

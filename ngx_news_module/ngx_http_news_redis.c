@@ -119,7 +119,8 @@ static ngx_uint_t ngx_http_news_redis_script_refused(
     ngx_http_news_redis_conn_t *conn, ngx_http_news_redis_pending_t *pending,
     redisReply *reply);
 static redisReply *ngx_http_news_redis_error(redisReply *reply);
-static ngx_uint_t ngx_http_news_redis_is_unavailable(redisReply *reply);
+static ngx_uint_t ngx_http_news_redis_is_error(redisReply *reply,
+    ngx_str_t *errors);
 static void ngx_http_news_redis_free(ngx_http_news_redis_pending_t *pending);
 static void ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *conn);
 static void ngx_http_news_redis_connected_handler(ngx_event_t *wev);
@@ -149,8 +150,18 @@ static ngx_str_t  ngx_http_news_redis_unavailable_errors[] = {
     ngx_string("NOAUTH"),
     ngx_string("WRONGPASS"),
     ngx_string("MASTERDOWN"),
-    ngx_string("READONLY"),
     ngx_string("BUSY"),
+    ngx_null_string
+};
+
+
+/* what Redis says when it refuses a write it would read */
+
+static ngx_str_t  ngx_http_news_redis_refused_errors[] = {
+    ngx_string("OOM"),
+    ngx_string("READONLY"),
+    ngx_string("MISCONF"),
+    ngx_string("NOREPLICAS"),
     ngx_null_string
 };
 
@@ -482,11 +493,11 @@ ngx_http_news_redis_cancel(ngx_http_news_redis_pending_t *pending)
 
 
 static ngx_uint_t
-ngx_http_news_redis_is_unavailable(redisReply *reply)
+ngx_http_news_redis_is_error(redisReply *reply, ngx_str_t *errors)
 {
     ngx_str_t  *e;
 
-    for (e = ngx_http_news_redis_unavailable_errors; e->len; e++) {
+    for (e = errors; e->len; e++) {
         if (reply->len >= e->len
             && ngx_strncmp(reply->str, e->data, e->len) == 0
             && (reply->len == e->len || reply->str[e->len] == ' '))
@@ -1306,8 +1317,19 @@ ngx_http_news_redis_answer(ngx_http_news_redis_conn_t *conn,
 
     ngx_http_news_metrics_redis_error(NGX_HTTP_NEWS_METRICS_ERROR_REPLY);
 
-    result = ngx_http_news_redis_is_unavailable(error)
-             ? NGX_HTTP_NEWS_REDIS_UNAVAILABLE : NGX_HTTP_NEWS_REDIS_ERROR;
+    if (ngx_http_news_redis_is_error(error,
+                                     ngx_http_news_redis_unavailable_errors))
+    {
+        result = NGX_HTTP_NEWS_REDIS_UNAVAILABLE;
+
+    } else if (ngx_http_news_redis_is_error(error,
+                                            ngx_http_news_redis_refused_errors))
+    {
+        result = NGX_HTTP_NEWS_REDIS_REFUSED;
+
+    } else {
+        result = NGX_HTTP_NEWS_REDIS_ERROR;
+    }
 
     p = ngx_snprintf(conn->reason, sizeof(conn->reason),
                      "Redis replied \"%*s\"", error->len, error->str);

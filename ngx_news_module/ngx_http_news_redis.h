@@ -25,7 +25,10 @@ typedef enum {
     NGX_HTTP_NEWS_REDIS_ERROR,          /* Redis answered with an error */
     NGX_HTTP_NEWS_REDIS_UNAVAILABLE,    /* refused, lost, setup rejected,
                                            or an error reply that says so */
-    NGX_HTTP_NEWS_REDIS_TIMEDOUT        /* the connection stalled */
+    NGX_HTTP_NEWS_REDIS_TIMEDOUT,       /* the connection stalled */
+    NGX_HTTP_NEWS_REDIS_REFUSED         /* a write refused: Redis is full,
+                                           a replica, or cannot persist;
+                                           reads still work */
 } ngx_http_news_redis_result_e;
 
 

@@ -186,7 +186,7 @@ Test::More::is_deeply($labels{news_pages_total},
     'the statuses of news pages, shown from the start');
 Test::More::is_deeply($labels{news_views_skipped_total},
     [map { "reason=$_" }
-     qw(off head skip prefetch dedupe draft not_found error)],
+     qw(off head skip prefetch dedupe draft not_found error refused)],
     'the reasons a view is not counted');
 Test::More::is_deeply($labels{news_redis_errors_total},
     [map { "kind=$_" } qw(connect timeout error_reply noscript)],
