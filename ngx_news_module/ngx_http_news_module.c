@@ -30,6 +30,8 @@ static ngx_http_complex_value_t *ngx_http_news_compile(ngx_conf_t *cf,
     ngx_str_t *value);
 static char *ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_news_redis_password_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -108,11 +110,25 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_loc_conf_t, redis_pass),
       NULL },
 
+    { ngx_string("news_redis_user"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_user),
+      NULL },
+
     { ngx_string("news_redis_password"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_news_loc_conf_t, redis_password),
+      NULL },
+
+    { ngx_string("news_redis_password_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_redis_password_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("news_redis_db"),
@@ -350,6 +366,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     nlcf->redis_pass = { 0, NULL };
+     *     nlcf->redis_user = { 0, NULL };
      *     nlcf->redis_password = { 0, NULL };
      *     nlcf->article = NULL;
      *     nlcf->publish = NULL;
@@ -391,6 +408,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_str_value(conf->redis_pass, prev->redis_pass,
                              "127.0.0.1:6379");
+    ngx_conf_merge_str_value(conf->redis_user, prev->redis_user, "");
     ngx_conf_merge_str_value(conf->redis_password, prev->redis_password,
                              "");
     ngx_conf_merge_value(conf->redis_db, prev->redis_db, 0);
@@ -481,8 +499,18 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     nmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
 
+    if (conf->redis_user.len && conf->redis_password.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_redis_user\" \"%V\" has no password: "
+                           "set \"news_redis_password\" or "
+                           "\"news_redis_password_file\"",
+                           &conf->redis_user);
+        return NGX_CONF_ERROR;
+    }
+
     conf->redis = ngx_http_news_redis_add(cf, &nmcf->targets,
                                           &conf->redis_pass,
+                                          &conf->redis_user,
                                           &conf->redis_password,
                                           (ngx_uint_t) conf->redis_db,
                                           &nmcf->script);
@@ -677,6 +705,91 @@ ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     nlcf->redis_pass = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The password read from a file when the configuration is read (nginx -t
+ * too), so that it need not be written in nginx.conf: the file's first
+ * line, without its line end.
+ */
+
+static char *
+ngx_http_news_redis_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    u_char      *p, *last;
+    ssize_t      n;
+    ngx_str_t   *value, name;
+    ngx_file_t   file;
+    u_char       buf[NGX_HTTP_NEWS_PASSWORD_MAX + 2];
+
+    if (nlcf->redis_password.data != NULL) {
+        return "is duplicate, or \"news_redis_password\" is set too";
+    }
+
+    value = cf->args->elts;
+    name = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = name;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    n = ngx_read_file(&file, buf, sizeof(buf), 0);
+
+    if (ngx_close_file(file.fd) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_ALERT, cf, ngx_errno,
+                           ngx_close_file_n " \"%V\" failed", &name);
+    }
+
+    if (n == NGX_ERROR) {
+        return NGX_CONF_ERROR;
+    }
+
+    last = ngx_strlchr(buf, buf + n, LF);
+    if (last == NULL) {
+        last = buf + n;
+    }
+
+    if (last > buf && last[-1] == CR) {
+        last--;
+    }
+
+    if (last == buf || last - buf > NGX_HTTP_NEWS_PASSWORD_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" must hold a password of 1 to %d bytes "
+                           "on its first line", &name,
+                           NGX_HTTP_NEWS_PASSWORD_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_pnalloc(cf->pool, last - buf);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(p, buf, last - buf);
+
+    nlcf->redis_password.len = last - buf;
+    nlcf->redis_password.data = p;
+
+    ngx_explicit_memzero(buf, sizeof(buf));
 
     return NGX_CONF_OK;
 }

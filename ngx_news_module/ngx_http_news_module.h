@@ -24,6 +24,7 @@
 
 
 #define NGX_HTTP_NEWS_KEY_MAX      512
+#define NGX_HTTP_NEWS_PASSWORD_MAX 1024
 
 #define NGX_HTTP_NEWS_FORMAT_HTML  0
 #define NGX_HTTP_NEWS_FORMAT_JSON  1
@@ -42,6 +43,7 @@ typedef struct {
 
 typedef struct {
     ngx_str_t                       redis_pass;
+    ngx_str_t                       redis_user;
     ngx_str_t                       redis_password;
     ngx_int_t                       redis_db;
     ngx_msec_t                      redis_timeout;

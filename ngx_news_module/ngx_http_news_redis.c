@@ -199,7 +199,7 @@ ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script)
 
 ngx_http_news_redis_target_t *
 ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
-    ngx_str_t *address, ngx_str_t *password, ngx_uint_t db,
+    ngx_str_t *address, ngx_str_t *user, ngx_str_t *password, ngx_uint_t db,
     ngx_http_news_redis_script_t *script)
 {
     ngx_url_t                       u;
@@ -211,6 +211,8 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
     for (i = 0; i < targets->nelts; i++) {
         if (t[i]->name.len == address->len
             && ngx_strncmp(t[i]->name.data, address->data, address->len) == 0
+            && t[i]->user.len == user->len
+            && ngx_strncmp(t[i]->user.data, user->data, user->len) == 0
             && t[i]->password.len == password->len
             && ngx_strncmp(t[i]->password.data, password->data,
                            password->len)
@@ -252,6 +254,7 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
 
     target->name = *address;
     target->addr = &u.addrs[0];
+    target->user = *user;
     target->password = *password;
     target->db = db;
     target->script = script;
@@ -596,6 +599,7 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
     u_char                        *p;
     u_char                         db[NGX_INT_T_LEN];
     size_t                         argvlen[3];
+    ngx_uint_t                     argc;
     const char                    *argv[3];
     ngx_http_news_redis_script_t  *script;
     ngx_http_news_redis_target_t  *target;
@@ -606,12 +610,20 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
     /* sent once per connection, never per request */
 
     if (target->password.len) {
-        argv[0] = "AUTH";
-        argvlen[0] = sizeof("AUTH") - 1;
-        argv[1] = (const char *) target->password.data;
-        argvlen[1] = target->password.len;
+        argc = 0;
+        argv[argc] = "AUTH";
+        argvlen[argc++] = sizeof("AUTH") - 1;
 
-        if (ngx_http_news_redis_send_setup(conn, 2, argv, argvlen,
+        if (target->user.len) {
+            /* an ACL user (Redis 6 and later) */
+            argv[argc] = (const char *) target->user.data;
+            argvlen[argc++] = target->user.len;
+        }
+
+        argv[argc] = (const char *) target->password.data;
+        argvlen[argc++] = target->password.len;
+
+        if (ngx_http_news_redis_send_setup(conn, argc, argv, argvlen,
                                            ngx_http_news_redis_setup_handler)
             != NGX_OK)
         {

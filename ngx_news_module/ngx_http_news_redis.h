@@ -79,6 +79,7 @@ typedef struct {
 typedef struct {
     ngx_str_t                        name;
     ngx_addr_t                      *addr;
+    ngx_str_t                        user;       /* ACL user, or empty */
     ngx_str_t                        password;
     ngx_uint_t                       db;
     ngx_msec_t                       timeout;    /* the longest of its
@@ -91,8 +92,8 @@ typedef struct {
 const char *ngx_http_news_redis_library(void);
 void ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script);
 ngx_http_news_redis_target_t *ngx_http_news_redis_add(ngx_conf_t *cf,
-    ngx_array_t *targets, ngx_str_t *address, ngx_str_t *password,
-    ngx_uint_t db, ngx_http_news_redis_script_t *script);
+    ngx_array_t *targets, ngx_str_t *address, ngx_str_t *user,
+    ngx_str_t *password, ngx_uint_t db, ngx_http_news_redis_script_t *script);
 
 ngx_int_t ngx_http_news_redis_init_process(ngx_array_t *targets,
     ngx_log_t *log);
