@@ -47,6 +47,9 @@ static ngx_int_t ngx_http_news_ask(ngx_http_request_t *r,
 static void ngx_http_news_reply_handler(void *data,
     ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
     ngx_str_t *reason);
+static ngx_int_t ngx_http_news_stale(ngx_http_request_t *r,
+    ngx_http_news_ctx_t *ctx, ngx_http_news_redis_result_e result,
+    ngx_str_t *reason);
 static ngx_int_t ngx_http_news_refused(ngx_http_request_t *r,
     ngx_http_news_ctx_t *ctx, ngx_str_t *reason);
 static ngx_int_t ngx_http_news_respond(ngx_http_request_t *r,
@@ -91,7 +94,8 @@ static ngx_http_news_failure_e  ngx_http_news_redis_failures[] = {
     NGX_HTTP_NEWS_BAD_REPLY,            /* NGX_HTTP_NEWS_REDIS_ERROR */
     NGX_HTTP_NEWS_UNAVAILABLE,          /* NGX_HTTP_NEWS_REDIS_UNAVAILABLE */
     NGX_HTTP_NEWS_TIMEDOUT,             /* NGX_HTTP_NEWS_REDIS_TIMEDOUT */
-    NGX_HTTP_NEWS_UNAVAILABLE           /* NGX_HTTP_NEWS_REDIS_REFUSED */
+    NGX_HTTP_NEWS_UNAVAILABLE,          /* NGX_HTTP_NEWS_REDIS_REFUSED */
+    NGX_HTTP_NEWS_UNAVAILABLE           /* NGX_HTTP_NEWS_REDIS_LOST */
 };
 
 
@@ -178,6 +182,13 @@ ngx_http_news_handler(ngx_http_request_t *r)
 
     if (rc == NGX_DECLINED) {
         ngx_str_set(&reason, "Redis is unavailable, reconnecting");
+
+        rc = ngx_http_news_stale(r, ctx, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+
         return ngx_http_news_fail(ctx, NGX_HTTP_NEWS_UNAVAILABLE, &reason);
     }
 
@@ -545,12 +556,76 @@ ngx_http_news_reply_handler(void *data, ngx_http_news_redis_result_e result,
         }
 
     } else {
-        rc = ngx_http_news_fail(ctx, ngx_http_news_redis_failures[result],
-                                reason);
+        rc = ngx_http_news_stale(r, ctx, result, reason);
+
+        if (rc == NGX_DECLINED) {
+            rc = ngx_http_news_fail(ctx,
+                                    ngx_http_news_redis_failures[result],
+                                    reason);
+        }
     }
 
     ngx_http_finalize_request(r, rc);
     ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * news_stale: Redis cannot be used now, and this worker keeps the
+ * article, so its kept page is served with the last count seen.  A view
+ * to count whose commands Redis has not run is kept in the buffer and
+ * added when Redis is back, and the page counts it already; one whose
+ * commands may have run (the connection was lost after they were sent,
+ * or the reply is late) is not kept: Redis counted it, or nobody will.
+ * NGX_DECLINED: no page can be made (nothing kept, or not a page).
+ */
+
+static ngx_int_t
+ngx_http_news_stale(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+    ngx_http_news_redis_result_e result, ngx_str_t *reason)
+{
+    int64_t                     views, pending;
+    ngx_http_news_loc_conf_t   *nlcf;
+    ngx_http_news_main_conf_t  *nmcf;
+
+    static time_t               logged;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (!nlcf->stale || nlcf->beacon || ctx->entry == NULL
+        || result == NGX_HTTP_NEWS_REDIS_ERROR)
+    {
+        return NGX_DECLINED;
+    }
+
+    nmcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
+
+    views = ctx->entry->views;
+
+    if (ctx->skip == NGX_HTTP_NEWS_SKIP_NONE) {
+
+        if (result == NGX_HTTP_NEWS_REDIS_UNAVAILABLE
+            && ngx_http_news_stale_add(nmcf->stale_zone, nlcf->redis,
+                                       &ctx->key, &pending)
+               == NGX_OK)
+        {
+            views += pending;
+            ctx->skip = NGX_HTTP_NEWS_SKIP_BUFFERED;
+
+        } else {
+            ctx->skip = NGX_HTTP_NEWS_SKIP_ERROR;
+        }
+    }
+
+    if (ngx_time() - logged >= 60) {
+        logged = ngx_time();
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: pages served from this worker's articles while "
+                      "Redis cannot be used (news_stale, said once a "
+                      "minute): %V", reason);
+    }
+
+    return ngx_http_news_send_page(r, ctx, ctx->entry->article, views);
 }
 
 
@@ -669,6 +744,11 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     } else {
         /* the revision this worker keeps is the current one */
         article = ctx->entry->article;
+    }
+
+    if (ctx->entry != NULL) {
+        /* what news_stale shows if Redis is gone at the next view */
+        ctx->entry->views = view.views;
     }
 
     rc = ngx_http_news_send_page(r, ctx, article, view.views);
@@ -980,6 +1060,7 @@ ngx_http_news_deadline_handler(ngx_event_t *ev)
     ngx_http_news_ctx_t *ctx = ev->data;
 
     u_char                    *p;
+    ngx_int_t                  rc;
     ngx_str_t                  reason;
     ngx_connection_t          *c;
     ngx_http_request_t        *r;
@@ -1007,9 +1088,13 @@ ngx_http_news_deadline_handler(ngx_event_t *ev)
                      - p;
     }
 
-    ngx_http_finalize_request(r, ngx_http_news_fail(ctx,
-                                                    NGX_HTTP_NEWS_TIMEDOUT,
-                                                    &reason));
+    rc = ngx_http_news_stale(r, ctx, NGX_HTTP_NEWS_REDIS_TIMEDOUT, &reason);
+
+    if (rc == NGX_DECLINED) {
+        rc = ngx_http_news_fail(ctx, NGX_HTTP_NEWS_TIMEDOUT, &reason);
+    }
+
+    ngx_http_finalize_request(r, rc);
     ngx_http_run_posted_requests(c);
 }
 

@@ -103,6 +103,20 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_main_conf_t, cache_size),
       NULL },
 
+    { ngx_string("news_stale_buffer"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_news_main_conf_t, stale_size),
+      NULL },
+
+    { ngx_string("news_stale"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, stale),
+      NULL },
+
     { ngx_string("news_redis_pass"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_news_redis_pass,
@@ -329,6 +343,7 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
     ngx_http_news_store_init(&nmcf->script);
 
     nmcf->cache_size = NGX_CONF_UNSET_SIZE;
+    nmcf->stale_size = NGX_CONF_UNSET_SIZE;
     nmcf->generation = ++ngx_http_news_generation;
 
     if (ngx_http_news_visitor_secret(cf->log, nmcf->secret) != NGX_OK) {
@@ -347,6 +362,10 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
     /* per worker: about 400 articles of 20 KB with their pages */
 
     ngx_conf_init_size_value(nmcf->cache_size, 16 * 1024 * 1024);
+
+    /* some 10 000 articles' views, whatever the outage's length */
+
+    ngx_conf_init_size_value(nmcf->stale_size, 1024 * 1024);
 
     return NGX_CONF_OK;
 }
@@ -386,6 +405,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     nlcf->redis_db = NGX_CONF_UNSET;
     nlcf->redis_timeout = NGX_CONF_UNSET_MSEC;
     nlcf->views = NGX_CONF_UNSET;
+    nlcf->stale = NGX_CONF_UNSET;
     nlcf->views_skip = NGX_CONF_UNSET_PTR;
     nlcf->views_unique = NGX_CONF_UNSET;
     nlcf->format = NGX_CONF_UNSET_UINT;
@@ -416,6 +436,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               1000);
 
     ngx_conf_merge_value(conf->views, prev->views, 1);
+    ngx_conf_merge_value(conf->stale, prev->stale, 0);
     ngx_conf_merge_ptr_value(conf->views_skip, prev->views_skip, NULL);
     ngx_conf_merge_value(conf->views_unique, prev->views_unique, 0);
 
@@ -506,6 +527,24 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                            "\"news_redis_password_file\"",
                            &conf->redis_user);
         return NGX_CONF_ERROR;
+    }
+
+    if (conf->stale && conf->article != NULL && nmcf->stale_zone == NULL) {
+
+        if (nmcf->cache_size == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"news_stale\" serves the articles a worker "
+                               "keeps: it needs \"news_cache_size\" above 0");
+            return NGX_CONF_ERROR;
+        }
+
+        nmcf->stale_zone = ngx_http_news_stale_zone(cf, nmcf->stale_size,
+                                                    &ngx_http_news_module);
+        if (nmcf->stale_zone == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_http_news_stale_script(&nmcf->script);
     }
 
     conf->redis = ngx_http_news_redis_add(cf, &nmcf->targets,
@@ -928,7 +967,18 @@ ngx_http_news_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    return ngx_http_news_redis_init_process(&nmcf->targets, cycle->log);
+    if (ngx_http_news_redis_init_process(&nmcf->targets, cycle->log)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (nmcf->stale_zone != NULL) {
+        return ngx_http_news_stale_init_process(nmcf->stale_zone,
+                                                &nmcf->targets, cycle->log);
+    }
+
+    return NGX_OK;
 }
 
 
@@ -945,5 +995,6 @@ ngx_http_news_exit_process(ngx_cycle_t *cycle)
         return;
     }
 
+    ngx_http_news_stale_exit_process();
     ngx_http_news_redis_exit_process(&nmcf->targets);
 }

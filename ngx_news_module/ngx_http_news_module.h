@@ -21,6 +21,7 @@
 #include "ngx_http_news_visitor.h"
 #include "ngx_http_news_metrics.h"
 #include "ngx_http_news_response.h"
+#include "ngx_http_news_stale.h"
 
 
 #define NGX_HTTP_NEWS_KEY_MAX      512
@@ -34,6 +35,8 @@ typedef struct {
     ngx_array_t                     targets;    /* of target pointers */
     ngx_http_news_redis_script_t    script;
     size_t                          cache_size;
+    size_t                          stale_size;     /* news_stale_buffer */
+    ngx_shm_zone_t                 *stale_zone;     /* NULL: no news_stale */
     ngx_uint_t                      generation; /* of this configuration */
     ngx_http_news_template_t       *default_template;
     ngx_http_complex_value_t       *default_visitor;
@@ -53,6 +56,7 @@ typedef struct {
     ngx_str_t                       key_prefix;
     ngx_uint_t                      beacon;     /* news_beacon: no page */
     ngx_flag_t                      views;
+    ngx_flag_t                      stale;
     ngx_array_t                    *views_skip;
     time_t                          views_unique;   /* 0: off */
     ngx_str_t                       views_window;   /* its seconds, text */
@@ -82,7 +86,8 @@ typedef enum {
     NGX_HTTP_NEWS_SKIP_DRAFT,
     NGX_HTTP_NEWS_SKIP_NOT_FOUND,
     NGX_HTTP_NEWS_SKIP_ERROR,           /* Redis failed, or a 5xx */
-    NGX_HTTP_NEWS_SKIP_REFUSED          /* Redis refuses writes */
+    NGX_HTTP_NEWS_SKIP_REFUSED,         /* Redis refuses writes */
+    NGX_HTTP_NEWS_SKIP_BUFFERED         /* news_stale: counted later */
 } ngx_http_news_skip_e;
 
 

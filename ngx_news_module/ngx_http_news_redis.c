@@ -1578,9 +1578,15 @@ ngx_http_news_redis_close(ngx_http_news_redis_conn_t *conn,
     conn->out_len = 0;
     conn->log.action = NULL;
 
-    /* handlers run with the state closed, so they cannot queue anew */
+    /*
+     * Handlers run with the state closed, so they cannot queue anew.
+     * What was sent may have run; what was held back has not.
+     */
 
-    ngx_http_news_redis_fail_queue(&conn->pending, result, reason);
+    ngx_http_news_redis_fail_queue(&conn->pending,
+                                   result == NGX_HTTP_NEWS_REDIS_UNAVAILABLE
+                                   ? NGX_HTTP_NEWS_REDIS_LOST : result,
+                                   reason);
     ngx_http_news_redis_fail_queue(&conn->waiting, result, reason);
 }
 

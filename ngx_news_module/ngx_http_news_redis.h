@@ -23,12 +23,16 @@
 typedef enum {
     NGX_HTTP_NEWS_REDIS_REPLY = 0,      /* Redis answered */
     NGX_HTTP_NEWS_REDIS_ERROR,          /* Redis answered with an error */
-    NGX_HTTP_NEWS_REDIS_UNAVAILABLE,    /* refused, lost, setup rejected,
-                                           or an error reply that says so */
+    NGX_HTTP_NEWS_REDIS_UNAVAILABLE,    /* not run: refused, not connected,
+                                           setup rejected, or an error
+                                           reply that says so */
     NGX_HTTP_NEWS_REDIS_TIMEDOUT,       /* the connection stalled */
-    NGX_HTTP_NEWS_REDIS_REFUSED         /* a write refused: Redis is full,
+    NGX_HTTP_NEWS_REDIS_REFUSED,        /* a write refused: Redis is full,
                                            a replica, or cannot persist;
                                            reads still work */
+    NGX_HTTP_NEWS_REDIS_LOST            /* the connection failed after the
+                                           command was sent: Redis may
+                                           have run it */
 } ngx_http_news_redis_result_e;
 
 
