@@ -145,6 +145,55 @@ static ngx_command_t  ngx_http_news_commands[] = {
       0,
       NULL },
 
+    { ngx_string("news_redis_ssl"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.enable),
+      NULL },
+
+    { ngx_string("news_redis_ssl_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.name),
+      NULL },
+
+    { ngx_string("news_redis_ssl_verify"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.verify),
+      NULL },
+
+    { ngx_string("news_redis_ssl_verify_depth"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.verify_depth),
+      NULL },
+
+    { ngx_string("news_redis_ssl_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.trusted_certificate),
+      NULL },
+
+    { ngx_string("news_redis_ssl_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.certificate),
+      NULL },
+
+    { ngx_string("news_redis_ssl_certificate_key"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.certificate_key),
+      NULL },
+
     { ngx_string("news_redis_db"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
@@ -403,6 +452,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      */
 
     nlcf->redis_db = NGX_CONF_UNSET;
+    ngx_http_news_redis_tls_conf_init(&nlcf->redis_tls);
     nlcf->redis_timeout = NGX_CONF_UNSET_MSEC;
     nlcf->views = NGX_CONF_UNSET;
     nlcf->stale = NGX_CONF_UNSET;
@@ -432,6 +482,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->redis_password, prev->redis_password,
                              "");
     ngx_conf_merge_value(conf->redis_db, prev->redis_db, 0);
+    ngx_http_news_redis_tls_conf_merge(&conf->redis_tls, &prev->redis_tls);
     ngx_conf_merge_msec_value(conf->redis_timeout, prev->redis_timeout,
                               1000);
 
@@ -552,6 +603,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                                           &conf->redis_user,
                                           &conf->redis_password,
                                           (ngx_uint_t) conf->redis_db,
+                                          &conf->redis_tls,
                                           &nmcf->script);
     if (conf->redis == NULL) {
         return NGX_CONF_ERROR;

@@ -49,6 +49,7 @@ typedef struct {
     ngx_str_t                       redis_user;
     ngx_str_t                       redis_password;
     ngx_int_t                       redis_db;
+    ngx_http_news_redis_tls_conf_t  redis_tls;
     ngx_msec_t                      redis_timeout;
 
     ngx_http_complex_value_t       *article;    /* the key; the handler */
