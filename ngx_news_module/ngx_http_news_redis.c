@@ -1107,23 +1107,18 @@ ngx_http_news_redis_tls_handshake(ngx_http_news_redis_conn_t *conn)
         return;
     }
 
-    rc = ngx_http_news_redis_tls_start(conn->target->tls, c);
+    rc = ngx_http_news_redis_tls_start(conn->target->tls, c,
+                                       ngx_http_news_redis_tls_handshaked);
 
     if (rc == NGX_AGAIN) {
         if (!c->write->timer_set) {
             ngx_add_timer(c->write, conn->target->timeout);
         }
 
-        c->ssl->handler = ngx_http_news_redis_tls_handshaked;
         return;
     }
 
-    if (rc == NGX_ERROR && c->ssl == NULL) {
-        ngx_str_set(&reason, "cannot start TLS");
-        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
-                                 &reason);
-        return;
-    }
+    /* done, or failed: the check tells which */
 
     ngx_http_news_redis_tls_handshaked(c);
 }

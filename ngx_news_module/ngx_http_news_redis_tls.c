@@ -180,15 +180,17 @@ ngx_http_news_redis_tls_create(ngx_conf_t *cf,
 
 
 /*
- * NGX_OK: handshaken already; NGX_AGAIN: c->ssl->handler is called when
- * it is; NGX_ERROR.  The connection needs a pool (ngx_ssl's allocations).
+ * NGX_AGAIN: handshaked is called when the handshake ends; anything
+ * else: it ended, or could not start (tls_check says which).  The
+ * connection needs a pool (ngx_ssl's allocations).
  */
 
 ngx_int_t
 ngx_http_news_redis_tls_start(ngx_http_news_redis_tls_t *tls,
-    ngx_connection_t *c)
+    ngx_connection_t *c, ngx_connection_handler_pt handshaked)
 {
 #if (NGX_SSL)
+    ngx_int_t  rc;
 
     if (ngx_ssl_create_connection(&tls->ssl, c, NGX_SSL_BUFFER|NGX_SSL_CLIENT)
         != NGX_OK)
@@ -229,7 +231,13 @@ ngx_http_news_redis_tls_start(ngx_http_news_redis_tls_t *tls,
 
     c->ssl->save_session = ngx_http_news_redis_tls_save_session;
 
-    return ngx_ssl_handshake(c);
+    rc = ngx_ssl_handshake(c);
+
+    if (rc == NGX_AGAIN) {
+        c->ssl->handler = handshaked;
+    }
+
+    return rc;
 
 #else
 

@@ -44,7 +44,7 @@ ngx_http_news_redis_tls_t *ngx_http_news_redis_tls_create(ngx_conf_t *cf,
     ngx_http_news_redis_tls_conf_t *conf, ngx_str_t *host);
 
 ngx_int_t ngx_http_news_redis_tls_start(ngx_http_news_redis_tls_t *tls,
-    ngx_connection_t *c);
+    ngx_connection_t *c, ngx_connection_handler_pt handshaked);
 ngx_int_t ngx_http_news_redis_tls_check(ngx_http_news_redis_tls_t *tls,
     ngx_connection_t *c, u_char *buf, size_t size, ngx_str_t *reason);
 void ngx_http_news_redis_tls_close(ngx_connection_t *c);
