@@ -654,7 +654,11 @@ ngx_http_news_article_person(json_t *json, ngx_http_news_person_t *person,
     name = json_object_get(json, "name");
     url = json_object_get(json, "url");
 
-    if (!json_is_string(name) || json_string_length(name) == 0
+    /* as the publishing API takes them: a name not blank, a string url */
+
+    if (!json_is_string(name)
+        || strspn(json_string_value(name), " \t\r\n")
+           >= json_string_length(name)
         || (url != NULL && !json_is_string(url)))
     {
         return NGX_DECLINED;

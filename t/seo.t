@@ -485,3 +485,20 @@ sub {
 <span class="updated"><time datetime="2025-11-05T16:45:00Z"></time></span>
 <span class="author"><a href="/authors/ana-diaz" rel="author"></a><a href="https://people.example.org/tom" rel="author"></a></span>
 <span class="views"></span>
+
+
+
+=== TEST 26: authors the publishing API would refuse are not used either: author instead
+--- init
+my $n = 0;
+NewsTest::article('refused-' . ++$n, title => 'Refused', author => 'Lin Park',
+                  authors => $_)
+    for '[{"name": "  "}]', '[{"name": "Eve", "url": 7}]', '{"name": "Eve"}',
+        '["Eve"]', '[' . join(',', ('{"name": "Eve"}') x 101) . ']';
+--- config eval: $::Location
+--- request eval
+[map { "GET /news/refused-$_" } 1 .. 5]
+--- response_body_like eval
+[(qr{<span class="author">By Lin Park</span>}) x 5]
+--- error_log
+news: the authors field is not a JSON array
