@@ -166,7 +166,7 @@ NewsTest::article('bare-notice', title => 'Library hours change');
 --- request
 GET /news/bare-notice
 --- error_code: 200
---- response_body_unlike: class="category"|<img|Disclaimer|Published On|class="author"|name="description"|<p>
+--- response_body_unlike: class="category"|<img|Disclaimer|Published On|class="author"|name="description"|<p>|<header|Updated|<time|og:image
 
 
 
