@@ -93,8 +93,6 @@ ngx_int_t ngx_http_news_article_field(ngx_str_t *name);
 ngx_int_t ngx_http_news_parse_views(u_char *p, size_t len, int64_t *views);
 ngx_int_t ngx_http_news_article_date(time_t t, char *format,
     ngx_pool_t *pool, ngx_str_t *out);
-ngx_int_t ngx_http_news_article_cut(ngx_str_t *text, size_t max,
-    ngx_pool_t *pool, ngx_str_t *out);
 
 
 #endif /* _NGX_HTTP_NEWS_ARTICLE_H_INCLUDED_ */

@@ -227,12 +227,12 @@ ngx_http_news_json_ld(ngx_http_news_page_t *page, ngx_pool_t *pool,
 
     headline = a->field[NGX_HTTP_NEWS_TITLE];
 
-    if (ngx_http_news_article_cut(&headline, NGX_HTTP_NEWS_LD_HEADLINE_MAX,
-                                  pool, &headline)
+    if (ngx_http_news_escape_cut(&headline, NGX_HTTP_NEWS_LD_HEADLINE_MAX, 0,
+                                 pool, &headline)
         != NGX_OK
-        || ngx_http_news_article_cut(&a->field[NGX_HTTP_NEWS_SUMMARY],
-                                     NGX_HTTP_NEWS_LD_DESCRIPTION_MAX, pool,
-                                     &description)
+        || ngx_http_news_escape_cut(&a->field[NGX_HTTP_NEWS_SUMMARY],
+                                    NGX_HTTP_NEWS_LD_DESCRIPTION_MAX, 0, pool,
+                                    &description)
            != NGX_OK
         || ngx_http_news_render_resolve(page, &a->field[NGX_HTTP_NEWS_IMAGE],
                                         pool, &image)

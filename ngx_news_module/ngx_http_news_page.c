@@ -412,9 +412,9 @@ ngx_http_news_page_compute(ngx_http_news_values_t *pv, ngx_uint_t id,
         return NGX_OK;
 
     case NGX_HTTP_NEWS_DESCRIPTION:
-        return ngx_http_news_article_cut(&a->field[NGX_HTTP_NEWS_SUMMARY],
-                                         NGX_HTTP_NEWS_DESCRIPTION_MAX,
-                                         pv->pool, v);
+        return ngx_http_news_escape_cut(&a->field[NGX_HTTP_NEWS_SUMMARY],
+                                        NGX_HTTP_NEWS_DESCRIPTION_MAX, 0,
+                                        pv->pool, v);
 
     case NGX_HTTP_NEWS_IMAGE_URL:
         return ngx_http_news_render_resolve(page,
@@ -530,15 +530,15 @@ ngx_http_news_page_share(ngx_http_news_values_t *pv, const char *format,
 
 /*
  * <title>: seo_title, else the title, with " | site name" when all of it
- * stays within 70 characters; a longer one alone, cut to 70.
+ * stays within 70 characters as html-validate counts them (an "&" is
+ * "&amp;"); a longer one alone, cut to 70.
  */
 
 static ngx_int_t
 ngx_http_news_page_title(ngx_http_news_values_t *pv, ngx_str_t *v)
 {
     u_char     *p;
-    size_t      n;
-    ngx_str_t  *title, *site;
+    ngx_str_t  *title, *site, full, cut;
 
     title = &pv->page->article->field[NGX_HTTP_NEWS_SEO_TITLE];
 
@@ -548,37 +548,35 @@ ngx_http_news_page_title(ngx_http_news_values_t *pv, ngx_str_t *v)
 
     site = &pv->page->site_name;
 
+    /* a title of more than 70 characters of 4 bytes cannot fit */
+
     if (site->len && title->len + site->len < 4 * NGX_HTTP_NEWS_TITLE_MAX) {
 
-        /* characters, not bytes */
-
-        n = sizeof(" | ") - 1;
-
-        for (p = title->data; p < title->data + title->len; p++) {
-            n += ((*p & 0xc0) != 0x80);
+        full.len = title->len + sizeof(" | ") - 1 + site->len;
+        full.data = ngx_pnalloc(pv->pool, full.len);
+        if (full.data == NULL) {
+            return NGX_ERROR;
         }
 
-        for (p = site->data; p < site->data + site->len; p++) {
-            n += ((*p & 0xc0) != 0x80);
+        p = ngx_cpymem(full.data, title->data, title->len);
+        p = ngx_cpymem(p, " | ", sizeof(" | ") - 1);
+        ngx_memcpy(p, site->data, site->len);
+
+        if (ngx_http_news_escape_cut(&full, NGX_HTTP_NEWS_TITLE_MAX, 1,
+                                     pv->pool, &cut)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
         }
 
-        if (n <= NGX_HTTP_NEWS_TITLE_MAX) {
-            v->data = ngx_pnalloc(pv->pool, title->len + site->len + 3);
-            if (v->data == NULL) {
-                return NGX_ERROR;
-            }
-
-            p = ngx_cpymem(v->data, title->data, title->len);
-            p = ngx_cpymem(p, " | ", 3);
-            p = ngx_cpymem(p, site->data, site->len);
-            v->len = p - v->data;
-
+        if (cut.data == full.data) {
+            *v = full;
             return NGX_OK;
         }
     }
 
-    return ngx_http_news_article_cut(title, NGX_HTTP_NEWS_TITLE_MAX,
-                                     pv->pool, v);
+    return ngx_http_news_escape_cut(title, NGX_HTTP_NEWS_TITLE_MAX, 1,
+                                    pv->pool, v);
 }
 
 

@@ -399,7 +399,7 @@ Host: evil.example"><b>pwn-host
 --- request
 GET /raw/%3C/script%3E%3Cb%20id=pwn%3E%22x'
 --- response_body_like eval
-qr{<title>title\ &lt;script&gt;pwn\(&quot;title&quot;\)&lt;/script&gt;&lt;/script&gt;&lt;b\ id=pwn&gt;\ &lt;!--pwn\ &quot;\x{e2}\x{80}\x{a6}</title>.*
+qr{<title>title\ &lt;script&gt;pwn\(&quot;title&quot;\)&lt;/script&gt;&lt;/script\x{e2}\x{80}\x{a6}</title>.*
    <link\ rel="canonical"\ href="http://localhost:\d+/raw/%3C/script%3E%3Cb%20id=pwn%3E%22x&\#39;">.*
    <meta\ property="og:title"\ content="title\ &lt;script&gt;pwn\(&quot;title&quot;\)&lt;/script&gt;&lt;/script&gt;&lt;b\ id=pwn&gt;\ &lt;!--pwn\ &quot;\ onerror=&quot;pwn\(1\)\ &\#39;\ onload=&\#39;pwn\(2\)\ \]\]&gt;\ &amp;amp;">.*
    <p\ class="category">category\ &lt;script&gt;pwn\(&quot;category&quot;\).*

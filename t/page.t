@@ -186,7 +186,8 @@ NewsTest::redis('HSET', 'news:article:hostile', 'published_at', '<b>');
 GET /news/hostile
 --- error_code: 200
 --- response_body_like eval
-qr{<title>title\ &lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt;&\#39;\ onmouseover=&\#39;y&\#39;\ &amp;amp;</title>.*
+qr{<title>title\ &lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt;&\#39;\x{e2}\x{80}\x{a6}</title>.*
+<meta\ property="og:title"\ content="title\ &lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt;&\#39;\ onmouseover=&\#39;y&\#39;\ &amp;amp;">.*
 content="summary\ &lt;script&gt;.*
 <meta\ property="og:site_name"\ content="&lt;Site\ &amp;\ &\#39;Co&\#39;&gt;">.*
 <header\ class="site"><a\ href="/">&lt;Site\ &amp;\ &\#39;Co&\#39;&gt;</a>.*

@@ -502,3 +502,21 @@ NewsTest::article('refused-' . ++$n, title => 'Refused', author => 'Lin Park',
 [(qr{<span class="author">By Lin Park</span>}) x 5]
 --- error_log
 news: the authors field is not a JSON array
+
+
+
+=== TEST 27: <title> counts an escaped character as long as its escape, as html-validate does
+--- init
+NewsTest::article('apostrophes',
+    title => "Council's plan for the harbour's east quay wins final vote");
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_site_name "The Post";
+        news_views off;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/apostrophes
+--- response_body_like eval
+qr{<title>Council&\#39;s plan for the harbour&\#39;s east quay wins final vote</title>}
