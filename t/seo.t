@@ -45,6 +45,15 @@ our $Location = <<'CONF';
     }
 CONF
 
+our $Named = <<'CONF';
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+        news_site_name "The Tidewater Post";
+        news_views off;
+        news_article news:article:$1;
+    }
+CONF
+
 # the page's JSON-LD, decoded
 sub ::ld {
     my ($json) = $_[0] =~ m{<script type="application/ld\+json">(.*?)</script>}s
@@ -109,13 +118,7 @@ qq|[{"\@type":"Person","name":"Ana D\x{c3}\x{ad}az","url":"http://localhost:|
 
 
 === TEST 4: JSON-LD: a relative image is made absolute; Google's recommended properties are all there
---- config
-    location ~ ^/news/([a-z0-9-]+)$ {
-        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-        news_site_name "The Tidewater Post";
-        news_views off;
-        news_article news:article:$1;
-    }
+--- config eval: $::Named
 --- request
 GET /news/tide-gauge
 --- response_body_filters eval
@@ -379,13 +382,7 @@ logged 1
 
 
 === TEST 20: <title> is seo_title and the site name when that fits in 70 characters
---- config
-    location ~ ^/news/([a-z0-9-]+)$ {
-        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-        news_site_name "The Tidewater Post";
-        news_views off;
-        news_article news:article:$1;
-    }
+--- config eval: $::Named
 --- request
 GET /news/tide-gauge
 --- response_body_like eval
@@ -402,13 +399,7 @@ qr{<title>Tide\ gauge\ gives\ harbour\ an\ hour\ more\ warning\ \|\ The\ Tidewat
 NewsTest::article('long-title',
     title => 'Harbour authority approves the second breakwater after eleven years of '
              . 'planning disputes and three public inquiries');
---- config
-    location ~ ^/news/([a-z0-9-]+)$ {
-        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-        news_site_name "The Tidewater Post";
-        news_views off;
-        news_article news:article:$1;
-    }
+--- config eval: $::Named
 --- request
 GET /news/long-title
 --- response_body_like eval
@@ -420,13 +411,7 @@ qr{<title>Harbour authority approves the second breakwater after eleven years\x{
 --- init
 NewsTest::article('mid-title',
     title => 'Harbour authority approves the second breakwater after long dispute');
---- config
-    location ~ ^/news/([a-z0-9-]+)$ {
-        news_redis_pass 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-        news_site_name "The Tidewater Post";
-        news_views off;
-        news_article news:article:$1;
-    }
+--- config eval: $::Named
 --- request
 GET /news/mid-title
 --- response_body_like eval
