@@ -876,6 +876,8 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     page.date_format = (char *) nlcf->date_format.data;
     page.body_format = nlcf->body_format;
     page.log = r->connection->log;
+    page.publisher = &nlcf->publisher;
+    page.resolve = ngx_http_news_url_resolve;
 
     if (nlcf->beacon_url == NULL) {
         ngx_str_null(&page.beacon_url);

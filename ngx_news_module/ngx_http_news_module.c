@@ -13,7 +13,15 @@
 
 #include "ngx_http_news_module.h"
 #include "ngx_http_news_publish.h"
+#include "ngx_http_news_escape.h"
 #include "ngx_http_news_default_template.h"
+
+
+#define ngx_http_news_isalpha(c)                                            \
+    (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z')
+#define ngx_http_news_isdigit(c)  ((c) >= '0' && (c) <= '9')
+#define ngx_http_news_isalnum(c)                                            \
+    (ngx_http_news_isalpha(c) || ngx_http_news_isdigit(c))
 
 
 static ngx_int_t ngx_http_news_init(ngx_conf_t *cf);
@@ -39,6 +47,11 @@ static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_news_positive_msec(ngx_conf_t *cf, void *post,
     void *data);
 static char *ngx_http_news_path(ngx_conf_t *cf, void *post, void *data);
+static char *ngx_http_news_safe_link(ngx_conf_t *cf, void *post, void *data);
+static char *ngx_http_news_lang(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_twitter_site(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_http_news_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
 static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
@@ -49,6 +62,9 @@ static ngx_conf_post_handler_pt  ngx_http_news_redis_timeout_post =
 
 static ngx_conf_post_handler_pt  ngx_http_news_article_url_post =
     ngx_http_news_path;
+
+static ngx_conf_post_handler_pt  ngx_http_news_safe_link_post =
+    ngx_http_news_safe_link;
 
 
 static ngx_conf_enum_t  ngx_http_news_formats[] = {
@@ -299,6 +315,41 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_loc_conf_t, cache_control),
       NULL },
 
+    { ngx_string("news_publisher_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, publisher.name),
+      NULL },
+
+    { ngx_string("news_publisher_logo"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, publisher.logo),
+      &ngx_http_news_safe_link_post },
+
+    { ngx_string("news_publisher_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, publisher.url),
+      &ngx_http_news_safe_link_post },
+
+    { ngx_string("news_lang"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_news_lang,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_twitter_site"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_twitter_site,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -449,6 +500,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      *     nlcf->beacon = 0;
      *     nlcf->beacon_url = NULL;
      *     nlcf->redis = NULL;
+     *     nlcf->publisher = { all { 0, NULL } };
      */
 
     nlcf->redis_db = NGX_CONF_UNSET;
@@ -530,6 +582,25 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               NGX_HTTP_NEWS_BODY_FORMAT_TEXT);
     ngx_conf_merge_ptr_value(conf->template, prev->template, NULL);
     ngx_conf_merge_str_value(conf->key_prefix, prev->key_prefix, "news:");
+
+    /* an empty publisher name is news_site_name's, when the page is made */
+
+    ngx_conf_merge_str_value(conf->publisher.name, prev->publisher.name, "");
+    ngx_conf_merge_str_value(conf->publisher.logo, prev->publisher.logo, "");
+    ngx_conf_merge_str_value(conf->publisher.url, prev->publisher.url, "");
+    ngx_conf_merge_str_value(conf->publisher.twitter_site,
+                             prev->publisher.twitter_site, "");
+
+    if (conf->publisher.lang.data == NULL) {
+        if (prev->publisher.lang.data != NULL) {
+            conf->publisher.lang = prev->publisher.lang;
+            conf->publisher.locale = prev->publisher.locale;
+
+        } else {
+            ngx_str_set(&conf->publisher.lang, "en");
+            ngx_str_set(&conf->publisher.locale, "en_US");
+        }
+    }
 
     if (conf->article == NULL && conf->publish == NULL) {
 
@@ -970,6 +1041,237 @@ ngx_http_news_path(ngx_conf_t *cf, void *post, void *data)
             return "must be a path without spaces, \"?\" or \"#\"";
         }
     }
+
+    return NGX_CONF_OK;
+}
+
+
+/* a link the page may carry: http(s) or relative, never "javascript:" */
+
+static char *
+ngx_http_news_safe_link(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_str_t  *url = data;
+
+    size_t  i;
+
+    for (i = 0; i < url->len; i++) {
+        if (url->data[i] <= ' ' || url->data[i] == 0x7f) {
+            return "must be a URL without spaces";
+        }
+    }
+
+    if (url->len == 0 || !ngx_http_news_safe_url(url->data, url->len)) {
+        return "must be an http or https URL, or a path";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The usual territory of a language, for og:locale, which wants one
+ * ("en_US"), when news_lang names none: the languages most news sites
+ * are written in.  Others get the language alone, or the second
+ * argument of news_lang.
+ */
+
+static ngx_str_t  ngx_http_news_locales[] = {
+    ngx_string("ar_AR"), ngx_string("cs_CZ"), ngx_string("da_DK"),
+    ngx_string("de_DE"), ngx_string("el_GR"), ngx_string("en_US"),
+    ngx_string("es_ES"), ngx_string("fi_FI"), ngx_string("fr_FR"),
+    ngx_string("he_IL"), ngx_string("hi_IN"), ngx_string("hu_HU"),
+    ngx_string("id_ID"), ngx_string("it_IT"), ngx_string("ja_JP"),
+    ngx_string("ko_KR"), ngx_string("nb_NO"), ngx_string("nl_NL"),
+    ngx_string("pl_PL"), ngx_string("pt_PT"), ngx_string("ro_RO"),
+    ngx_string("ru_RU"), ngx_string("sv_SE"), ngx_string("th_TH"),
+    ngx_string("tr_TR"), ngx_string("uk_UA"), ngx_string("vi_VN"),
+    ngx_string("zh_CN"),
+    ngx_null_string
+};
+
+
+/*
+ * news_lang tag [og_locale]: a BCP 47 language tag for <html lang> and
+ * JSON-LD, and the og:locale made from it: "pt-BR" gives "pt_BR", "de"
+ * the table's "de_DE", "zh-Hant-TW" "zh_TW".
+ */
+
+static char *
+ngx_http_news_lang(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    u_char     *p, *last, *start, *locale, c;
+    size_t      n, lang;
+    ngx_str_t  *value, *l;
+
+    if (nlcf->publisher.lang.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* subtags of 1 to 8 letters or digits, the first 2 or 3 letters */
+
+    p = value[1].data;
+    last = p + value[1].len;
+
+    for (lang = 0; lang < value[1].len && p[lang] != '-'; lang++) {
+        if (!((p[lang] >= 'a' && p[lang] <= 'z')
+              || (p[lang] >= 'A' && p[lang] <= 'Z')))
+        {
+            goto invalid;
+        }
+    }
+
+    if (lang < 2 || lang > 3 || value[1].len > 35) {
+        goto invalid;
+    }
+
+    for (n = 0; p < last; p++) {
+        if (*p == '-') {
+            if (n == 0) {
+                goto invalid;
+            }
+
+            n = 0;
+            continue;
+        }
+
+        if (!ngx_http_news_isalnum(*p) || ++n > 8) {
+            goto invalid;
+        }
+    }
+
+    if (n == 0) {
+        goto invalid;
+    }
+
+    nlcf->publisher.lang = value[1];
+
+    if (cf->args->nelts == 3) {
+        for (n = 0; n < value[2].len; n++) {
+            c = value[2].data[n];
+
+            if (!ngx_http_news_isalnum(c) && c != '_') {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid og:locale \"%V\", it must be "
+                                   "like \"en_GB\"", &value[2]);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        nlcf->publisher.locale = value[2];
+        return NGX_CONF_OK;
+    }
+
+    /* the language in lower case, a region after it in upper case */
+
+    locale = ngx_pnalloc(cf->pool, lang + 4);
+    if (locale == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    p = value[1].data;
+
+    for (n = 0; n < lang; n++) {
+        locale[n] = ngx_tolower(p[n]);
+    }
+
+    nlcf->publisher.locale.data = locale;
+    nlcf->publisher.locale.len = lang;
+
+    for (start = p + lang; start < last; start = p) {
+        start++;
+        p = ngx_strlchr(start, last, '-');
+        if (p == NULL) {
+            p = last;
+        }
+
+        /* a region: 2 letters or 3 digits (a script has 4 letters) */
+
+        if ((p - start == 2 && ngx_http_news_isalpha(start[0])
+             && ngx_http_news_isalpha(start[1]))
+            || (p - start == 3 && ngx_http_news_isdigit(start[0])
+                && ngx_http_news_isdigit(start[1])
+                && ngx_http_news_isdigit(start[2])))
+        {
+            locale[lang] = '_';
+            for (n = 0; n < (size_t) (p - start); n++) {
+                locale[lang + 1 + n] = ngx_toupper(start[n]);
+            }
+
+            nlcf->publisher.locale.len = lang + 1 + n;
+            return NGX_CONF_OK;
+        }
+    }
+
+    for (l = ngx_http_news_locales; l->len; l++) {
+        if (ngx_strncmp(l->data, locale, lang) == 0 && l->data[lang] == '_') {
+            nlcf->publisher.locale = *l;
+            break;
+        }
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid language tag \"%V\", it must be like "
+                       "\"en\" or \"pt-BR\"", &value[1]);
+    return NGX_CONF_ERROR;
+}
+
+
+/* "@handle" or "handle": an X (Twitter) user name, kept with its "@" */
+
+static char *
+ngx_http_news_twitter_site(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    u_char     *p;
+    size_t      i, n;
+    ngx_str_t  *value;
+
+    if (nlcf->publisher.twitter_site.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    p = value[1].data;
+    n = value[1].len;
+
+    if (n && p[0] == '@') {
+        p++;
+        n--;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (!ngx_http_news_isalnum(p[i]) && p[i] != '_') {
+            break;
+        }
+    }
+
+    if (n == 0 || n > 15 || i < n) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid X (Twitter) handle \"%V\", it must be "
+                           "\"@\" and 1 to 15 letters, digits or \"_\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->publisher.twitter_site.data = ngx_pnalloc(cf->pool, n + 1);
+    if (nlcf->publisher.twitter_site.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->publisher.twitter_site.data[0] = '@';
+    ngx_memcpy(nlcf->publisher.twitter_site.data + 1, p, n);
+    nlcf->publisher.twitter_site.len = n + 1;
 
     return NGX_CONF_OK;
 }

@@ -71,6 +71,7 @@ typedef struct {
     ngx_uint_t                      format;
     ngx_uint_t                      body_format;
     ngx_http_news_template_t       *template;
+    ngx_http_news_publisher_t       publisher;  /* news_publisher_*, ... */
 
     ngx_http_news_redis_target_t   *redis;
 } ngx_http_news_loc_conf_t;
