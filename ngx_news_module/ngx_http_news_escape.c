@@ -184,6 +184,95 @@ ngx_http_news_safe_url(u_char *url, size_t len)
 
 
 /*
+ * Text cut to at most max characters (UTF-8), at the last space before
+ * the limit, with "..." (U+2026) after it: for a <title> or a meta
+ * description, which readers cut anyway, and which a 10 MB summary must
+ * not fill.  With html, a character counts as long as its escape
+ * ("&" as "&amp;"), as html-validate counts a <title>.  Text that fits
+ * is used as it is, without a copy; no more than max characters are
+ * ever read.
+ */
+
+ngx_int_t
+ngx_http_news_escape_cut(ngx_str_t *text, size_t max, ngx_uint_t html,
+    ngx_pool_t *pool, ngx_str_t *out)
+{
+    u_char  *p, *last, *end, *space;
+    size_t   n, w, at;
+
+    p = text->data;
+    last = p + text->len;
+    end = NULL;
+    space = NULL;
+    at = 0;
+
+    /*
+     * end: where the text must stop to leave room for the "...";
+     * space: the last space up to there, at characters in
+     */
+
+    for (n = 0; p < last; p++) {
+        if ((*p & 0xc0) == 0x80) {
+            continue;
+        }
+
+        w = (html && ngx_http_news_html_escapes[*p].len)
+            ? ngx_http_news_html_escapes[*p].len : 1;
+
+        if (end == NULL) {
+            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+                space = p;
+                at = n;
+            }
+
+            if (n + w > max - 1) {
+                end = p;
+            }
+        }
+
+        n += w;
+
+        if (n > max) {
+            break;
+        }
+    }
+
+    if (p == last) {
+        *out = *text;
+        return NGX_OK;
+    }
+
+    /* at the last space, unless that would leave less than half */
+
+    if (space != NULL && at >= max / 2) {
+        end = space;
+    }
+
+    while (end > text->data
+           && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'
+               || end[-1] == '\r' || end[-1] == ',' || end[-1] == ';'
+               || end[-1] == ':'))
+    {
+        end--;
+    }
+
+    out->len = end - text->data;
+
+    out->data = ngx_pnalloc(pool, out->len + sizeof("\xe2\x80\xa6") - 1);
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(out->data, text->data, out->len);
+    p = ngx_cpymem(p, "\xe2\x80\xa6", sizeof("\xe2\x80\xa6") - 1);
+
+    out->len = p - out->data;
+
+    return NGX_OK;
+}
+
+
+/*
  * XML 1.0 text: the escapes of HTML, and the bytes an XML parser would
  * not give back as they are.  A C0 control other than TAB, LF and CR
  * makes the document not well-formed at all, even as a reference, so it

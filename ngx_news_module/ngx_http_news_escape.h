@@ -2,8 +2,9 @@
 /*
  * Copyright (C) 2025-2026 ngx_news_module authors
  *
- * Making values safe to write into pages: HTML escaping, and URLs that
- * cannot run script; XML escaping for feeds and sitemaps.
+ * Making values safe to write into pages: HTML escaping, URLs that
+ * cannot run script, and text cut to the size a page's head may hold;
+ * XML escaping for feeds and sitemaps.
  */
 
 
@@ -18,6 +19,8 @@
 size_t ngx_http_news_escape_html_len(u_char *src, size_t size);
 u_char *ngx_http_news_escape_html(u_char *dst, u_char *src, size_t size);
 ngx_uint_t ngx_http_news_safe_url(u_char *url, size_t len);
+ngx_int_t ngx_http_news_escape_cut(ngx_str_t *text, size_t max,
+    ngx_uint_t html, ngx_pool_t *pool, ngx_str_t *out);
 
 /* attr: for an attribute value (TAB and LF kept as references too) */
 size_t ngx_http_news_escape_xml_len(u_char *src, size_t size,

@@ -13,11 +13,19 @@
 
 #include "ngx_http_news_module.h"
 #include "ngx_http_news_publish.h"
+#include "ngx_http_news_escape.h"
 #include "ngx_http_news_default_template.h"
 #include "ngx_http_news_list_store.h"
 #include "ngx_http_news_list_render.h"
 #include "ngx_http_news_list_template.h"
 #include "ngx_http_news_list_cache.h"
+
+
+#define ngx_http_news_isalpha(c)                                            \
+    (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z')
+#define ngx_http_news_isdigit(c)  ((c) >= '0' && (c) <= '9')
+#define ngx_http_news_isalnum(c)                                            \
+    (ngx_http_news_isalpha(c) || ngx_http_news_isdigit(c))
 
 
 static ngx_int_t ngx_http_news_init(ngx_conf_t *cf);
@@ -34,6 +42,8 @@ static ngx_http_complex_value_t *ngx_http_news_compile(ngx_conf_t *cf,
     ngx_str_t *value);
 static char *ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_news_redis_password_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -47,6 +57,11 @@ static char *ngx_http_news_list_merge(ngx_conf_t *cf,
 static char *ngx_http_news_positive_msec(ngx_conf_t *cf, void *post,
     void *data);
 static char *ngx_http_news_path(ngx_conf_t *cf, void *post, void *data);
+static char *ngx_http_news_safe_link(ngx_conf_t *cf, void *post, void *data);
+static char *ngx_http_news_lang(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_twitter_site(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_http_news_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
 static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
@@ -57,6 +72,9 @@ static ngx_conf_post_handler_pt  ngx_http_news_redis_timeout_post =
 
 static ngx_conf_post_handler_pt  ngx_http_news_article_url_post =
     ngx_http_news_path;
+
+static ngx_conf_post_handler_pt  ngx_http_news_safe_link_post =
+    ngx_http_news_safe_link;
 
 
 static ngx_conf_post_handler_pt  ngx_http_news_list_url_post =
@@ -206,6 +224,20 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_main_conf_t, cache_size),
       NULL },
 
+    { ngx_string("news_stale_buffer"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_news_main_conf_t, stale_size),
+      NULL },
+
+    { ngx_string("news_stale"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, stale),
+      NULL },
+
     { ngx_string("news_redis_pass"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_news_redis_pass,
@@ -213,11 +245,74 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_loc_conf_t, redis_pass),
       NULL },
 
+    { ngx_string("news_redis_user"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_user),
+      NULL },
+
     { ngx_string("news_redis_password"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_news_loc_conf_t, redis_password),
+      NULL },
+
+    { ngx_string("news_redis_password_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_redis_password_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_redis_ssl"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.enable),
+      NULL },
+
+    { ngx_string("news_redis_ssl_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.name),
+      NULL },
+
+    { ngx_string("news_redis_ssl_verify"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.verify),
+      NULL },
+
+    { ngx_string("news_redis_ssl_verify_depth"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.verify_depth),
+      NULL },
+
+    { ngx_string("news_redis_ssl_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.trusted_certificate),
+      NULL },
+
+    { ngx_string("news_redis_ssl_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.certificate),
+      NULL },
+
+    { ngx_string("news_redis_ssl_certificate_key"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.certificate_key),
       NULL },
 
     { ngx_string("news_redis_db"),
@@ -339,6 +434,41 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_loc_conf_t, cache_control),
       NULL },
 
+    { ngx_string("news_publisher_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, publisher.name),
+      NULL },
+
+    { ngx_string("news_publisher_logo"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, publisher.logo),
+      &ngx_http_news_safe_link_post },
+
+    { ngx_string("news_publisher_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, publisher.url),
+      &ngx_http_news_safe_link_post },
+
+    { ngx_string("news_lang"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_news_lang,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_twitter_site"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_twitter_site,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -432,6 +562,7 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
     ngx_http_news_store_init(&nmcf->script);
 
     nmcf->cache_size = NGX_CONF_UNSET_SIZE;
+    nmcf->stale_size = NGX_CONF_UNSET_SIZE;
     nmcf->generation = ++ngx_http_news_generation;
 
     if (ngx_http_news_visitor_secret(cf->log, nmcf->secret) != NGX_OK) {
@@ -452,6 +583,10 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
     /* per worker: about 400 articles of 20 KB with their pages */
 
     ngx_conf_init_size_value(nmcf->cache_size, 16 * 1024 * 1024);
+
+    /* some 10 000 articles' views, whatever the outage's length */
+
+    ngx_conf_init_size_value(nmcf->stale_size, 1024 * 1024);
 
     /*
      * Every connection loads the list script too, after the others, when
@@ -487,6 +622,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     nlcf->redis_pass = { 0, NULL };
+     *     nlcf->redis_user = { 0, NULL };
      *     nlcf->redis_password = { 0, NULL };
      *     nlcf->article = NULL;
      *     nlcf->publish = NULL;
@@ -501,11 +637,14 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      *     nlcf->beacon = 0;
      *     nlcf->beacon_url = NULL;
      *     nlcf->redis = NULL;
+     *     nlcf->publisher = { all { 0, NULL } };
      */
 
     nlcf->redis_db = NGX_CONF_UNSET;
+    ngx_http_news_redis_tls_conf_init(&nlcf->redis_tls);
     nlcf->redis_timeout = NGX_CONF_UNSET_MSEC;
     nlcf->views = NGX_CONF_UNSET;
+    nlcf->stale = NGX_CONF_UNSET;
     nlcf->views_skip = NGX_CONF_UNSET_PTR;
     nlcf->views_unique = NGX_CONF_UNSET;
     nlcf->format = NGX_CONF_UNSET_UINT;
@@ -535,13 +674,16 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_str_value(conf->redis_pass, prev->redis_pass,
                              "127.0.0.1:6379");
+    ngx_conf_merge_str_value(conf->redis_user, prev->redis_user, "");
     ngx_conf_merge_str_value(conf->redis_password, prev->redis_password,
                              "");
     ngx_conf_merge_value(conf->redis_db, prev->redis_db, 0);
+    ngx_http_news_redis_tls_conf_merge(&conf->redis_tls, &prev->redis_tls);
     ngx_conf_merge_msec_value(conf->redis_timeout, prev->redis_timeout,
                               1000);
 
     ngx_conf_merge_value(conf->views, prev->views, 1);
+    ngx_conf_merge_value(conf->stale, prev->stale, 0);
     ngx_conf_merge_ptr_value(conf->views_skip, prev->views_skip, NULL);
     ngx_conf_merge_value(conf->views_unique, prev->views_unique, 0);
 
@@ -587,6 +729,25 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->sitemap_size, prev->sitemap_size,
                          NGX_HTTP_NEWS_SITEMAP_MAX);
     ngx_conf_merge_str_value(conf->key_prefix, prev->key_prefix, "news:");
+
+    /* an empty publisher name is news_site_name's, when the page is made */
+
+    ngx_conf_merge_str_value(conf->publisher.name, prev->publisher.name, "");
+    ngx_conf_merge_str_value(conf->publisher.logo, prev->publisher.logo, "");
+    ngx_conf_merge_str_value(conf->publisher.url, prev->publisher.url, "");
+    ngx_conf_merge_str_value(conf->publisher.twitter_site,
+                             prev->publisher.twitter_site, "");
+
+    if (conf->publisher.lang.data == NULL) {
+        if (prev->publisher.lang.data != NULL) {
+            conf->publisher.lang = prev->publisher.lang;
+            conf->publisher.locale = prev->publisher.locale;
+
+        } else {
+            ngx_str_set(&conf->publisher.lang, "en");
+            ngx_str_set(&conf->publisher.locale, "en_US");
+        }
+    }
 
     if (ngx_http_news_list_merge(cf, prev, conf) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
@@ -649,10 +810,39 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     nmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
 
+    if (conf->redis_user.len && conf->redis_password.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_redis_user\" \"%V\" has no password: "
+                           "set \"news_redis_password\" or "
+                           "\"news_redis_password_file\"",
+                           &conf->redis_user);
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->stale && conf->article != NULL && nmcf->stale_zone == NULL) {
+
+        if (nmcf->cache_size == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"news_stale\" serves the articles a worker "
+                               "keeps: it needs \"news_cache_size\" above 0");
+            return NGX_CONF_ERROR;
+        }
+
+        nmcf->stale_zone = ngx_http_news_stale_zone(cf, nmcf->stale_size,
+                                                    &ngx_http_news_module);
+        if (nmcf->stale_zone == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_http_news_stale_script(&nmcf->script);
+    }
+
     conf->redis = ngx_http_news_redis_add(cf, &nmcf->targets,
                                           &conf->redis_pass,
+                                          &conf->redis_user,
                                           &conf->redis_password,
                                           (ngx_uint_t) conf->redis_db,
+                                          &conf->redis_tls,
                                           &nmcf->script);
     if (conf->redis == NULL) {
         return NGX_CONF_ERROR;
@@ -868,6 +1058,91 @@ ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     nlcf->redis_pass = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The password read from a file when the configuration is read (nginx -t
+ * too), so that it need not be written in nginx.conf: the file's first
+ * line, without its line end.
+ */
+
+static char *
+ngx_http_news_redis_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    u_char      *p, *last;
+    ssize_t      n;
+    ngx_str_t   *value, name;
+    ngx_file_t   file;
+    u_char       buf[NGX_HTTP_NEWS_PASSWORD_MAX + 2];
+
+    if (nlcf->redis_password.data != NULL) {
+        return "is duplicate, or \"news_redis_password\" is set too";
+    }
+
+    value = cf->args->elts;
+    name = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = name;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    n = ngx_read_file(&file, buf, sizeof(buf), 0);
+
+    if (ngx_close_file(file.fd) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_ALERT, cf, ngx_errno,
+                           ngx_close_file_n " \"%V\" failed", &name);
+    }
+
+    if (n == NGX_ERROR) {
+        return NGX_CONF_ERROR;
+    }
+
+    last = ngx_strlchr(buf, buf + n, LF);
+    if (last == NULL) {
+        last = buf + n;
+    }
+
+    if (last > buf && last[-1] == CR) {
+        last--;
+    }
+
+    if (last == buf || last - buf > NGX_HTTP_NEWS_PASSWORD_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" must hold a password of 1 to %d bytes "
+                           "on its first line", &name,
+                           NGX_HTTP_NEWS_PASSWORD_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_pnalloc(cf->pool, last - buf);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(p, buf, last - buf);
+
+    nlcf->redis_password.len = last - buf;
+    nlcf->redis_password.data = p;
+
+    ngx_explicit_memzero(buf, sizeof(buf));
 
     return NGX_CONF_OK;
 }
@@ -1104,6 +1379,237 @@ ngx_http_news_path(ngx_conf_t *cf, void *post, void *data)
 }
 
 
+/* a link the page may carry: http(s) or relative, never "javascript:" */
+
+static char *
+ngx_http_news_safe_link(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_str_t  *url = data;
+
+    size_t  i;
+
+    for (i = 0; i < url->len; i++) {
+        if (url->data[i] <= ' ' || url->data[i] == 0x7f) {
+            return "must be a URL without spaces";
+        }
+    }
+
+    if (url->len == 0 || !ngx_http_news_safe_url(url->data, url->len)) {
+        return "must be an http or https URL, or a path";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The usual territory of a language, for og:locale, which wants one
+ * ("en_US"), when news_lang names none: the languages most news sites
+ * are written in.  Others get the language alone, or the second
+ * argument of news_lang.
+ */
+
+static ngx_str_t  ngx_http_news_locales[] = {
+    ngx_string("ar_AR"), ngx_string("cs_CZ"), ngx_string("da_DK"),
+    ngx_string("de_DE"), ngx_string("el_GR"), ngx_string("en_US"),
+    ngx_string("es_ES"), ngx_string("fi_FI"), ngx_string("fr_FR"),
+    ngx_string("he_IL"), ngx_string("hi_IN"), ngx_string("hu_HU"),
+    ngx_string("id_ID"), ngx_string("it_IT"), ngx_string("ja_JP"),
+    ngx_string("ko_KR"), ngx_string("nb_NO"), ngx_string("nl_NL"),
+    ngx_string("pl_PL"), ngx_string("pt_PT"), ngx_string("ro_RO"),
+    ngx_string("ru_RU"), ngx_string("sv_SE"), ngx_string("th_TH"),
+    ngx_string("tr_TR"), ngx_string("uk_UA"), ngx_string("vi_VN"),
+    ngx_string("zh_CN"),
+    ngx_null_string
+};
+
+
+/*
+ * news_lang tag [og_locale]: a BCP 47 language tag for <html lang> and
+ * JSON-LD, and the og:locale made from it: "pt-BR" gives "pt_BR", "de"
+ * the table's "de_DE", "zh-Hant-TW" "zh_TW".
+ */
+
+static char *
+ngx_http_news_lang(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    u_char     *p, *last, *start, *locale, c;
+    size_t      n, lang;
+    ngx_str_t  *value, *l;
+
+    if (nlcf->publisher.lang.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* subtags of 1 to 8 letters or digits, the first 2 or 3 letters */
+
+    p = value[1].data;
+    last = p + value[1].len;
+
+    for (lang = 0; lang < value[1].len && p[lang] != '-'; lang++) {
+        if (!((p[lang] >= 'a' && p[lang] <= 'z')
+              || (p[lang] >= 'A' && p[lang] <= 'Z')))
+        {
+            goto invalid;
+        }
+    }
+
+    if (lang < 2 || lang > 3 || value[1].len > 35) {
+        goto invalid;
+    }
+
+    for (n = 0; p < last; p++) {
+        if (*p == '-') {
+            if (n == 0) {
+                goto invalid;
+            }
+
+            n = 0;
+            continue;
+        }
+
+        if (!ngx_http_news_isalnum(*p) || ++n > 8) {
+            goto invalid;
+        }
+    }
+
+    if (n == 0) {
+        goto invalid;
+    }
+
+    nlcf->publisher.lang = value[1];
+
+    if (cf->args->nelts == 3) {
+        for (n = 0; n < value[2].len; n++) {
+            c = value[2].data[n];
+
+            if (!ngx_http_news_isalnum(c) && c != '_') {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid og:locale \"%V\", it must be "
+                                   "like \"en_GB\"", &value[2]);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        nlcf->publisher.locale = value[2];
+        return NGX_CONF_OK;
+    }
+
+    /* the language in lower case, a region after it in upper case */
+
+    locale = ngx_pnalloc(cf->pool, lang + 4);
+    if (locale == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    p = value[1].data;
+
+    for (n = 0; n < lang; n++) {
+        locale[n] = ngx_tolower(p[n]);
+    }
+
+    nlcf->publisher.locale.data = locale;
+    nlcf->publisher.locale.len = lang;
+
+    for (start = p + lang; start < last; start = p) {
+        start++;
+        p = ngx_strlchr(start, last, '-');
+        if (p == NULL) {
+            p = last;
+        }
+
+        /* a region: 2 letters or 3 digits (a script has 4 letters) */
+
+        if ((p - start == 2 && ngx_http_news_isalpha(start[0])
+             && ngx_http_news_isalpha(start[1]))
+            || (p - start == 3 && ngx_http_news_isdigit(start[0])
+                && ngx_http_news_isdigit(start[1])
+                && ngx_http_news_isdigit(start[2])))
+        {
+            locale[lang] = '_';
+            for (n = 0; n < (size_t) (p - start); n++) {
+                locale[lang + 1 + n] = ngx_toupper(start[n]);
+            }
+
+            nlcf->publisher.locale.len = lang + 1 + n;
+            return NGX_CONF_OK;
+        }
+    }
+
+    for (l = ngx_http_news_locales; l->len; l++) {
+        if (ngx_strncmp(l->data, locale, lang) == 0 && l->data[lang] == '_') {
+            nlcf->publisher.locale = *l;
+            break;
+        }
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid language tag \"%V\", it must be like "
+                       "\"en\" or \"pt-BR\"", &value[1]);
+    return NGX_CONF_ERROR;
+}
+
+
+/* "@handle" or "handle": an X (Twitter) user name, kept with its "@" */
+
+static char *
+ngx_http_news_twitter_site(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    u_char     *p;
+    size_t      i, n;
+    ngx_str_t  *value;
+
+    if (nlcf->publisher.twitter_site.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    p = value[1].data;
+    n = value[1].len;
+
+    if (n && p[0] == '@') {
+        p++;
+        n--;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (!ngx_http_news_isalnum(p[i]) && p[i] != '_') {
+            break;
+        }
+    }
+
+    if (n == 0 || n > 15 || i < n) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid X (Twitter) handle \"%V\", it must be "
+                           "\"@\" and 1 to 15 letters, digits or \"_\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->publisher.twitter_site.data = ngx_pnalloc(cf->pool, n + 1);
+    if (nlcf->publisher.twitter_site.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->publisher.twitter_site.data[0] = '@';
+    ngx_memcpy(nlcf->publisher.twitter_site.data + 1, p, n);
+    nlcf->publisher.twitter_site.len = n + 1;
+
+    return NGX_CONF_OK;
+}
+
+
 /*
  * Called once a configuration is committed, in the master (or the only
  * process): at each start and reload, once, which module and libraries
@@ -1148,7 +1654,18 @@ ngx_http_news_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    return ngx_http_news_redis_init_process(&nmcf->targets, cycle->log);
+    if (ngx_http_news_redis_init_process(&nmcf->targets, cycle->log)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (nmcf->stale_zone != NULL) {
+        return ngx_http_news_stale_init_process(nmcf->stale_zone,
+                                                &nmcf->targets, cycle->log);
+    }
+
+    return NGX_OK;
 }
 
 
@@ -1166,5 +1683,6 @@ ngx_http_news_exit_process(ngx_cycle_t *cycle)
         return;
     }
 
+    ngx_http_news_stale_exit_process();
     ngx_http_news_redis_exit_process(&nmcf->targets);
 }

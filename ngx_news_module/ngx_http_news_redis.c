@@ -120,10 +120,15 @@ static ngx_uint_t ngx_http_news_redis_script_refused(
     ngx_http_news_redis_conn_t *conn, ngx_http_news_redis_pending_t *pending,
     redisReply *reply);
 static redisReply *ngx_http_news_redis_error(redisReply *reply);
-static ngx_uint_t ngx_http_news_redis_is_unavailable(redisReply *reply);
+static ngx_uint_t ngx_http_news_redis_is_error(redisReply *reply,
+    ngx_str_t *errors);
 static void ngx_http_news_redis_free(ngx_http_news_redis_pending_t *pending);
 static void ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *conn);
 static void ngx_http_news_redis_connected_handler(ngx_event_t *wev);
+static void ngx_http_news_redis_tls_handshake(
+    ngx_http_news_redis_conn_t *conn);
+static void ngx_http_news_redis_tls_handshaked(ngx_connection_t *c);
+static void ngx_http_news_redis_opened(ngx_http_news_redis_conn_t *conn);
 static void ngx_http_news_redis_write_handler(ngx_event_t *wev);
 static void ngx_http_news_redis_read_handler(ngx_event_t *rev);
 static ngx_int_t ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *conn,
@@ -150,8 +155,18 @@ static ngx_str_t  ngx_http_news_redis_unavailable_errors[] = {
     ngx_string("NOAUTH"),
     ngx_string("WRONGPASS"),
     ngx_string("MASTERDOWN"),
-    ngx_string("READONLY"),
     ngx_string("BUSY"),
+    ngx_null_string
+};
+
+
+/* what Redis says when it refuses a write it would read */
+
+static ngx_str_t  ngx_http_news_redis_refused_errors[] = {
+    ngx_string("OOM"),
+    ngx_string("READONLY"),
+    ngx_string("MISCONF"),
+    ngx_string("NOREPLICAS"),
     ngx_null_string
 };
 
@@ -189,8 +204,8 @@ ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script)
 
 ngx_http_news_redis_target_t *
 ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
-    ngx_str_t *address, ngx_str_t *password, ngx_uint_t db,
-    ngx_http_news_redis_script_t *script)
+    ngx_str_t *address, ngx_str_t *user, ngx_str_t *password, ngx_uint_t db,
+    ngx_http_news_redis_tls_conf_t *tls, ngx_http_news_redis_script_t *script)
 {
     ngx_url_t                       u;
     ngx_uint_t                      i;
@@ -201,11 +216,14 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
     for (i = 0; i < targets->nelts; i++) {
         if (t[i]->name.len == address->len
             && ngx_strncmp(t[i]->name.data, address->data, address->len) == 0
+            && t[i]->user.len == user->len
+            && ngx_strncmp(t[i]->user.data, user->data, user->len) == 0
             && t[i]->password.len == password->len
             && ngx_strncmp(t[i]->password.data, password->data,
                            password->len)
                == 0
-            && t[i]->db == db)
+            && t[i]->db == db
+            && ngx_http_news_redis_tls_conf_equal(&t[i]->tls_conf, tls))
         {
             return t[i];
         }
@@ -242,9 +260,18 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
 
     target->name = *address;
     target->addr = &u.addrs[0];
+    target->user = *user;
     target->password = *password;
     target->db = db;
     target->script = script;
+    target->tls_conf = *tls;
+
+    if (tls->enable) {
+        target->tls = ngx_http_news_redis_tls_create(cf, tls, &u.host);
+        if (target->tls == NULL) {
+            return NULL;
+        }
+    }
 
     t = ngx_array_push(targets);
     if (t == NULL) {
@@ -334,6 +361,7 @@ ngx_http_news_redis_exit_process(ngx_array_t *targets)
 
         ngx_http_news_redis_close(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                   &reason);
+        ngx_http_news_redis_tls_exit(t[i]->tls);
 
         if (conn->retry.timer_set) {
             ngx_del_timer(&conn->retry);
@@ -483,11 +511,11 @@ ngx_http_news_redis_cancel(ngx_http_news_redis_pending_t *pending)
 
 
 static ngx_uint_t
-ngx_http_news_redis_is_unavailable(redisReply *reply)
+ngx_http_news_redis_is_error(redisReply *reply, ngx_str_t *errors)
 {
     ngx_str_t  *e;
 
-    for (e = ngx_http_news_redis_unavailable_errors; e->len; e++) {
+    for (e = errors; e->len; e++) {
         if (reply->len >= e->len
             && ngx_strncmp(reply->str, e->data, e->len) == 0
             && (reply->len == e->len || reply->str[e->len] == ' '))
@@ -586,6 +614,7 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
     u_char                        *p;
     u_char                         db[NGX_INT_T_LEN];
     size_t                         argvlen[3];
+    ngx_uint_t                     argc;
     const char                    *argv[3];
     ngx_http_news_redis_script_t  *script;
     ngx_http_news_redis_target_t  *target;
@@ -596,12 +625,20 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
     /* sent once per connection, never per request */
 
     if (target->password.len) {
-        argv[0] = "AUTH";
-        argvlen[0] = sizeof("AUTH") - 1;
-        argv[1] = (const char *) target->password.data;
-        argvlen[1] = target->password.len;
+        argc = 0;
+        argv[argc] = "AUTH";
+        argvlen[argc++] = sizeof("AUTH") - 1;
 
-        if (ngx_http_news_redis_send_setup(conn, 2, argv, argvlen,
+        if (target->user.len) {
+            /* an ACL user (Redis 6 and later) */
+            argv[argc] = (const char *) target->user.data;
+            argvlen[argc++] = target->user.len;
+        }
+
+        argv[argc] = (const char *) target->password.data;
+        argvlen[argc++] = target->password.len;
+
+        if (ngx_http_news_redis_send_setup(conn, argc, argv, argvlen,
                                            ngx_http_news_redis_setup_handler)
             != NGX_OK)
         {
@@ -1042,6 +1079,93 @@ ngx_http_news_redis_connected_handler(ngx_event_t *wev)
         return;
     }
 
+    if (conn->target->tls != NULL) {
+        ngx_http_news_redis_tls_handshake(conn);
+        return;
+    }
+
+    ngx_http_news_redis_opened(conn);
+}
+
+
+/* TLS first, with its own pool, over the connection just made */
+
+static void
+ngx_http_news_redis_tls_handshake(ngx_http_news_redis_conn_t *conn)
+{
+    ngx_int_t          rc;
+    ngx_str_t          reason;
+    ngx_connection_t  *c;
+
+    c = conn->peer.connection;
+    conn->log.action = "in the TLS handshake with Redis";
+
+    c->pool = ngx_create_pool(1024, &conn->log);
+    if (c->pool == NULL) {
+        ngx_str_set(&reason, "cannot start TLS");
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        return;
+    }
+
+    rc = ngx_http_news_redis_tls_start(conn->target->tls, c,
+                                       ngx_http_news_redis_tls_handshaked);
+
+    if (rc == NGX_AGAIN) {
+        if (!c->write->timer_set) {
+            ngx_add_timer(c->write, conn->target->timeout);
+        }
+
+        return;
+    }
+
+    /* done, or failed: the check tells which */
+
+    ngx_http_news_redis_tls_handshaked(c);
+}
+
+
+static void
+ngx_http_news_redis_tls_handshaked(ngx_connection_t *c)
+{
+    ngx_str_t                    reason;
+    ngx_http_news_redis_conn_t  *conn;
+
+    conn = c->data;
+
+    if (c->write->timer_set) {
+        ngx_del_timer(c->write);
+    }
+
+    if (ngx_http_news_redis_tls_check(conn->target->tls, c, conn->reason,
+                                      sizeof(conn->reason), &reason)
+        != NGX_OK)
+    {
+        if (c->write->timedout) {
+            ngx_str_set(&reason, "the TLS handshake timed out");
+        }
+
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        return;
+    }
+
+    c->read->handler = ngx_http_news_redis_read_handler;
+    c->write->handler = ngx_http_news_redis_write_handler;
+
+    ngx_http_news_redis_opened(conn);
+}
+
+
+/* connected (and TLS done): the setup commands, then the requests' */
+
+static void
+ngx_http_news_redis_opened(ngx_http_news_redis_conn_t *conn)
+{
+    ngx_connection_t  *c;
+
+    c = conn->peer.connection;
+
     /*
      * The setup commands queued while connecting go out now; counted
      * first, so that a scrape that sees the connection sees them too.
@@ -1054,7 +1178,7 @@ ngx_http_news_redis_connected_handler(ngx_event_t *wev)
     conn->log.action = "setting up the Redis connection";
 
     c->write->handler = ngx_http_news_redis_write_handler;
-    ngx_http_news_redis_write_handler(wev);
+    ngx_http_news_redis_write_handler(c->write);
 }
 
 
@@ -1307,8 +1431,19 @@ ngx_http_news_redis_answer(ngx_http_news_redis_conn_t *conn,
 
     ngx_http_news_metrics_redis_error(NGX_HTTP_NEWS_METRICS_ERROR_REPLY);
 
-    result = ngx_http_news_redis_is_unavailable(error)
-             ? NGX_HTTP_NEWS_REDIS_UNAVAILABLE : NGX_HTTP_NEWS_REDIS_ERROR;
+    if (ngx_http_news_redis_is_error(error,
+                                     ngx_http_news_redis_unavailable_errors))
+    {
+        result = NGX_HTTP_NEWS_REDIS_UNAVAILABLE;
+
+    } else if (ngx_http_news_redis_is_error(error,
+                                            ngx_http_news_redis_refused_errors))
+    {
+        result = NGX_HTTP_NEWS_REDIS_REFUSED;
+
+    } else {
+        result = NGX_HTTP_NEWS_REDIS_ERROR;
+    }
 
     p = ngx_snprintf(conn->reason, sizeof(conn->reason),
                      "Redis replied \"%*s\"", error->len, error->str);
@@ -1520,9 +1655,20 @@ static void
 ngx_http_news_redis_close(ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_result_e result, ngx_str_t *reason)
 {
+    ngx_pool_t        *pool;
+    ngx_connection_t  *c;
+
     if (conn->peer.connection != NULL) {
-        ngx_close_connection(conn->peer.connection);
+        c = conn->peer.connection;
+        pool = c->pool;
+
+        ngx_http_news_redis_tls_close(c);
+        ngx_close_connection(c);
         conn->peer.connection = NULL;
+
+        if (pool != NULL) {
+            ngx_destroy_pool(pool);
+        }
     }
 
     if (conn->connected) {
@@ -1545,9 +1691,15 @@ ngx_http_news_redis_close(ngx_http_news_redis_conn_t *conn,
     conn->out_len = 0;
     conn->log.action = NULL;
 
-    /* handlers run with the state closed, so they cannot queue anew */
+    /*
+     * Handlers run with the state closed, so they cannot queue anew.
+     * What was sent may have run; what was held back has not.
+     */
 
-    ngx_http_news_redis_fail_queue(&conn->pending, result, reason);
+    ngx_http_news_redis_fail_queue(&conn->pending,
+                                   result == NGX_HTTP_NEWS_REDIS_UNAVAILABLE
+                                   ? NGX_HTTP_NEWS_REDIS_LOST : result,
+                                   reason);
     ngx_http_news_redis_fail_queue(&conn->waiting, result, reason);
 }
 

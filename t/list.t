@@ -694,6 +694,13 @@ HEAD /
 --- config eval: $::Config
 --- init
 ::setup();
+# an author with a profile URL of their own keeps it
+::r('HSET', 'news:article:heat-pumps', 'authors',
+    '[{"name": "Ines Marchetti", "url": "https://people.example.org/ines"}]',
+    'rev', 1000002);
+Test::More::like(::get('/news/heat-pumps')->{body},
+                 qr{<a href="https://people.example.org/ines" rel="author">Ines Marchetti</a>},
+                 'an author URL of its own');
 ::r('HSET', 'news:article:tram-line', 'tags', q{["Transport", "<b>City</b> \"Hall\""]},
     'rev', 1000001);
 my $res = ::get('/news/tram-line');
@@ -701,8 +708,8 @@ Test::More::like($res->{body},
                  qr{<p class="category"><a href="https://news.example.org/section/city-hall">City Hall</a></p>},
                  'section linked');
 Test::More::like($res->{body},
-                 qr{<a href="https://news.example.org/author/ines-marchetti">Ines Marchetti</a>},
-                 'author linked');
+                 qr{<a href="https://news.example.org/author/ines-marchetti" rel="author">Ines Marchetti</a>},
+                 'author linked, in the byline');
 Test::More::like($res->{body},
                  qr{<a class="tag" href="https://news.example.org/tag/transport" rel="tag">Transport</a>},
                  'tag linked');
@@ -725,7 +732,7 @@ GET /news/night-market
     }
 --- request
 GET /news/night-market
---- response_body_like: <p class="category">Culture</p>.*<span class="author">Tomas Berg</span>.*<span class="tag">Food</span>
+--- response_body_like: <p class="category">Culture</p>.*<span class="author">By Tomas Berg</span>.*<span class="tag">Food</span>
 --- no_error_log
 [error]
 
