@@ -536,7 +536,7 @@ ngx_http_news_list_model(ngx_http_news_list_ctx_t *ctx, ngx_str_t *base)
     list->name = ctx->asked;
     list->base_url = *base;
     list->site_name = nlcf->site_name;
-    ngx_str_set(&list->lang, "en");
+    list->lang = nlcf->publisher.lang;     /* news_lang, "en" by default */
     list->now = ctx->query.now;
     list->last_modified = -1;
 
