@@ -82,12 +82,12 @@ static ngx_inline ngx_uint_t ngx_http_news_feed_time_ok(time_t t);
     ngx_http_news_feed_raw(ctx, (u_char *) s, sizeof(s) - 1)
 
 
-static ngx_str_t  ngx_http_news_feed_types[] = {
-    ngx_string("application/rss+xml; charset=utf-8"),
-    ngx_string("application/atom+xml; charset=utf-8"),
-    ngx_string("application/xml; charset=utf-8"),
-    ngx_string("application/xml; charset=utf-8"),
-    ngx_string("application/xml; charset=utf-8")
+static char  *ngx_http_news_feed_types[] = {
+    "application/rss+xml; charset=utf-8",
+    "application/atom+xml; charset=utf-8",
+    "application/xml; charset=utf-8",
+    "application/xml; charset=utf-8",
+    "application/xml; charset=utf-8"
 };
 
 
@@ -146,11 +146,10 @@ ngx_http_news_feed_render(ngx_http_news_list_t *list,
 }
 
 
-void
-ngx_http_news_feed_content_type(ngx_http_news_feed_e format,
-    ngx_str_t *type)
+char *
+ngx_http_news_feed_content_type(ngx_http_news_feed_e format)
 {
-    *type = ngx_http_news_feed_types[format];
+    return ngx_http_news_feed_types[format];
 }
 
 
@@ -175,7 +174,10 @@ ngx_http_news_feed_entries(ngx_http_news_feed_ctx_t *ctx,
 
     list = ctx->list;
 
-    ctx->updated = ngx_http_news_feed_time_ok(list->last_modified)
+    /* 0: the list knows of no change */
+
+    ctx->updated = (list->last_modified > 0
+                    && ngx_http_news_feed_time_ok(list->last_modified))
                    ? list->last_modified : (time_t) -1;
 
     if (format == NGX_HTTP_NEWS_FEED_SITEMAP_INDEX || list->nitems == 0) {
@@ -746,8 +748,10 @@ ngx_http_news_feed_sitemap_index(ngx_http_news_feed_ctx_t *ctx)
         ngx_http_news_feed_raw(ctx, page, ngx_sprintf(page, "%ui", i) - page);
         ngx_http_news_feed_lit(ctx, "</loc>\n");
 
-        ngx_http_news_feed_date(ctx, 4, "lastmod", list->last_modified,
-                                NGX_HTTP_NEWS_FEED_RFC3339);
+        if (list->last_modified > 0) {
+            ngx_http_news_feed_date(ctx, 4, "lastmod", list->last_modified,
+                                    NGX_HTTP_NEWS_FEED_RFC3339);
+        }
 
         ngx_http_news_feed_lit(ctx, "  </sitemap>\n");
     }

@@ -45,8 +45,7 @@ typedef struct {
 ngx_int_t ngx_http_news_feed_render(ngx_http_news_list_t *list,
     ngx_http_news_feed_e format, ngx_http_news_feed_conf_t *conf,
     ngx_pool_t *pool, ngx_str_t *out);
-void ngx_http_news_feed_content_type(ngx_http_news_feed_e format,
-    ngx_str_t *type);
+char *ngx_http_news_feed_content_type(ngx_http_news_feed_e format);
 
 
 #endif /* _NGX_HTTP_NEWS_FEED_H_INCLUDED_ */

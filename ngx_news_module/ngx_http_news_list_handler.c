@@ -32,6 +32,7 @@ typedef struct {
     ngx_http_news_list_query_t      query;
     ngx_http_news_list_t            list;
     ngx_str_t                       asked;      /* the name as asked */
+    ngx_uint_t                      feed;       /* 1 + its format; 0 */
     ngx_http_news_redis_pending_t  *pending;
     ngx_event_t                     deadline;
 } ngx_http_news_list_ctx_t;
@@ -167,14 +168,52 @@ ngx_http_news_list_handler(ngx_http_request_t *r)
     case NGX_HTTP_NEWS_FORMAT_JSON:
         break;
 
-    default:
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "news: 501 for list: this news_format is not "
-                      "built yet");
-        return NGX_HTTP_NOT_IMPLEMENTED;
-    }
+    case NGX_HTTP_NEWS_FORMAT_RSS:
+    case NGX_HTTP_NEWS_FORMAT_ATOM:
+        ctx->feed = 1 + (nlcf->format == NGX_HTTP_NEWS_FORMAT_RSS
+                         ? NGX_HTTP_NEWS_FEED_RSS : NGX_HTTP_NEWS_FEED_ATOM);
 
-    (void) given;
+        if (nlcf->feed_content) {
+            q->fields = NGX_HTTP_NEWS_LIST_FIELDS_CONTENT;
+        }
+
+        break;
+
+    case NGX_HTTP_NEWS_FORMAT_NEWS_SITEMAP:
+
+        /* one document, whatever the page: the last two days' */
+
+        ctx->feed = 1 + NGX_HTTP_NEWS_FEED_NEWS_SITEMAP;
+        ctx->list.page = 1;
+        q->since = q->now - NGX_HTTP_NEWS_NEWS_SITEMAP_AGE;
+        q->offset = 0;
+        q->count = NGX_HTTP_NEWS_NEWS_SITEMAP_MAX;
+        break;
+
+    default: /* NGX_HTTP_NEWS_FORMAT_SITEMAP */
+
+        /*
+         * Without a page, the index: the total, and the newest article
+         * for its lastmod; with ?page=N, the Nth news_sitemap_size
+         * articles, their dates alone.
+         */
+
+        q->fields = NGX_HTTP_NEWS_LIST_FIELDS_DATES;
+        ctx->list.size = nlcf->sitemap_size;
+
+        if (given) {
+            ctx->feed = 1 + NGX_HTTP_NEWS_FEED_SITEMAP;
+            q->offset = (page - 1) * nlcf->sitemap_size;
+            q->count = nlcf->sitemap_size;
+
+        } else {
+            ctx->feed = 1 + NGX_HTTP_NEWS_FEED_SITEMAP_INDEX;
+            q->offset = 0;
+            q->count = 1;
+        }
+
+        break;
+    }
 
     if (ngx_http_news_list_store_command(q, r->pool) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -319,6 +358,7 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
     ngx_http_request_t         *r;
     ngx_http_news_loc_conf_t   *nlcf;
     ngx_http_news_list_page_t   page;
+    ngx_http_news_feed_conf_t   feed;
 
     r = ctx->request;
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
@@ -331,7 +371,16 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
                                        &reason);
     }
 
-    if (ctx->list.nitems == 0) {
+    /*
+     * A sitemap of a list with no articles (yet, or in the last two days)
+     * is an empty sitemap, not a 404: crawlers read it as "nothing now".
+     */
+
+    if (ctx->list.nitems == 0
+        && (ctx->list.page > 1
+            || (nlcf->format != NGX_HTTP_NEWS_FORMAT_NEWS_SITEMAP
+                && nlcf->format != NGX_HTTP_NEWS_FORMAT_SITEMAP)))
+    {
         return ngx_http_news_list_fail(ctx, NGX_HTTP_NOT_FOUND,
                                        ctx->list.total ? "page out of range"
                                                        : "empty list",
@@ -392,7 +441,21 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
 
 #undef ngx_http_news_list_prefix
 
-    if (nlcf->format == NGX_HTTP_NEWS_FORMAT_JSON) {
+    if (ctx->feed) {
+        feed.content = nlcf->feed_content;
+        feed.body_format = nlcf->body_format;
+        feed.sitemap_size = nlcf->sitemap_size;
+
+        type = ngx_http_news_feed_content_type(ctx->feed - 1);
+
+        if (ngx_http_news_feed_render(&ctx->list, ctx->feed - 1, &feed,
+                                      r->pool, &body)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+
+    } else if (nlcf->format == NGX_HTTP_NEWS_FORMAT_JSON) {
         type = "application/json; charset=utf-8";
 
         if (ngx_http_news_list_render_json(&page, r->pool, &body) != NGX_OK) {
@@ -489,7 +552,7 @@ ngx_http_news_list_model(ngx_http_news_list_ctx_t *ctx, ngx_str_t *base)
 
         /* a section as its articles spell it ("City Hall", not "city hall") */
 
-        if (list->kind == NGX_HTTP_NEWS_LIST_SECTION
+        if (list->kind == NGX_HTTP_NEWS_LIST_SECTION && list->nitems
             && list->items[0].article->field[NGX_HTTP_NEWS_CATEGORY].len)
         {
             list->title =

@@ -147,9 +147,33 @@ static ngx_str_t  ngx_http_news_list_store_dates[] = {
 };
 
 
+/* a feed's with news_feed_content on: the summary's and the body */
+
+static ngx_str_t  ngx_http_news_list_store_content[] = {
+    ngx_string("status"),
+    ngx_string("published_ts"),
+    ngx_string("title"),
+    ngx_string("summary"),
+    ngx_string("image"),
+    ngx_string("image_alt"),
+    ngx_string("author"),
+    ngx_string("authors"),
+    ngx_string("category"),
+    ngx_string("tags"),
+    ngx_string("published_at"),
+    ngx_string("updated_at"),
+    ngx_string("views"),
+    ngx_string("rev"),
+    ngx_string("seo_title"),
+    ngx_string("body"),
+    ngx_null_string
+};
+
+
 static ngx_str_t  *ngx_http_news_list_store_fields[] = {
     ngx_http_news_list_store_summary,
-    ngx_http_news_list_store_dates
+    ngx_http_news_list_store_dates,
+    ngx_http_news_list_store_content
 };
 
 

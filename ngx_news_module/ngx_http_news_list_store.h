@@ -27,7 +27,8 @@
 /* which fields of each article the reply brings */
 typedef enum {
     NGX_HTTP_NEWS_LIST_FIELDS_SUMMARY = 0,  /* what a page or feed shows */
-    NGX_HTTP_NEWS_LIST_FIELDS_DATES         /* a sitemap: dates alone */
+    NGX_HTTP_NEWS_LIST_FIELDS_DATES,        /* a sitemap: dates alone */
+    NGX_HTTP_NEWS_LIST_FIELDS_CONTENT       /* a feed with the full text */
 } ngx_http_news_list_fields_e;
 
 
