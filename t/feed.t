@@ -236,6 +236,10 @@ Test::More::unlike($res->{body}, qr/<script|<!\[CDATA\[|[\x00-\x08\x0b\x0c\x0e-\
                    'no raw markup, no CDATA, no control byte');
 Test::More::like($res->{body}, qr/&amp; \]\]&gt; &quot;q&quot;&#13;end/,
                  'escaped as XML text, the CR as a reference');
+Test::More::is($res->{h}{'last-modified'}, 'Thu, 06 Nov 2025 08:30:00 GMT',
+               'Last-Modified: the newest change, as lists have it');
+Test::More::is(::get('/feed.xml', 'If-None-Match' => $res->{h}{etag})->{status},
+               304, 'its ETag makes a 304, as lists do');
 --- request
 GET /feed.xml
 --- response_body_like: ^<\?xml version="1.0" encoding="UTF-8"\?>\n<rss version="2.0"
