@@ -397,7 +397,7 @@ fuzz_render(ngx_http_news_list_t *list, ngx_http_news_feed_conf_t *conf,
 {
     time_t                       updated;
     xmlDocPtr                    doc;
-    ngx_str_t                    out, want;
+    ngx_str_t                    out, want, type;
     ngx_uint_t                   i, n;
     xmlNodePtr                   channel;
     const char                  *what;
@@ -421,12 +421,13 @@ fuzz_render(ngx_http_news_list_t *list, ngx_http_news_feed_conf_t *conf,
     fuzz_check_exact(&out, what);
     fuzz_check_chars(&out, what);
 
-    if (ngx_strncmp(ngx_http_news_feed_content_type(format),
-                    "application/", sizeof("application/") - 1)
-        != 0)
+    ngx_http_news_feed_content_type(format, &type);
+
+    if (ngx_strncmp(type.data, "application/", sizeof("application/") - 1)
+        != 0 || type.data[type.len] != '\0')
     {
-        fuzz_fail("%s: content type \"%s\"", what,
-                  ngx_http_news_feed_content_type(format));
+        fuzz_fail("%s: content type \"%.*s\"", what, (int) type.len,
+                  type.data);
     }
 
     doc = xmlReadMemory((const char *) out.data, (int) out.len, "feed.xml",

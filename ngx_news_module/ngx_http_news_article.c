@@ -445,11 +445,11 @@ ngx_http_news_article_tag(ngx_array_t *out, u_char *data, size_t len)
 
 /*
  * A section, tag or author as the write script names its list (the
- * lists' keys, the list pages' URLs): ASCII
- * letters lowercased, each run of other characters than a-z, 0-9 and
- * bytes over 127 made one "-", "-" at either end dropped.  The write
- * script (ngx_http_news_publish_store.c) does it in Lua with
- * string.lower() and "[^%w\128-\255]+"; this is the same rule.
+ * lists' keys, the list pages' URLs): ASCII letters lowercased, each run
+ * of other characters than a-z, 0-9 and bytes over 127 made one "-",
+ * "-" at either end dropped.  The write script
+ * (ngx_http_news_publish_store.c) does it in Lua with string.lower() and
+ * "[^%w\128-\255]+"; this is the same rule.
  */
 
 ngx_int_t
@@ -485,6 +485,49 @@ ngx_http_news_article_list_name(ngx_str_t *name, ngx_pool_t *pool,
     }
 
     out->len = p - out->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The list page of a section, tag or author: the prefix (absolute) and
+ * the name as its list's key has it; empty without a prefix or a name.
+ */
+
+ngx_int_t
+ngx_http_news_article_list_url(ngx_str_t *prefix, ngx_str_t *name,
+    ngx_pool_t *pool, ngx_str_t *url)
+{
+    u_char     *p;
+    ngx_str_t   norm;
+
+    ngx_str_null(url);
+
+    if (prefix->len == 0 || name->len == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_news_article_list_name(name, pool, &norm) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (norm.len == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(pool, prefix->len + norm.len
+                          + 2 * ngx_escape_uri(NULL, norm.data, norm.len,
+                                               NGX_ESCAPE_URI_COMPONENT));
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    url->data = p;
+    p = ngx_cpymem(p, prefix->data, prefix->len);
+    p = (u_char *) ngx_escape_uri(p, norm.data, norm.len,
+                                  NGX_ESCAPE_URI_COMPONENT);
+    url->len = p - url->data;
 
     return NGX_OK;
 }

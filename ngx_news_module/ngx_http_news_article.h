@@ -78,6 +78,8 @@ ngx_int_t ngx_http_news_article_date(time_t t, char *format,
     ngx_pool_t *pool, ngx_str_t *out);
 ngx_int_t ngx_http_news_article_list_name(ngx_str_t *name, ngx_pool_t *pool,
     ngx_str_t *out);
+ngx_int_t ngx_http_news_article_list_url(ngx_str_t *prefix, ngx_str_t *name,
+    ngx_pool_t *pool, ngx_str_t *url);
 
 
 #endif /* _NGX_HTTP_NEWS_ARTICLE_H_INCLUDED_ */

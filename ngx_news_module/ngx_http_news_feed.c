@@ -82,12 +82,12 @@ static ngx_inline ngx_uint_t ngx_http_news_feed_time_ok(time_t t);
     ngx_http_news_feed_raw(ctx, (u_char *) s, sizeof(s) - 1)
 
 
-static char  *ngx_http_news_feed_types[] = {
-    "application/rss+xml; charset=utf-8",
-    "application/atom+xml; charset=utf-8",
-    "application/xml; charset=utf-8",
-    "application/xml; charset=utf-8",
-    "application/xml; charset=utf-8"
+static ngx_str_t  ngx_http_news_feed_types[] = {
+    ngx_string("application/rss+xml; charset=utf-8"),
+    ngx_string("application/atom+xml; charset=utf-8"),
+    ngx_string("application/xml; charset=utf-8"),
+    ngx_string("application/xml; charset=utf-8"),
+    ngx_string("application/xml; charset=utf-8")
 };
 
 
@@ -146,10 +146,11 @@ ngx_http_news_feed_render(ngx_http_news_list_t *list,
 }
 
 
-char *
-ngx_http_news_feed_content_type(ngx_http_news_feed_e format)
+void
+ngx_http_news_feed_content_type(ngx_http_news_feed_e format,
+    ngx_str_t *type)
 {
-    return ngx_http_news_feed_types[format];
+    *type = ngx_http_news_feed_types[format];
 }
 
 

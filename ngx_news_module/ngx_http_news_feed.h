@@ -45,7 +45,9 @@ typedef struct {
 ngx_int_t ngx_http_news_feed_render(ngx_http_news_list_t *list,
     ngx_http_news_feed_e format, ngx_http_news_feed_conf_t *conf,
     ngx_pool_t *pool, ngx_str_t *out);
-char *ngx_http_news_feed_content_type(ngx_http_news_feed_e format);
+/* type->data is a static, NUL-terminated string */
+void ngx_http_news_feed_content_type(ngx_http_news_feed_e format,
+    ngx_str_t *type);
 
 
 #endif /* _NGX_HTTP_NEWS_FEED_H_INCLUDED_ */

@@ -32,7 +32,7 @@ typedef struct {
     ngx_http_news_list_query_t      query;
     ngx_http_news_list_t            list;
     ngx_str_t                       asked;      /* the name as asked */
-    ngx_uint_t                      feed;       /* 1 + its format; 0 */
+    ngx_uint_t                      index;      /* the sitemap index */
     ngx_http_news_redis_pending_t  *pending;
     ngx_event_t                     deadline;
 } ngx_http_news_list_ctx_t;
@@ -165,14 +165,8 @@ ngx_http_news_list_handler(ngx_http_request_t *r)
 
         break;
 
-    case NGX_HTTP_NEWS_FORMAT_JSON:
-        break;
-
     case NGX_HTTP_NEWS_FORMAT_RSS:
     case NGX_HTTP_NEWS_FORMAT_ATOM:
-        ctx->feed = 1 + (nlcf->format == NGX_HTTP_NEWS_FORMAT_RSS
-                         ? NGX_HTTP_NEWS_FEED_RSS : NGX_HTTP_NEWS_FEED_ATOM);
-
         if (nlcf->feed_content) {
             q->fields = NGX_HTTP_NEWS_LIST_FIELDS_CONTENT;
         }
@@ -181,37 +175,37 @@ ngx_http_news_list_handler(ngx_http_request_t *r)
 
     case NGX_HTTP_NEWS_FORMAT_NEWS_SITEMAP:
 
-        /* one document, whatever the page: the last two days' */
+        /* Google News: the last two days, at most 1000, one file */
 
-        ctx->feed = 1 + NGX_HTTP_NEWS_FEED_NEWS_SITEMAP;
-        ctx->list.page = 1;
         q->since = q->now - NGX_HTTP_NEWS_NEWS_SITEMAP_AGE;
         q->offset = 0;
         q->count = NGX_HTTP_NEWS_NEWS_SITEMAP_MAX;
+        ctx->list.size = NGX_HTTP_NEWS_NEWS_SITEMAP_MAX;
+
+        if (page != 1) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "news: 404 for list: a news sitemap has one page");
+            return NGX_HTTP_NOT_FOUND;
+        }
+
         break;
 
-    default: /* NGX_HTTP_NEWS_FORMAT_SITEMAP */
+    case NGX_HTTP_NEWS_FORMAT_SITEMAP:
 
         /*
-         * Without a page, the index: the total, and the newest article
-         * for its lastmod; with ?page=N, the Nth news_sitemap_size
-         * articles, their dates alone.
+         * the index (the total, and the newest article, whose change is
+         * the files' lastmod: newest first, a new article moves every
+         * file), or one file of it: dates alone
          */
 
         q->fields = NGX_HTTP_NEWS_LIST_FIELDS_DATES;
         ctx->list.size = nlcf->sitemap_size;
+        ctx->index = !given;
+        q->offset = (page - 1) * nlcf->sitemap_size;
+        q->count = ctx->index ? 1 : (ngx_uint_t) nlcf->sitemap_size;
+        break;
 
-        if (given) {
-            ctx->feed = 1 + NGX_HTTP_NEWS_FEED_SITEMAP;
-            q->offset = (page - 1) * nlcf->sitemap_size;
-            q->count = nlcf->sitemap_size;
-
-        } else {
-            ctx->feed = 1 + NGX_HTTP_NEWS_FEED_SITEMAP_INDEX;
-            q->offset = 0;
-            q->count = 1;
-        }
-
+    default: /* NGX_HTTP_NEWS_FORMAT_JSON */
         break;
     }
 
@@ -352,13 +346,14 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
     ngx_http_news_redis_reply_t *reply)
 {
     char                       *type;
-    ngx_str_t                   reason, base, etag, body, *cc;
+    ngx_str_t                   reason, base, etag, body, ftype, *cc;
     ngx_buf_t                  *b;
     ngx_chain_t                 out;
     ngx_http_request_t         *r;
+    ngx_http_news_feed_e        feed;
     ngx_http_news_loc_conf_t   *nlcf;
     ngx_http_news_list_page_t   page;
-    ngx_http_news_feed_conf_t   feed;
+    ngx_http_news_feed_conf_t   fconf;
 
     r = ctx->request;
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
@@ -372,14 +367,13 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
     }
 
     /*
-     * A sitemap of a list with no articles (yet, or in the last two days)
-     * is an empty sitemap, not a 404: crawlers read it as "nothing now".
+     * A page with nothing is a 404; but a feed, a sitemap and the index
+     * of an empty site are valid, empty documents (their first page).
      */
 
     if (ctx->list.nitems == 0
-        && (ctx->list.page > 1
-            || (nlcf->format != NGX_HTTP_NEWS_FORMAT_NEWS_SITEMAP
-                && nlcf->format != NGX_HTTP_NEWS_FORMAT_SITEMAP)))
+        && !(nlcf->format > NGX_HTTP_NEWS_FORMAT_JSON
+             && (ctx->index || ctx->list.page == 1)))
     {
         return ngx_http_news_list_fail(ctx, NGX_HTTP_NOT_FOUND,
                                        ctx->list.total ? "page out of range"
@@ -441,28 +435,18 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
 
 #undef ngx_http_news_list_prefix
 
-    if (ctx->feed) {
-        feed.content = nlcf->feed_content;
-        feed.body_format = nlcf->body_format;
-        feed.sitemap_size = nlcf->sitemap_size;
+    switch (nlcf->format) {
 
-        type = ngx_http_news_feed_content_type(ctx->feed - 1);
-
-        if (ngx_http_news_feed_render(&ctx->list, ctx->feed - 1, &feed,
-                                      r->pool, &body)
-            != NGX_OK)
-        {
-            goto failed;
-        }
-
-    } else if (nlcf->format == NGX_HTTP_NEWS_FORMAT_JSON) {
+    case NGX_HTTP_NEWS_FORMAT_JSON:
         type = "application/json; charset=utf-8";
 
         if (ngx_http_news_list_render_json(&page, r->pool, &body) != NGX_OK) {
             goto failed;
         }
 
-    } else {
+        break;
+
+    case NGX_HTTP_NEWS_FORMAT_HTML:
         type = "text/html; charset=utf-8";
 
         if (ngx_http_news_list_render_html(nlcf->list_template, &page,
@@ -471,6 +455,33 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
         {
             goto failed;
         }
+
+        break;
+
+    default:
+
+        /* the formats' order is the feed renderers' */
+
+        feed = nlcf->format - NGX_HTTP_NEWS_FORMAT_RSS;
+
+        if (ctx->index) {
+            feed = NGX_HTTP_NEWS_FEED_SITEMAP_INDEX;
+        }
+
+        fconf.content = nlcf->feed_content;
+        fconf.body_format = nlcf->body_format;
+        fconf.sitemap_size = nlcf->sitemap_size;
+
+        if (ngx_http_news_feed_render(&ctx->list, feed, &fconf, r->pool,
+                                      &body)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+
+        ngx_http_news_feed_content_type(feed, &ftype);
+        type = (char *) ftype.data;     /* static, NUL-terminated */
+        break;
     }
 
     b = ngx_calloc_buf(r->pool);
@@ -518,7 +529,7 @@ ngx_http_news_list_model(ngx_http_news_list_ctx_t *ctx, ngx_str_t *base)
     list->site_name = nlcf->site_name;
     ngx_str_set(&list->lang, "en");
     list->now = ctx->query.now;
-    list->last_modified = 0;
+    list->last_modified = -1;
 
     for (i = 0; i < list->nitems + list->nbox; i++) {
         item = (i < list->nitems) ? &list->items[i]
@@ -716,9 +727,9 @@ ngx_http_news_list_etag(ngx_http_news_list_ctx_t *ctx, ngx_str_t *etag)
                                   : &list->box[i - list->nitems];
         a = item->article;
 
-        ngx_md5_update(&md5, item->key.data, item->key.len + 1);
+        ngx_md5_update(&md5, item->key.data, item->key.len);
 
-        p = ngx_sprintf(buf, " %L %L ", a->views, item->score);
+        p = ngx_sprintf(buf, "\n%L %L ", a->views, item->score);
         ngx_md5_update(&md5, buf, p - buf);
 
         if (a->field[NGX_HTTP_NEWS_REV].len) {

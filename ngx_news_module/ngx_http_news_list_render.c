@@ -379,12 +379,12 @@ ngx_http_news_list_item_value(ngx_http_news_list_record_t *rec,
                                          (int64_t) rec->position, NULL, v);
 
     case NGX_HTTP_NEWS_LIST_CATEGORY_URL:
-        return ngx_http_news_list_link(&page->section_url,
+        return ngx_http_news_article_list_url(&page->section_url,
                                        &a->field[NGX_HTTP_NEWS_CATEGORY],
                                        rec->values->pool, v);
 
     case NGX_HTTP_NEWS_LIST_AUTHOR_URL:
-        return ngx_http_news_list_link(&page->author_url,
+        return ngx_http_news_article_list_url(&page->author_url,
                                        &a->field[NGX_HTTP_NEWS_AUTHOR],
                                        rec->values->pool, v);
 
@@ -520,49 +520,6 @@ ngx_http_news_list_pair(ngx_http_news_article_t *a, char *name)
     }
 
     return NULL;
-}
-
-
-/*
- * The list page of a section, tag or author: the prefix (absolute) and
- * the name as its list's key has it; empty without a prefix or a name.
- */
-
-ngx_int_t
-ngx_http_news_list_link(ngx_str_t *prefix, ngx_str_t *name,
-    ngx_pool_t *pool, ngx_str_t *url)
-{
-    u_char     *p;
-    ngx_str_t   norm;
-
-    ngx_str_null(url);
-
-    if (prefix->len == 0 || name->len == 0) {
-        return NGX_OK;
-    }
-
-    if (ngx_http_news_article_list_name(name, pool, &norm) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (norm.len == 0) {
-        return NGX_OK;
-    }
-
-    p = ngx_pnalloc(pool, prefix->len + norm.len
-                          + 2 * ngx_escape_uri(NULL, norm.data, norm.len,
-                                               NGX_ESCAPE_URI_COMPONENT));
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    url->data = p;
-    p = ngx_cpymem(p, prefix->data, prefix->len);
-    p = (u_char *) ngx_escape_uri(p, norm.data, norm.len,
-                                  NGX_ESCAPE_URI_COMPONENT);
-    url->len = p - url->data;
-
-    return NGX_OK;
 }
 
 

@@ -38,8 +38,6 @@ ngx_int_t ngx_http_news_list_render_html(ngx_http_news_template_t *tpl,
     ngx_http_news_list_page_t *page, ngx_pool_t *pool, ngx_str_t *out);
 ngx_int_t ngx_http_news_list_render_json(ngx_http_news_list_page_t *page,
     ngx_pool_t *pool, ngx_str_t *out);
-ngx_int_t ngx_http_news_list_link(ngx_str_t *prefix, ngx_str_t *name,
-    ngx_pool_t *pool, ngx_str_t *url);
 
 
 #endif /* _NGX_HTTP_NEWS_LIST_RENDER_H_INCLUDED_ */

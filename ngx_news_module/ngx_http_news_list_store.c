@@ -147,8 +147,6 @@ static ngx_str_t  ngx_http_news_list_store_dates[] = {
 };
 
 
-/* a feed's with news_feed_content on: the summary's and the body */
-
 static ngx_str_t  ngx_http_news_list_store_content[] = {
     ngx_string("status"),
     ngx_string("published_ts"),

@@ -28,7 +28,7 @@
 typedef enum {
     NGX_HTTP_NEWS_LIST_FIELDS_SUMMARY = 0,  /* what a page or feed shows */
     NGX_HTTP_NEWS_LIST_FIELDS_DATES,        /* a sitemap: dates alone */
-    NGX_HTTP_NEWS_LIST_FIELDS_CONTENT       /* a feed with the full text */
+    NGX_HTTP_NEWS_LIST_FIELDS_CONTENT       /* a feed with the bodies */
 } ngx_http_news_list_fields_e;
 
 

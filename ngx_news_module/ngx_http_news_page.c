@@ -10,6 +10,7 @@
 #include "ngx_http_news_page.h"
 #include "ngx_http_news_body.h"
 #include "ngx_http_news_json.h"
+#include "ngx_http_news_escape.h"
 
 
 #define NGX_HTTP_NEWS_ISO_DATE  "%Y-%m-%dT%H:%M:%SZ"
@@ -18,7 +19,10 @@
 /* the article's fields first, with the same numbers as in the article */
 
 typedef enum {
-    NGX_HTTP_NEWS_PUBLISHED = NGX_HTTP_NEWS_NFIELDS,
+    NGX_HTTP_NEWS_CATEGORY_URL = NGX_HTTP_NEWS_NFIELDS,
+    NGX_HTTP_NEWS_AUTHOR_URL,
+    NGX_HTTP_NEWS_TAG_LINKS,
+    NGX_HTTP_NEWS_PUBLISHED,
     NGX_HTTP_NEWS_PUBLISHED_ISO,
     NGX_HTTP_NEWS_UPDATED_ISO,
     NGX_HTTP_NEWS_URL,
@@ -58,6 +62,8 @@ static ngx_int_t ngx_http_news_page_uri(ngx_http_news_values_t *pv,
     ngx_str_t *src, ngx_str_t *v);
 static ngx_int_t ngx_http_news_page_share(ngx_http_news_values_t *pv,
     const char *format, ngx_uint_t first, ngx_uint_t second, ngx_str_t *v);
+static ngx_int_t ngx_http_news_page_tag_links(ngx_http_news_values_t *pv,
+    ngx_str_t **items, ngx_uint_t *nitems);
 
 
 /* computed names first: "views" is the counter, not the raw field */
@@ -65,6 +71,9 @@ static ngx_int_t ngx_http_news_page_share(ngx_http_news_values_t *pv,
 static ngx_http_news_template_name_t  ngx_http_news_page_computed[] = {
     { ngx_string("views"), NGX_HTTP_NEWS_SLOT_VIEWS, 0, 1 },
     { ngx_string("views_label"), NGX_HTTP_NEWS_SLOT_VIEWS_LABEL, 0, 1 },
+    { ngx_string("category_url"), NGX_HTTP_NEWS_CATEGORY_URL, 0, 0 },
+    { ngx_string("author_url"), NGX_HTTP_NEWS_AUTHOR_URL, 0, 0 },
+    { ngx_string("tag_links"), NGX_HTTP_NEWS_TAG_LINKS, 1, 0 },
     { ngx_string("published"), NGX_HTTP_NEWS_PUBLISHED, 0, 0 },
     { ngx_string("published_iso"), NGX_HTTP_NEWS_PUBLISHED_ISO, 0, 0 },
     { ngx_string("updated_iso"), NGX_HTTP_NEWS_UPDATED_ISO, 0, 0 },
@@ -257,8 +266,12 @@ ngx_http_news_page_get(void *data, ngx_uint_t id, ngx_uint_t list,
 
     a = pv->page->article;
 
+    if (list && id == NGX_HTTP_NEWS_TAG_LINKS) {
+        return ngx_http_news_page_tag_links(pv, items, nitems);
+    }
+
     if (list) {
-        /* only the tags are a list */
+        /* the tags */
         *items = a->tags;
         *nitems = a->ntags;
         return NGX_OK;
@@ -342,6 +355,21 @@ ngx_http_news_page_compute(ngx_http_news_values_t *pv, ngx_uint_t id,
         *v = page->beacon_url;
         return NGX_OK;
 
+    case NGX_HTTP_NEWS_CATEGORY_URL:
+        return ngx_http_news_article_list_url(&page->section_url,
+                                              &a->field[NGX_HTTP_NEWS_CATEGORY],
+                                              pv->pool, v);
+
+    case NGX_HTTP_NEWS_AUTHOR_URL:
+        return ngx_http_news_article_list_url(&page->author_url,
+                                              &a->field[NGX_HTTP_NEWS_AUTHOR],
+                                              pv->pool, v);
+
+    case NGX_HTTP_NEWS_TAG_LINKS:
+        /* a list: as a single value, nothing */
+        ngx_str_null(v);
+        return NGX_OK;
+
     case NGX_HTTP_NEWS_JSONLD:
         return ngx_http_news_json_ld(page, pv->pool, v);
 
@@ -422,6 +450,80 @@ ngx_http_news_page_share(ngx_http_news_values_t *pv, const char *format,
     }
 
     v->len = ngx_sprintf(v->data, format, a, b) - v->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Each tag as HTML, for {{{.}}}: a link to its list page with
+ * news_tag_url, else the tag alone; escaped here, as the template
+ * cannot escape a part of an item.
+ */
+
+static ngx_int_t
+ngx_http_news_page_tag_links(ngx_http_news_values_t *pv, ngx_str_t **items,
+    ngx_uint_t *nitems)
+{
+    u_char                   *p;
+    size_t                    len;
+    ngx_str_t                *links, url;
+    ngx_uint_t                i;
+    ngx_http_news_article_t  *a;
+
+    a = pv->page->article;
+
+    *items = NULL;
+    *nitems = a->ntags;
+
+    if (a->ntags == 0) {
+        return NGX_OK;
+    }
+
+    links = ngx_palloc(pv->pool, a->ntags * sizeof(ngx_str_t));
+    if (links == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < a->ntags; i++) {
+        if (ngx_http_news_article_list_url(&pv->page->tag_url, &a->tags[i],
+                                           pv->pool, &url)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        len = sizeof("<a class=\"tag\" href=\"\" rel=\"tag\"></a>") - 1
+              + ngx_http_news_escape_html_len(url.data, url.len)
+              + ngx_http_news_escape_html_len(a->tags[i].data,
+                                              a->tags[i].len);
+
+        p = ngx_pnalloc(pv->pool, len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        links[i].data = p;
+
+        if (url.len) {
+            p = ngx_cpymem(p, "<a class=\"tag\" href=\"",
+                           sizeof("<a class=\"tag\" href=\"") - 1);
+            p = ngx_http_news_escape_html(p, url.data, url.len);
+            p = ngx_cpymem(p, "\" rel=\"tag\">", sizeof("\" rel=\"tag\">") - 1);
+            p = ngx_http_news_escape_html(p, a->tags[i].data, a->tags[i].len);
+            p = ngx_cpymem(p, "</a>", sizeof("</a>") - 1);
+
+        } else {
+            p = ngx_cpymem(p, "<span class=\"tag\">",
+                           sizeof("<span class=\"tag\">") - 1);
+            p = ngx_http_news_escape_html(p, a->tags[i].data, a->tags[i].len);
+            p = ngx_cpymem(p, "</span>", sizeof("</span>") - 1);
+        }
+
+        links[i].len = p - links[i].data;
+    }
+
+    *items = links;
 
     return NGX_OK;
 }

@@ -32,6 +32,9 @@ typedef struct {
     ngx_str_t                 site_name;
     ngx_str_t                 url;          /* canonical, URI-escaped */
     ngx_str_t                 beacon_url;   /* news_beacon_url, or empty */
+    ngx_str_t                 section_url;  /* list pages' prefixes, */
+    ngx_str_t                 tag_url;      /* absolute; or empty */
+    ngx_str_t                 author_url;
     char                     *date_format;  /* strftime(3), UTC */
     ngx_uint_t                body_format;
     ngx_log_t                *log;

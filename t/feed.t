@@ -491,6 +491,8 @@ Test::More::is_deeply(::texts($x, '//n:publication/n:language'),
                       [('en') x 3], 'and its language');
 Test::More::unlike($res->{body}, qr/<script|[\x00-\x08\x0b\x0c\x0e-\x1f]/,
                    'no raw markup, no control byte');
+Test::More::is(::get('/news-sitemap.xml?page=2')->{status}, 404,
+               'one document: no page 2');
 --- request
 GET /news-sitemap.xml
 --- response_body_like: xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"
@@ -533,11 +535,22 @@ GET /sitemap.xml
 
 
 
-=== TEST 10: an empty list: the sitemaps are empty documents (200), the feeds 404
+=== TEST 10: an empty list: feeds and sitemaps are empty documents (200), but a page past the first is 404
 --- config eval: $::Config
 --- init
 ::r('FLUSHALL');
-my $x = ::xml(::get('/news-sitemap.xml')->{body});
+my $res = ::get('/feed.xml');
+Test::More::is($res->{status}, 200, 'RSS: 200');
+my $x = ::xml($res->{body});
+Test::More::is(scalar(() = $x->findnodes('/rss/channel/item')), 0, 'no item');
+Test::More::is(::text($x, '/rss/channel/title'), 'The Courier - Latest news',
+               'the channel still');
+$x = ::xml(::get('/atom.xml')->{body});
+Test::More::is(scalar(() = $x->findnodes('/a:feed/a:entry')), 0, 'Atom: no entry');
+Test::More::like(::text($x, '/a:feed/a:updated'),
+                 qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+                 'and an updated of its own (now), as Atom requires');
+$x = ::xml(::get('/news-sitemap.xml')->{body});
 Test::More::is(scalar(() = $x->findnodes('/s:urlset/s:url')), 0,
                'news sitemap: no URL');
 $x = ::xml(::get('/sitemap.xml')->{body});
@@ -548,9 +561,10 @@ Test::More::is(scalar(() = $x->findnodes('//s:lastmod')), 0, 'no lastmod');
 $x = ::xml(::get('/sitemap.xml?page=1')->{body});
 Test::More::is(scalar(() = $x->findnodes('/s:urlset/s:url')), 0,
                'which is empty');
-Test::More::is(::get('/feed.xml')->{status}, 404, 'RSS: 404');
+Test::More::is(::get('/sitemap.xml?page=2')->{status}, 404,
+               'no second sitemap file');
 --- request
-GET /atom.xml
+GET /feed.xml?page=2
 --- error_code: 404
 --- no_error_log
 [error]
