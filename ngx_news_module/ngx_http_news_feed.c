@@ -170,8 +170,8 @@ ngx_http_news_feed_entries(ngx_http_news_feed_ctx_t *ctx,
     ngx_uint_t                   i, max;
     ngx_http_news_list_t        *list;
     ngx_http_news_article_t     *a;
-    ngx_http_news_feed_entry_t  *e;
     ngx_http_news_list_item_t   *item;
+    ngx_http_news_feed_entry_t  *e;
 
     list = ctx->list;
 
