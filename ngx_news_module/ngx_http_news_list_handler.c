@@ -19,6 +19,7 @@
 #include "ngx_http_news_module.h"
 #include "ngx_http_news_list_store.h"
 #include "ngx_http_news_list_render.h"
+#include "ngx_http_news_list_cache.h"
 #include "ngx_http_news_url.h"
 #include "ngx_http_news_escape.h"
 
@@ -33,6 +34,8 @@ typedef struct {
     ngx_http_news_list_t            list;
     ngx_str_t                       asked;      /* the name as asked */
     ngx_uint_t                      index;      /* the sitemap index */
+    ngx_str_t                       base;       /* news_base_url, or ... */
+    ngx_str_t                       key;        /* the kept page's */
     ngx_http_news_redis_pending_t  *pending;
     ngx_event_t                     deadline;
 } ngx_http_news_list_ctx_t;
@@ -55,8 +58,12 @@ static ngx_int_t ngx_http_news_list_etag(ngx_http_news_list_ctx_t *ctx,
     ngx_str_t *etag);
 static ngx_uint_t ngx_http_news_list_not_modified(ngx_http_request_t *r,
     ngx_str_t *etag, time_t last_modified);
-static ngx_int_t ngx_http_news_list_headers(ngx_http_request_t *r,
-    ngx_str_t *etag, time_t last_modified);
+static ngx_int_t ngx_http_news_list_cache_key(ngx_http_news_list_ctx_t *ctx,
+    ngx_http_news_loc_conf_t *nlcf);
+static ngx_int_t ngx_http_news_list_preconditions(ngx_http_request_t *r,
+    ngx_http_news_loc_conf_t *nlcf, ngx_str_t *etag, time_t last_modified);
+static ngx_int_t ngx_http_news_list_send_body(ngx_http_request_t *r,
+    ngx_http_news_list_kept_t *page, ngx_uint_t copy);
 static ngx_int_t ngx_http_news_list_fail(ngx_http_news_list_ctx_t *ctx,
     ngx_int_t status, const char *why, ngx_str_t *reason);
 static void ngx_http_news_list_deadline_handler(ngx_event_t *ev);
@@ -82,6 +89,7 @@ ngx_http_news_list_handler(ngx_http_request_t *r)
     ngx_http_cleanup_t          *cln;
     ngx_http_news_list_ctx_t    *ctx;
     ngx_http_news_loc_conf_t    *nlcf;
+    ngx_http_news_list_kept_t    kept;
     ngx_http_news_list_query_t  *q;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
@@ -207,6 +215,28 @@ ngx_http_news_list_handler(ngx_http_request_t *r)
 
     default: /* NGX_HTTP_NEWS_FORMAT_JSON */
         break;
+    }
+
+    if (ngx_http_news_url_base(r, &ctx->base) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (nlcf->list_cache) {
+        if (ngx_http_news_list_cache_key(ctx, nlcf) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        /* kept a moment ago by this worker: no Redis, no rendering */
+
+        if (ngx_http_news_list_cache_get(&ctx->key, &kept) == NGX_OK) {
+            rc = ngx_http_news_list_preconditions(r, nlcf, &kept.etag,
+                                                  kept.last_modified);
+            if (rc != NGX_DECLINED) {
+                return rc;
+            }
+
+            return ngx_http_news_list_send_body(r, &kept, 1);
+        }
     }
 
     if (ngx_http_news_list_store_command(q, r->pool) != NGX_OK) {
@@ -346,13 +376,13 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
     ngx_http_news_redis_reply_t *reply)
 {
     char                       *type;
-    ngx_str_t                   reason, base, etag, body, ftype, *cc;
-    ngx_buf_t                  *b;
-    ngx_chain_t                 out;
+    ngx_int_t                   rc;
+    ngx_str_t                   reason, base, etag, body, ftype;
     ngx_http_request_t         *r;
     ngx_http_news_feed_e        feed;
     ngx_http_news_loc_conf_t   *nlcf;
     ngx_http_news_list_page_t   page;
+    ngx_http_news_list_kept_t   kept;
     ngx_http_news_feed_conf_t   fconf;
 
     r = ctx->request;
@@ -381,35 +411,20 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
                                        NULL);
     }
 
-    if (ngx_http_news_url_base(r, &base) != NGX_OK
-        || ngx_http_news_list_model(ctx, &base) != NGX_OK
+    base = ctx->base;
+
+    if (ngx_http_news_list_model(ctx, &base) != NGX_OK
         || ngx_http_news_list_etag(ctx, &etag) != NGX_OK)
-    {
-        goto failed;
-    }
-
-    cc = &nlcf->list_cache_control;
-
-    if (cc->len
-        && ngx_http_news_add_header(r, "Cache-Control", cc) != NGX_OK)
-    {
-        goto failed;
-    }
-
-    if (ngx_http_news_list_headers(r, &etag, ctx->list.last_modified)
-        != NGX_OK)
     {
         goto failed;
     }
 
     /* the client has this very page: nothing is rendered */
 
-    if (ngx_http_news_list_not_modified(r, &etag, ctx->list.last_modified)) {
-        r->headers_out.status = NGX_HTTP_NOT_MODIFIED;
-        r->headers_out.content_length_n = -1;
-        r->header_only = 1;
-
-        return ngx_http_send_header(r);
+    rc = ngx_http_news_list_preconditions(r, nlcf, &etag,
+                                          ctx->list.last_modified);
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
 
     page.list = &ctx->list;
@@ -484,19 +499,17 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
         break;
     }
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        goto failed;
+    kept.body = body;
+    kept.etag = etag;
+    kept.last_modified = ctx->list.last_modified;
+    kept.type = type;
+
+    if (nlcf->list_cache) {
+        ngx_http_news_list_cache_put(&ctx->key, nlcf->list_cache, &kept,
+                                     r->connection->log);
     }
 
-    b->pos = body.data;
-    b->last = body.data + body.len;
-    b->memory = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_news_send(r, NGX_HTTP_OK, type, &out, body.len);
+    return ngx_http_news_list_send_body(r, &kept, 0);
 
 failed:
 
@@ -850,23 +863,114 @@ ngx_http_news_list_not_modified(ngx_http_request_t *r, ngx_str_t *etag,
 }
 
 
-/* ETag and Last-Modified, of the 200 and of the 304 alike */
+/*
+ * Cache-Control, ETag and Last-Modified, of the 200 and of the 304
+ * alike; the 304 itself when the client has this page (the answer to
+ * its conditions is this handler's, not nginx's not_modified filter's),
+ * else NGX_DECLINED.
+ */
 
 static ngx_int_t
-ngx_http_news_list_headers(ngx_http_request_t *r, ngx_str_t *etag,
-    time_t last_modified)
+ngx_http_news_list_preconditions(ngx_http_request_t *r,
+    ngx_http_news_loc_conf_t *nlcf, ngx_str_t *etag, time_t last_modified)
 {
-    if (ngx_http_news_add_header(r, "ETag", etag) != NGX_OK) {
-        return NGX_ERROR;
+    ngx_str_t  *cc;
+
+    cc = &nlcf->list_cache_control;
+
+    if ((cc->len
+         && ngx_http_news_add_header(r, "Cache-Control", cc) != NGX_OK)
+        || ngx_http_news_add_header(r, "ETag", etag) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (last_modified > 0) {
         r->headers_out.last_modified_time = last_modified;
     }
 
-    /* the answer to the conditions is this handler's */
-
     r->disable_not_modified = 1;
+
+    if (!ngx_http_news_list_not_modified(r, etag, last_modified)) {
+        return NGX_DECLINED;
+    }
+
+    r->headers_out.status = NGX_HTTP_NOT_MODIFIED;
+    r->headers_out.content_length_n = -1;
+    r->header_only = 1;
+
+    return ngx_http_send_header(r);
+}
+
+
+/* the page; a kept one is copied, as its slot may be reused meanwhile */
+
+static ngx_int_t
+ngx_http_news_list_send_body(ngx_http_request_t *r,
+    ngx_http_news_list_kept_t *page, ngx_uint_t copy)
+{
+    u_char       *p;
+    ngx_buf_t    *b;
+    ngx_chain_t  *out;
+
+    p = page->body.data;
+
+    if (copy) {
+        p = ngx_pnalloc(r->pool, page->body.len);
+        if (p == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_memcpy(p, page->body.data, page->body.len);
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    out = ngx_alloc_chain_link(r->pool);
+
+    if (b == NULL || out == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = p;
+    b->last = p + page->body.len;
+    b->memory = 1;
+
+    out->buf = b;
+    out->next = NULL;
+
+    return ngx_http_news_send(r, NGX_HTTP_OK, page->type, out,
+                              page->body.len);
+}
+
+
+/*
+ * A kept page is this configuration's, this location's, and this page
+ * of this list as this base URL shows it.
+ */
+
+static ngx_int_t
+ngx_http_news_list_cache_key(ngx_http_news_list_ctx_t *ctx,
+    ngx_http_news_loc_conf_t *nlcf)
+{
+    u_char                     *p;
+    size_t                      len;
+    ngx_http_news_main_conf_t  *nmcf;
+
+    nmcf = ngx_http_get_module_main_conf(ctx->request, ngx_http_news_module);
+
+    len = 4 * NGX_INT_T_LEN + NGX_PTR_SIZE * 2 + 8 + ctx->base.len
+          + ctx->query.name.len;
+
+    p = ngx_pnalloc(ctx->request->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ctx->key.data = p;
+    ctx->key.len = ngx_sprintf(p, "%ui %p %ui %ui %V %V", nmcf->generation,
+                               nlcf, ctx->list.page, ctx->index, &ctx->base,
+                               &ctx->query.name)
+                   - p;
 
     return NGX_OK;
 }

@@ -17,6 +17,7 @@
 #include "ngx_http_news_list_store.h"
 #include "ngx_http_news_list_render.h"
 #include "ngx_http_news_list_template.h"
+#include "ngx_http_news_list_cache.h"
 
 
 static ngx_int_t ngx_http_news_init(ngx_conf_t *cf);
@@ -161,6 +162,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
       ngx_http_news_cache_control,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_news_loc_conf_t, list_cache_control),
+      NULL },
+
+    { ngx_string("news_list_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, list_cache),
       NULL },
 
     { ngx_string("news_section_url"),
@@ -509,6 +517,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     nlcf->list_box = NGX_CONF_UNSET_UINT;
     nlcf->list_page = NGX_CONF_UNSET_PTR;
     nlcf->list_template = NGX_CONF_UNSET_PTR;
+    nlcf->list_cache = NGX_CONF_UNSET_MSEC;
 
     return nlcf;
 }
@@ -930,6 +939,7 @@ ngx_http_news_list_merge(ngx_conf_t *cf, ngx_http_news_loc_conf_t *prev,
                              NULL);
     ngx_conf_merge_str_value(conf->list_cache_control,
                              prev->list_cache_control, "max-age=60");
+    ngx_conf_merge_msec_value(conf->list_cache, prev->list_cache, 0);
     ngx_conf_merge_str_value(conf->section_url, prev->section_url, "");
     ngx_conf_merge_str_value(conf->tag_url, prev->tag_url, "");
     ngx_conf_merge_str_value(conf->author_url, prev->author_url, "");
@@ -1148,6 +1158,7 @@ ngx_http_news_exit_process(ngx_cycle_t *cycle)
     ngx_http_news_main_conf_t  *nmcf;
 
     ngx_http_news_cache_empty();
+    ngx_http_news_list_cache_empty();
 
     nmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_news_module);
 

@@ -62,6 +62,7 @@ typedef struct {
     ngx_uint_t                      list_size;
     ngx_uint_t                      list_box;   /* most read beside it */
     ngx_str_t                       list_cache_control;
+    ngx_msec_t                      list_cache;     /* 0: off */
     ngx_http_news_template_t       *list_template;
     ngx_str_t                       section_url;    /* list pages' paths */
     ngx_str_t                       tag_url;

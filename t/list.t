@@ -725,3 +725,40 @@ GET /news/night-market
 --- response_body_like: <p class="category">Culture</p>.*<span class="author">Tomas Berg</span>.*<span class="tag">Food</span>
 --- no_error_log
 [error]
+
+
+
+=== TEST 18: news_list_cache: within its time this worker answers from the page it kept, without Redis, 304s included
+--- config eval
+$::Config . <<'_EOC_';
+    location = /kept {
+        news_list latest;
+        news_list_cache 60s;
+    }
+_EOC_
+--- init
+::setup();
+my $m = NewsTest::monitor_start($::Store->{port});
+my $first = ::get('/kept');
+my $second = ::get('/kept');
+my $nm = ::get('/kept', 'If-None-Match' => $first->{h}{etag});
+my $page2 = ::get('/kept?page=2');
+my @cmds = grep { $_->[0] ne 'SCRIPT' } NewsTest::monitor_commands($m, 0.3);
+Test::More::is(scalar @cmds, 2, 'Redis asked for the first page once, and for page 2');
+Test::More::is($second->{body}, $first->{body}, 'the same page');
+Test::More::is($second->{h}{etag}, $first->{h}{etag}, 'the same ETag');
+Test::More::is($second->{h}{'last-modified'}, $first->{h}{'last-modified'},
+               'the same Last-Modified');
+Test::More::is($second->{h}{'cache-control'}, 'max-age=60', 'Cache-Control');
+Test::More::is($nm->{status}, 304, 'a kept page answers 304 too');
+Test::More::is($page2->{status}, 404, 'another page is another entry');
+# an edit shows after the time only; the uncached location shows it now
+::put('heat-pumps', { title => 'Heat pumps, edited', category => 'City Hall',
+                      published_at => '2025-11-06T08:00:00Z', body => 'Text.' });
+Test::More::like(::get('/kept')->{body}, qr/Heat pumps for schools/, 'kept: the page of before');
+Test::More::like(::get('/')->{body}, qr/Heat pumps, edited/, 'not kept: the edit');
+--- request
+GET /kept
+--- response_body_like: Heat pumps for schools
+--- no_error_log
+[error]
