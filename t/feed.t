@@ -367,7 +367,7 @@ GET /paged.xml?page=3
 
 
 
-=== TEST 5: invalid UTF-8 written by hand into a title reads back as U+FFFD in every format, and the documents stay well-formed
+=== TEST 5: invalid UTF-8 written by hand into a title reads back as U+FFFD in RSS and Atom, whose guid and id stay the article URL through the edit
 --- config eval: $::Config
 --- init
 ::r('HSET', 'news:article:hostile', 'title', "Bad \xff\xfe byte \xc0\xaf & <x>",
@@ -375,8 +375,13 @@ GET /paged.xml?page=3
 my $want = "Bad \x{fffd}\x{fffd} byte \x{fffd}\x{fffd} & <x>";
 my $x = ::xml(::get('/feed.xml')->{body});
 Test::More::is(::texts($x, '/rss/channel/item/title')->[0], $want, 'RSS');
+Test::More::is(::texts($x, '/rss/channel/item/guid')->[0],
+               'https://news.example.org/news/hostile',
+               'the guid did not change with the edit');
 $x = ::xml(::get('/atom.xml')->{body});
 Test::More::is(::texts($x, '/a:feed/a:entry/a:title')->[0], $want, 'Atom');
+Test::More::is(::texts($x, '/a:feed/a:entry/a:id')->[0],
+               'https://news.example.org/news/hostile', 'nor the id');
 --- request
 GET /sitemap.xml?page=1
 --- response_body_like: <loc>https://news.example.org/news/hostile</loc>
