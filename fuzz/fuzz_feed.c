@@ -708,7 +708,7 @@ fuzz_check_item(ngx_http_news_list_t *list, ngx_http_news_feed_conf_t *conf,
 
 
 /*
- * The bylines, in order, as docs/feeds.md has them: the non-empty
+ * The bylines, in order, as docs/lists.md has them: the non-empty
  * "name"s of "authors" when it is a JSON array, else "author"; RSS's
  * dc:creator, Atom's author/name.
  */
