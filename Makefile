@@ -45,7 +45,8 @@ DEB_BUILD     := gcc make pkg-config nginx nginx-dev libhiredis-dev \
                  libjansson-dev libmd4c-dev libmd4c-html0-dev
 DEB_TEST      := redis-server redis-tools curl libtest-base-perl \
                  libtext-diff-perl libtest-longstring-perl libwww-perl \
-                 libipc-run-perl liburi-perl liblist-moreutils-perl
+                 libipc-run-perl liburi-perl liblist-moreutils-perl \
+                 libxml-libxml-perl
 
 .PHONY: all build deps deps-build deps-test deps-nchan test test-valgrind \
         demo clean bench fuzz install uninstall

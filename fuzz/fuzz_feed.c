@@ -21,7 +21,7 @@
  * items without a URL left out; a news sitemap only the last two days';
  * a sitemap file at most sitemap_size; the index one file per
  * sitemap_size of total, at least one); and each item's title, URL,
- * summary, content and dates read back as the input, with what XML
+ * summary, content, bylines and dates read back as the input, with what XML
  * cannot carry taken out by a decoder written here, and the dates as
  * gmtime_r() and strftime(3) write them.  FUZZ_FEED_DUMP=1 prints
  * each document to stderr.
@@ -36,6 +36,8 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
+
+#include <jansson.h>
 
 #include "fuzz_common.h"
 
@@ -70,6 +72,8 @@ static void fuzz_check_item(ngx_http_news_list_t *list,
     ngx_http_news_feed_conf_t *conf, ngx_http_news_feed_e format,
     xmlNodePtr node, ngx_http_news_list_item_t *item, time_t feed_updated,
     ngx_pool_t *pool);
+static void fuzz_check_authors(ngx_http_news_article_t *a, xmlNodePtr node,
+    ngx_uint_t atom, const char *what);
 static void fuzz_check_index(ngx_http_news_list_t *list,
     ngx_http_news_feed_conf_t *conf, xmlNodeSetPtr nodes);
 static xmlNodePtr fuzz_child(xmlNodePtr node, const char *ns,
@@ -423,8 +427,11 @@ fuzz_render(ngx_http_news_list_t *list, ngx_http_news_feed_conf_t *conf,
 
     ngx_http_news_feed_content_type(format, &type);
 
-    if (type.len == 0) {
-        fuzz_fail("%s: no content type", what);
+    if (ngx_strncmp(type.data, "application/", sizeof("application/") - 1)
+        != 0 || type.data[type.len] != '\0')
+    {
+        fuzz_fail("%s: content type \"%.*s\"", what, (int) type.len,
+                  type.data);
     }
 
     doc = xmlReadMemory((const char *) out.data, (int) out.len, "feed.xml",
@@ -468,7 +475,8 @@ fuzz_render(ngx_http_news_list_t *list, ngx_http_news_feed_conf_t *conf,
 
     /* the feed's own date: the newest change, else now */
 
-    updated = fuzz_time_ok(list->last_modified) ? list->last_modified : -1;
+    updated = (list->last_modified > 0 && fuzz_time_ok(list->last_modified))
+              ? list->last_modified : -1;
 
     for (i = 0; i < n; i++) {
         if (fuzz_time_ok(shown[i]->article->updated)) {
@@ -676,6 +684,8 @@ fuzz_check_item(ngx_http_news_list_t *list, ngx_http_news_feed_conf_t *conf,
         return;
     }
 
+    fuzz_check_authors(a, node, format == NGX_HTTP_NEWS_FEED_ATOM, what);
+
     /* the full text, when asked for: the body's HTML as text */
 
     ngx_str_null(&html);
@@ -694,6 +704,116 @@ fuzz_check_item(ngx_http_news_list_t *list, ngx_http_news_feed_conf_t *conf,
     } else {
         fuzz_check_text(node, FUZZ_NS_ATOM, "content", &html, what);
     }
+}
+
+
+/*
+ * The bylines, in order, as docs/lists.md has them: the non-empty
+ * "name"s of "authors" when it is a JSON array, else "author"; RSS's
+ * dc:creator, Atom's author/name.
+ */
+
+static void
+fuzz_check_authors(ngx_http_news_article_t *a, xmlNodePtr node,
+    ngx_uint_t atom, const char *what)
+{
+    size_t         i;
+    json_t        *json, *v, *name;
+    xmlChar       *text;
+    ngx_str_t     *authors, want, clean;
+    ngx_uint_t     n;
+    xmlNodePtr     c, e;
+    json_error_t   err;
+
+    json = NULL;
+    authors = fuzz_pair(a, "authors");
+
+    if (authors != NULL && authors->len) {
+        json = json_loadb((const char *) authors->data, authors->len, 0,
+                          &err);
+
+        if (json != NULL && !json_is_array(json)) {
+            json_decref(json);
+            json = NULL;
+        }
+    }
+
+    /* the names given, then "author" if there was none */
+
+    c = node->children;
+    n = 0;
+
+    for (i = 0; ; i++) {
+        if (json != NULL && i < json_array_size(json)) {
+            v = json_array_get(json, i);
+            name = json_object_get(v, "name");
+
+            if (!json_is_string(name) || json_string_length(name) == 0) {
+                continue;
+            }
+
+            want.data = (u_char *) json_string_value(name);
+            want.len = json_string_length(name);
+
+        } else if (n == 0 && a->field[NGX_HTTP_NEWS_AUTHOR].len
+                   && i == (json != NULL ? json_array_size(json) : 0))
+        {
+            want = a->field[NGX_HTTP_NEWS_AUTHOR];
+
+        } else {
+            break;
+        }
+
+        /* the next byline element */
+
+        for ( /* void */ ; c != NULL; c = c->next) {
+            if (c->type == XML_ELEMENT_NODE && c->ns != NULL
+                && xmlStrcmp(c->name, BAD_CAST (atom ? "author" : "creator"))
+                   == 0)
+            {
+                break;
+            }
+        }
+
+        if (c == NULL) {
+            fuzz_fail("%s: byline %lu missing", what, (unsigned long) n);
+        }
+
+        e = atom ? fuzz_child(c, FUZZ_NS_ATOM, "name") : c;
+        text = (e != NULL) ? xmlNodeGetContent(e) : NULL;
+
+        if (text == NULL) {
+            fuzz_fail("%s: byline %lu empty", what, (unsigned long) n);
+        }
+
+        fuzz_clean(&want, &clean);
+
+        if ((size_t) xmlStrlen(text) != clean.len
+            || ngx_memcmp(text, clean.data, clean.len) != 0)
+        {
+            fuzz_fail("%s: byline %lu reads \"%s\", not \"%.*s\"", what,
+                      (unsigned long) n, (char *) text, (int) clean.len,
+                      clean.data);
+        }
+
+        free(clean.data);
+        xmlFree(text);
+
+        n++;
+        c = c->next;
+    }
+
+    /* and no more */
+
+    for ( /* void */ ; c != NULL; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && c->ns != NULL
+            && xmlStrcmp(c->name, BAD_CAST (atom ? "author" : "creator")) == 0)
+        {
+            fuzz_fail("%s: more than %lu bylines", what, (unsigned long) n);
+        }
+    }
+
+    json_decref(json);
 }
 
 
@@ -757,7 +877,9 @@ fuzz_check_index(ngx_http_news_list_t *list, ngx_http_news_feed_conf_t *conf,
 
         if (i < 3) {
             fuzz_check_date(nodes->nodeTab[i], FUZZ_NS_SITEMAP, "lastmod",
-                            list->last_modified, 0, "sitemap index");
+                            list->last_modified > 0 ? list->last_modified
+                                                    : -1,
+                            0, "sitemap index");
         }
     }
 

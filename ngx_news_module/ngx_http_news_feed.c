@@ -170,12 +170,15 @@ ngx_http_news_feed_entries(ngx_http_news_feed_ctx_t *ctx,
     ngx_uint_t                   i, max;
     ngx_http_news_list_t        *list;
     ngx_http_news_article_t     *a;
-    ngx_http_news_feed_entry_t  *e;
     ngx_http_news_list_item_t   *item;
+    ngx_http_news_feed_entry_t  *e;
 
     list = ctx->list;
 
-    ctx->updated = ngx_http_news_feed_time_ok(list->last_modified)
+    /* 0: the list knows of no change */
+
+    ctx->updated = (list->last_modified > 0
+                    && ngx_http_news_feed_time_ok(list->last_modified))
                    ? list->last_modified : (time_t) -1;
 
     if (format == NGX_HTTP_NEWS_FEED_SITEMAP_INDEX || list->nitems == 0) {
@@ -746,8 +749,10 @@ ngx_http_news_feed_sitemap_index(ngx_http_news_feed_ctx_t *ctx)
         ngx_http_news_feed_raw(ctx, page, ngx_sprintf(page, "%ui", i) - page);
         ngx_http_news_feed_lit(ctx, "</loc>\n");
 
-        ngx_http_news_feed_date(ctx, 4, "lastmod", list->last_modified,
-                                NGX_HTTP_NEWS_FEED_RFC3339);
+        if (list->last_modified > 0) {
+            ngx_http_news_feed_date(ctx, 4, "lastmod", list->last_modified,
+                                    NGX_HTTP_NEWS_FEED_RFC3339);
+        }
 
         ngx_http_news_feed_lit(ctx, "  </sitemap>\n");
     }

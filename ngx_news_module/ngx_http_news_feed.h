@@ -45,6 +45,7 @@ typedef struct {
 ngx_int_t ngx_http_news_feed_render(ngx_http_news_list_t *list,
     ngx_http_news_feed_e format, ngx_http_news_feed_conf_t *conf,
     ngx_pool_t *pool, ngx_str_t *out);
+/* type->data is a static, NUL-terminated string */
 void ngx_http_news_feed_content_type(ngx_http_news_feed_e format,
     ngx_str_t *type);
 

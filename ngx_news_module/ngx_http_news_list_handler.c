@@ -200,13 +200,17 @@ ngx_http_news_list_handler(ngx_http_request_t *r)
 
     case NGX_HTTP_NEWS_FORMAT_SITEMAP:
 
-        /* the index (the total alone), or one file of it: dates alone */
+        /*
+         * the index (the total, and the newest article, whose change is
+         * the files' lastmod: newest first, a new article moves every
+         * file), or one file of it: dates alone
+         */
 
         q->fields = NGX_HTTP_NEWS_LIST_FIELDS_DATES;
         ctx->list.size = nlcf->sitemap_size;
         ctx->index = !given;
         q->offset = (page - 1) * nlcf->sitemap_size;
-        q->count = ctx->index ? 0 : (ngx_uint_t) nlcf->sitemap_size;
+        q->count = ctx->index ? 1 : (ngx_uint_t) nlcf->sitemap_size;
         break;
 
     default: /* NGX_HTTP_NEWS_FORMAT_JSON */
