@@ -441,7 +441,7 @@ Cache-Control: max-age=60
 
 
 
-=== TEST 9: a hostile title, summary, author and category are escaped in HTML and exact in JSON
+=== TEST 9: a hostile title, summary, author and category are escaped in HTML, RSS, Atom and the news sitemap, and exact in JSON
 --- config eval: $::Config
 --- init
 ::r('FLUSHALL');
