@@ -12,9 +12,13 @@
 --
 -- Not done as the module does: the image URL's scheme is not checked,
 -- invalid UTF-8 is not replaced in the JSON-LD, tags are comma-separated
--- or a JSON array of plain strings only, ngx.escape_uri also escapes
--- !'()* where nginx does not, no per-request deadline but the socket
--- timeout, no 503/Retry-After backoff.
+-- or a JSON array of plain strings only, the byline is the "author"
+-- field alone (no "authors" array, no author, section or tag links: the
+-- benchmark sets no news_author_url, news_section_url, news_tag_url),
+-- no seo_title, image_width, image_height, image_srcset, news_publisher_*,
+-- news_twitter_site or beacon, news_lang is "en" / "en_US",
+-- no per-request deadline but the socket timeout, no 503/Retry-After
+-- backoff.
 
 local redis = require "nginx.redis"
 
@@ -30,7 +34,7 @@ local sub = string.sub
 local tonumber = tonumber
 local os_date = os.date
 local ngx = ngx
-local escape_uri = ngx.escape_uri
+local ngx_escape_uri = ngx.escape_uri
 
 local _M = {}
 
@@ -44,6 +48,8 @@ local conf = {
     site_name = "",
     base_url = "",
     date_format = "!%a, %d %b %Y",
+    lang = "en",                -- news_lang's default
+    locale = "en_US",
 }
 
 function _M.configure(c)
@@ -128,8 +134,97 @@ local function epoch(v)
            + tonumber(hh) * 3600 + tonumber(mm) * 60 + tonumber(ss)
 end
 
+-- a URI component as nginx escapes it (NGX_ESCAPE_URI_COMPONENT), which
+-- also escapes the !'()* that ngx.escape_uri leaves
+local sub_delims = {
+    ["!"] = "%21", ["'"] = "%27", ["("] = "%28", [")"] = "%29", ["*"] = "%2A",
+}
+
+local function escape_uri(s)
+    return (gsub(ngx_escape_uri(s), "[!'()*]", sub_delims))
+end
+
 local function iso(t)
     return t and os_date("!%Y-%m-%dT%H:%M:%SZ", t) or ""
+end
+
+-- the width of a character in the module's cuts as html-validate counts
+-- it: an escaped one as its escape
+local html_width = {
+    [byte("&")] = 5, [byte("<")] = 4, [byte(">")] = 4,
+    [byte('"')] = 6, [byte("'")] = 5,
+}
+
+local function is_space(c)
+    return c == 32 or c == 9 or c == 10 or c == 13
+end
+
+-- the module's cut (ngx_http_news_escape_cut): at most MAX characters
+-- (HTML: escapes at their width), "..." (U+2026) included, at the last
+-- space if that keeps half, without trailing space or ,;:
+local function cut(s, max, html)
+    local len = #s
+    if len <= max and not (html and find(s, "[&<>\"']")) then
+        return s
+    end
+    local n, e, space, at, i = 0, nil, nil, 0, 1
+    while i <= len do
+        local c = byte(s, i)
+        if c < 0x80 or c >= 0xc0 then
+            local w = html and html_width[c] or 1
+            if not e then
+                if is_space(c) then
+                    space, at = i, n
+                end
+                if n + w > max - 1 then
+                    e = i
+                end
+            end
+            n = n + w
+            if n > max then
+                break
+            end
+        end
+        i = i + 1
+    end
+    if i > len then
+        return s
+    end
+    if space and at >= floor(max / 2) then
+        e = space
+    end
+    while e > 1 do
+        local c = byte(s, e - 1)
+        if not (is_space(c) or c == 44 or c == 59 or c == 58) then
+            break
+        end
+        e = e - 1
+    end
+    return sub(s, 1, e - 1) .. "\226\128\166"
+end
+
+-- a reference made absolute against the page's URL, as the module's
+-- ngx_http_news_url_resolve does (og:image, twitter:image, JSON-LD)
+local function resolve(page, ref)
+    if ref == "" or find(ref, "^[%w+.-]+:") then
+        return ref
+    end
+    local scheme = find(page, "://", 1, true)
+    if not scheme then
+        return ref
+    end
+    local origin = find(page, "/", scheme + 3, true)
+    origin = origin and sub(page, 1, origin - 1) or page
+    if sub(ref, 1, 2) == "//" then
+        return sub(page, 1, scheme) .. ref
+    end
+    if sub(ref, 1, 1) == "/" then
+        return origin .. ref
+    end
+    if origin == page then
+        return page .. "/" .. ref
+    end
+    return match(page, "^(.*/)") .. ref
 end
 
 -- a paragraph's lines, without the white space before its first
@@ -181,7 +276,7 @@ local function tag_list(v)
 end
 
 -- the JSON-LD of the module: same members, same order, compact
-local function json_ld(f, url, published, updated, tags)
+local function json_ld(f, url, published, updated, image, tags)
     local o, n = { '{"@context":"https://schema.org","@type":"NewsArticle"' }, 1
     local function member(k, v)
         if v ~= nil and v ~= "" then
@@ -189,21 +284,23 @@ local function json_ld(f, url, published, updated, tags)
             o[n] = ',"' .. k .. '":' .. jstr(v)
         end
     end
-    member("headline", f.title)
-    member("description", f.summary)
+    member("headline", cut(f.title or "", 110, false))
+    member("description", cut(f.summary or "", 300, false))
     member("articleSection", f.category)
     member("creditText", f.image_credit)
     member("datePublished", published)
     member("dateModified", updated ~= "" and updated or published)
     member("url", url)
     member("mainEntityOfPage", url)
-    if f.image and f.image ~= "" then
+    member("inLanguage", conf.lang)
+    if image ~= "" then
         n = n + 1
-        o[n] = ',"image":[' .. jstr(f.image) .. ']'
+        o[n] = ',"image":[' .. jstr(image) .. ']'
     end
     if f.author and f.author ~= "" then
         n = n + 1
-        o[n] = ',"author":{"@type":"Person","name":' .. jstr(f.author) .. '}'
+        o[n] = ',"author":[{"@type":"Person","name":' .. jstr(f.author)
+               .. '}]'
     end
     if conf.site_name ~= "" then
         n = n + 1
@@ -228,6 +325,19 @@ local function json_ld(f, url, published, updated, tags)
     return s
 end
 
+-- <title>: the title with " | site name" if all of it fits in 70
+-- characters as html-validate counts them, else the title alone, cut
+local function page_title(title)
+    local site = conf.site_name
+    if site ~= "" and #title + #site < 4 * 70 then
+        local full = title .. " | " .. site
+        if cut(full, 70, true) == full then
+            return full
+        end
+    end
+    return cut(title, 70, true)
+end
+
 -- ---------------------------------------------------------------- page
 
 local STYLE = [[
@@ -239,13 +349,14 @@ main{max-width:44em;margin:0 auto;padding:1em}
 .category{font:700 .85em Helvetica,Arial,sans-serif;text-transform:uppercase;color:#b00}
 .category a{color:#b00;text-decoration:none}
 h1{font-size:2em;line-height:1.2;margin:.3em 0}
-.meta{font:.9em Helvetica,Arial,sans-serif;color:#555}
-.meta span{margin-right:1.2em}
+.meta{display:flex;flex-wrap:wrap;column-gap:1.2em;font:.9em Helvetica,Arial,sans-serif;color:#555}
+.meta .published,.meta .updated,.meta .views{white-space:nowrap}
+.meta a{color:#1a1a1a}
 figure{margin:1.2em 0}
-figure img{width:100%;height:auto}
+figure img{display:block;width:100%;height:auto}
+figcaption{font:italic .85em Helvetica,Arial,sans-serif;color:#555;margin-top:.4em}
 .share{font:.9em Helvetica,Arial,sans-serif;margin:1em 0}
-.share a{margin-right:.8em}
-.credit{font:italic .85em Helvetica,Arial,sans-serif;color:#555}
+.share a{display:inline-block;margin-right:.8em;padding:.3em 0}
 .tag{display:inline-block;font:.8em Helvetica,Arial,sans-serif;color:#333;background:#eee;padding:.2em .6em;margin:0 .4em .4em 0;text-decoration:none}
 </style>
 </head>
@@ -256,22 +367,27 @@ local function render(f, views)
     local url = conf.base_url .. ngx.var.uri
     local site = esc(conf.site_name)
     local title = esc(f.title or "")
-    local summary = f.summary and f.summary ~= "" and esc(f.summary)
+    local summary = f.summary and f.summary ~= ""
+                    and esc(cut(f.summary, 300, false))
     local image = f.image and f.image ~= "" and esc(f.image)
+    local image_url = image and resolve(url, f.image) or ""
+    local eimage_url = image and esc(image_url)
+    local image_alt = f.image_alt and f.image_alt ~= "" and esc(f.image_alt)
     local category = f.category and f.category ~= "" and esc(f.category)
     local t_pub = epoch(f.published_at)
+    local t_upd = epoch(f.updated_at)
     local published = iso(t_pub)
-    local updated = iso(epoch(f.updated_at))
+    local updated = iso(t_upd)
     local tags = tag_list(f.tags)
     local eurl = esc(url)
     local url_enc = escape_uri(url)
     local title_enc = escape_uri(f.title or "")
 
     local o = {
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<!DOCTYPE html>\n<html lang="', esc(conf.lang), '">\n<head>\n'
+        .. '<meta charset="utf-8">\n'
         .. '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        .. "<title>", title,
-        site ~= "" and " | " .. site or "", "</title>\n\n",
+        .. "<title>", esc(page_title(f.title or "")), "</title>\n\n",
         summary and '<meta name="description" content="' .. summary .. '">\n'
             or "",
         '<link rel="canonical" href="', eurl, '">\n'
@@ -279,11 +395,14 @@ local function render(f, views)
         .. '<meta property="og:title" content="', title, '">\n',
         summary and '<meta property="og:description" content="' .. summary
             .. '">\n' or "",
-        image and '<meta property="og:image" content="' .. image .. '">\n'
-            or "",
+        image and '<meta property="og:image" content="' .. eimage_url
+            .. '">\n' or "",
+        image and image_alt and '<meta property="og:image:alt" content="'
+            .. image_alt .. '">\n' or "",
         '<meta property="og:url" content="', eurl, '">\n',
         site ~= "" and '<meta property="og:site_name" content="' .. site
             .. '">\n' or "",
+        '<meta property="og:locale" content="', esc(conf.locale), '">\n',
         published ~= "" and '<meta property="article:published_time" content="'
             .. published .. '">\n' or "",
         updated ~= "" and '<meta property="article:modified_time" content="'
@@ -302,27 +421,45 @@ local function render(f, views)
            .. '<meta name="twitter:title" content="' .. title .. '">\n'
            .. (summary and '<meta name="twitter:description" content="'
                            .. summary .. '">\n' or "")
-           .. (image and '<meta name="twitter:image" content="' .. image
+           .. (image and '<meta name="twitter:image" content="' .. eimage_url
                          .. '">\n' or "")
+           .. (image and image_alt and '<meta name="twitter:image:alt" '
+                                       .. 'content="' .. image_alt .. '">\n'
+               or "")
            .. '<script type="application/ld+json">'
-           .. json_ld(f, url, published, updated, tags) .. "</script>\n"
+           .. json_ld(f, url, published, updated, image_url, tags)
+           .. "</script>\n"
            .. STYLE
-           .. '<header class="site"><a href="/">' .. site .. "</a></header>\n"
+           .. (site ~= "" and '<header class="site"><a href="/">' .. site
+                              .. "</a></header>\n" or "")
            .. "<main>\n<article>\n"
            .. (category and '<p class="category">' .. category .. "</p>\n"
                or "")
            .. "<h1>" .. title .. "</h1>\n"
            .. '<p class="meta">'
-           .. (t_pub and '<span class="published">Published On '
-                         .. esc(os_date(conf.date_format, t_pub)) .. "</span>"
+           .. (t_pub and '<span class="published">Published On <time '
+                         .. 'datetime="' .. published .. '">'
+                         .. esc(os_date(conf.date_format, t_pub))
+                         .. "</time></span>\n"
                or "")
-           .. (f.author and f.author ~= "" and '<span class="author">'
-                                              .. esc(f.author) .. "</span>"
+           .. (t_upd and t_upd ~= t_pub
+               and '<span class="updated">Updated <time datetime="'
+                   .. updated .. '">' .. esc(os_date(conf.date_format, t_upd))
+                   .. "</time></span>\n"
+               or "")
+           .. (f.author and f.author ~= "" and '<span class="author">By '
+                                              .. esc(f.author) .. "</span>\n"
                or "")
            .. '<span class="views">' .. views
            .. (views == 1 and " View" or " Views") .. "</span></p>\n"
            .. (image and '<figure><img src="' .. image .. '" alt="'
-                         .. esc(f.image_alt or "") .. '"></figure>\n' or "")
+                         .. (image_alt or "") .. '" fetchpriority="high">\n'
+                         .. (f.image_credit and f.image_credit ~= ""
+                             and "<figcaption>Disclaimer: "
+                                 .. esc(f.image_credit) .. "</figcaption>\n"
+                             or "")
+                         .. "</figure>\n"
+               or "")
            .. '<nav class="share" aria-label="Share">Share\n'
            .. '<a href="' .. esc("https://twitter.com/intent/tweet?url="
                                  .. url_enc .. "&text=" .. title_enc)
@@ -341,9 +478,6 @@ local function render(f, views)
     n = body_html(f.body or "", o, n)
     n = n + 1
     o[n] = "</div>\n"
-           .. (f.image_credit and f.image_credit ~= ""
-               and '<p class="credit">Disclaimer: ' .. esc(f.image_credit)
-                   .. "</p>\n" or "")
     for i = 1, #tags do
         n = n + 1
         o[n] = '<span class="tag">' .. esc(tags[i]) .. "</span>\n"
