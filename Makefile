@@ -171,6 +171,7 @@ deps-nchan:
 # "Beside other modules"), the suites, make install and uninstall into
 # a temporary DESTDIR, then the module beside nchan in one nginx
 test: deps deps-nchan build
+	tools/check-tree
 	tools/check-symbols
 	t/run-tests
 	tools/check-install
