@@ -37,15 +37,36 @@ ngx_int_t
 ngx_http_news_body_html(ngx_str_t *body, ngx_uint_t format, ngx_pool_t *pool,
     ngx_str_t *out)
 {
-    size_t  size;
+    u_char  *p, *control;
+    size_t   size;
 
     switch (format) {
 
     case NGX_HTTP_NEWS_BODY_FORMAT_HTML:
 
-        /* the editors' own HTML: trusted, as documented */
+        /*
+         * The editors' own HTML: trusted, as documented, but with no
+         * control bytes, as every value shown; copied only if it has
+         * some, as the body may be kept with the article.
+         */
 
-        *out = *body;
+        control = ngx_http_news_escape_find_control(body->data, body->len);
+
+        if (control == NULL) {
+            *out = *body;
+            return NGX_OK;
+        }
+
+        out->data = ngx_pnalloc(pool, body->len);
+        if (out->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        size = control - body->data;
+        p = ngx_cpymem(out->data, body->data, size);
+        p = ngx_http_news_escape_strip_controls(p, control, body->len - size);
+
+        out->len = p - out->data;
         return NGX_OK;
 
     case NGX_HTTP_NEWS_BODY_FORMAT_MARKDOWN:
@@ -173,8 +194,12 @@ ngx_http_news_body_markdown(ngx_str_t *body, ngx_pool_t *pool,
         return NGX_ERROR;
     }
 
+    /* md4c passes control bytes through; the buffer is ours to change */
+
     out->data = buf.data;
-    out->len = buf.len;
+    out->len = ngx_http_news_escape_strip_controls(buf.data, buf.data,
+                                                   buf.len)
+               - buf.data;
 
     ngx_http_news_body_safe_urls(out);
 

@@ -2,8 +2,9 @@
 /*
  * Copyright (C) 2025-2026 ngx_news_module authors
  *
- * Making values safe to write into pages: HTML escaping, and URLs that
- * cannot run script.
+ * Making values safe to write into pages: HTML escaping (which drops
+ * the control bytes HTML must not hold), strings inside JSON, valid
+ * UTF-8, and URLs that cannot run script.
  */
 
 
@@ -17,6 +18,12 @@
 
 size_t ngx_http_news_escape_html_len(u_char *src, size_t size);
 u_char *ngx_http_news_escape_html(u_char *dst, u_char *src, size_t size);
+u_char *ngx_http_news_escape_find_control(u_char *src, size_t size);
+u_char *ngx_http_news_escape_strip_controls(u_char *dst, u_char *src,
+    size_t size);
+size_t ngx_http_news_escape_json_len(u_char *src, size_t size);
+u_char *ngx_http_news_escape_json(u_char *dst, u_char *src, size_t size);
+size_t ngx_http_news_utf8_len(u_char *p, u_char *last);
 ngx_uint_t ngx_http_news_safe_url(u_char *url, size_t len);
 
 

@@ -10,6 +10,8 @@
 #include <jansson.h>
 
 #include "ngx_http_news_json.h"
+#include "ngx_http_news_body.h"
+#include "ngx_http_news_escape.h"
 
 
 #define NGX_HTTP_NEWS_ISO_DATE  "%Y-%m-%dT%H:%M:%SZ"
@@ -461,17 +463,17 @@ ngx_http_news_json_utf8(ngx_http_news_page_t *page, ngx_str_t *s,
 
 
 /*
- * RFC 3629: no overlong forms, surrogates or values above U+10FFFF.
- * With dst NULL, counts the bytes that do not start a valid sequence;
- * otherwise copies src with each of them replaced by U+FFFD and returns
- * the length written.  The publishing API's JSON uses it too.
+ * With dst NULL, counts the bytes that do not start a valid UTF-8
+ * sequence; otherwise copies src with each of them replaced by U+FFFD
+ * and returns the length written.  The publishing API's JSON uses it
+ * too.
  */
 
 size_t
 ngx_http_news_json_fix_utf8(u_char *dst, u_char *src, size_t len)
 {
-    u_char  *p, *last, *start, c, lo, hi;
-    size_t   n, i, bad;
+    u_char  *p, *last, *start;
+    size_t   n, bad;
 
     p = src;
     last = src + len;
@@ -479,48 +481,16 @@ ngx_http_news_json_fix_utf8(u_char *dst, u_char *src, size_t len)
     bad = 0;
 
     while (p < last) {
-        c = *p;
-        lo = 0x80;
-        hi = 0xbf;
+        n = ngx_http_news_utf8_len(p, last);
 
-        if (c < 0x80) {
-            n = 0;
-
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            lo = (c == 0xe0) ? 0xa0 : 0x80;
-            hi = (c == 0xed) ? 0x9f : 0xbf;
-
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            lo = (c == 0xf0) ? 0x90 : 0x80;
-            hi = (c == 0xf4) ? 0x8f : 0xbf;
-
-        } else {
-            goto invalid;
-        }
-
-        if (n && (size_t) (last - p) <= n) {
-            goto invalid;
-        }
-
-        for (i = 1; i <= n; i++) {
-            if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xbf)) {
-                goto invalid;
+        if (n) {
+            if (dst != NULL) {
+                dst = ngx_cpymem(dst, p, n);
             }
+
+            p += n;
+            continue;
         }
-
-        if (dst != NULL) {
-            dst = ngx_cpymem(dst, p, n + 1);
-        }
-
-        p += n + 1;
-        continue;
-
-    invalid:
 
         if (dst != NULL) {
             *dst++ = 0xef;
