@@ -160,18 +160,22 @@ static ngx_int_t
 ngx_http_news_body_markdown(ngx_str_t *body, ngx_pool_t *pool,
     ngx_str_t *out)
 {
-    u_char                    *text;
+    u_char                    *text, *last;
     ngx_http_news_body_buf_t   buf;
 
-    /* md4c 0.4.8 may read one byte past its input: give it a NUL there */
+    /*
+     * md4c 0.4.8 may read one byte past its input: give it a NUL there.
+     * The copy leaves out the control bytes, which md4c would pass to
+     * its output (or make U+FFFD of, a NUL).
+     */
 
     text = ngx_pnalloc(pool, body->len + 1);
     if (text == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_memcpy(text, body->data, body->len);
-    text[body->len] = '\0';
+    last = ngx_http_news_escape_strip_controls(text, body->data, body->len);
+    *last = '\0';
 
     buf.pool = pool;
     buf.len = 0;
@@ -185,7 +189,7 @@ ngx_http_news_body_markdown(ngx_str_t *body, ngx_pool_t *pool,
 
     /* MD_FLAG_NOHTML: raw HTML in the source is shown as text */
 
-    if (md_html((const MD_CHAR *) text, (MD_SIZE) body->len,
+    if (md_html((const MD_CHAR *) text, (MD_SIZE) (last - text),
                 ngx_http_news_body_markdown_output, &buf,
                 MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH | MD_FLAG_TABLES, 0)
         != 0
@@ -194,12 +198,8 @@ ngx_http_news_body_markdown(ngx_str_t *body, ngx_pool_t *pool,
         return NGX_ERROR;
     }
 
-    /* md4c passes control bytes through; the buffer is ours to change */
-
     out->data = buf.data;
-    out->len = ngx_http_news_escape_strip_controls(buf.data, buf.data,
-                                                   buf.len)
-               - buf.data;
+    out->len = buf.len;
 
     ngx_http_news_body_safe_urls(out);
 
