@@ -60,8 +60,11 @@ ngx_http_news_json_library(void)
 
 /*
  * Every hash field; "views" as a number, "tags" as an array, the dates
- * in ISO 8601; and the canonical "url".  The count is this view's, so
- * it is left as the rendered JSON's one slot, its last member.
+ * in ISO 8601; the canonical "url" (the article page's, with
+ * news_article_url) and "body_html", the body as the page shows it.
+ * These two win over hash fields of their names, as in templates.  The
+ * count is this view's, so it is left as the rendered JSON's one slot,
+ * its last member.
  */
 
 ngx_int_t
@@ -72,7 +75,7 @@ ngx_http_news_json_article(ngx_http_news_page_t *page, ngx_pool_t *pool,
     size_t                    size;
     json_t                   *obj;
     ngx_int_t                 rc;
-    ngx_str_t                 json;
+    ngx_str_t                 json, html;
     ngx_uint_t                i;
     ngx_http_news_pair_t     *pair;
     ngx_http_news_article_t  *a;
@@ -100,8 +103,25 @@ ngx_http_news_json_article(ngx_http_news_page_t *page, ngx_pool_t *pool,
         }
     }
 
+    if (ngx_http_news_body_html(&a->field[NGX_HTTP_NEWS_BODY],
+                                page->body_format, pool, &html)
+        != NGX_OK)
+    {
+        goto done;
+    }
+
+    size += 2 * html.len;
+
+    /* an empty body has no HTML: a hash's own "body_html" goes too */
+
+    if (html.len == 0) {
+        (void) json_object_del(obj, "body_html");
+    }
+
     if (ngx_http_news_json_set(page, obj, "url", &page->url, pool)
         != NGX_OK
+        || ngx_http_news_json_set(page, obj, "body_html", &html, pool)
+           != NGX_OK
         || ngx_http_news_json_dump(obj, size, pool, &json) != NGX_OK)
     {
         goto done;
@@ -187,6 +207,31 @@ ngx_http_news_json_field(ngx_http_news_page_t *page, json_t *obj,
     return json_object_setn_new_nocheck(obj, (const char *) key.data,
                                         key.len, v)
            == 0 ? NGX_OK : NGX_ERROR;
+}
+
+
+/* {"error": "..."}: the shape of the publishing API's errors */
+
+ngx_int_t
+ngx_http_news_json_error(char *error, ngx_pool_t *pool, ngx_str_t *out)
+{
+    json_t     *obj;
+    ngx_int_t   rc;
+
+    obj = json_object();
+    if (obj == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+
+    if (json_object_set_new_nocheck(obj, "error", json_string(error)) == 0) {
+        rc = ngx_http_news_json_dump(obj, 64 + ngx_strlen(error), pool, out);
+    }
+
+    json_decref(obj);
+
+    return rc;
 }
 
 
