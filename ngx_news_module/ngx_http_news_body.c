@@ -198,8 +198,12 @@ ngx_http_news_body_markdown(ngx_str_t *body, ngx_pool_t *pool,
         return NGX_ERROR;
     }
 
+    /* a character reference ("&#27;") may still make one */
+
     out->data = buf.data;
-    out->len = buf.len;
+    out->len = ngx_http_news_escape_strip_controls(buf.data, buf.data,
+                                                   buf.len)
+               - buf.data;
 
     ngx_http_news_body_safe_urls(out);
 

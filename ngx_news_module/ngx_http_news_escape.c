@@ -379,7 +379,8 @@ ngx_http_news_escape_json(u_char *dst, u_char *src, size_t size)
  * Whether a URL may go into an href or src: relative, or with a scheme
  * from the list.  Browsers drop leading spaces and control characters
  * and any tab or newline before reading a scheme, so " java\tscript:"
- * is read as "javascript:" here too.
+ * is read as "javascript:" here too; and HTML escaping drops the other
+ * controls, so "java\0script:" is too.
  */
 
 ngx_uint_t
@@ -398,7 +399,10 @@ ngx_http_news_safe_url(u_char *url, size_t len)
 
     for (n = 0; p < last && *p != ':'; p++) {
 
-        if (*p == '\t' || *p == '\r' || *p == '\n') {
+        if (*p == '\t' || *p == '\r' || *p == '\n'
+            || (ngx_http_news_html_special[*p]
+                && ngx_http_news_html_escapes[*p].len == 0))
+        {
             continue;
         }
 

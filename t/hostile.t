@@ -311,20 +311,21 @@ ok
 
 
 
-=== TEST 11: a javascript:, data: or vbscript: image URL does not reach the page
+=== TEST 11: a javascript:, data: or vbscript: image URL does not reach the page, nor one that dropping control bytes would make
 --- init
 my $n = 0;
 ::fresh('news:article:scheme-' . ++$n, title => "Scheme $n", image => $_)
     for 'javascript:pwn(1)', 'JaVaScRiPt:pwn(2)', " \tjavascript:pwn(3)",
         "java\tscript:pwn(4)", 'data:text/html;base64,PHNjcmlwdD5wd24oNSk8L3NjcmlwdD4=',
-        'vbscript:pwn(6)';
+        'vbscript:pwn(6)', "java\x00script:pwn(7)", "\x7fjavascript:pwn(8)",
+        "javas\x1bcript:pwn(9)";
 --- config eval: $::Config
 --- request eval
-[map { "GET /raw/scheme-$_" } 1 .. 6]
+[map { "GET /raw/scheme-$_" } 1 .. 9]
 --- error_code eval
-[(200) x 6]
+[(200) x 9]
 --- response_body_unlike eval
-[(qr{="[\s\x00-\x1f]*(?i:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|vbscript|data):}) x 6]
+[(qr{="[\s\x00-\x1f]*(?i:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|vbscript|data):}) x 9]
 --- no_error_log
 exited on signal
 
