@@ -40,6 +40,7 @@ struct ngx_http_news_cache_entry_s {
     ngx_pool_t                   *pool;         /* the article's own */
     ngx_http_news_article_t      *article;
     ngx_uint_t                    refs;         /* requests using it */
+    int64_t                       views;        /* the last count seen */
     unsigned                      cached:1;     /* still findable */
 
     ngx_http_news_cache_variant_t variant;      /* of the page kept */

@@ -40,12 +40,19 @@ static void ngx_http_news_ctx_cleanup(void *data);
 static ngx_int_t ngx_http_news_valid_key(ngx_str_t *key);
 static ngx_http_news_skip_e ngx_http_news_skip_reason(ngx_http_request_t *r,
     ngx_http_news_loc_conf_t *nlcf);
+static ngx_int_t ngx_http_news_mark_ttl(ngx_http_request_t *r,
+    ngx_http_news_loc_conf_t *nlcf, ngx_str_t *ttl);
 static ngx_uint_t ngx_http_news_is_prefetch(ngx_http_request_t *r);
 static ngx_int_t ngx_http_news_ask(ngx_http_request_t *r,
     ngx_http_news_ctx_t *ctx, ngx_http_news_loc_conf_t *nlcf);
 static void ngx_http_news_reply_handler(void *data,
     ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
     ngx_str_t *reason);
+static ngx_int_t ngx_http_news_stale(ngx_http_request_t *r,
+    ngx_http_news_ctx_t *ctx, ngx_http_news_redis_result_e result,
+    ngx_str_t *reason);
+static ngx_int_t ngx_http_news_refused(ngx_http_request_t *r,
+    ngx_http_news_ctx_t *ctx, ngx_str_t *reason);
 static ngx_int_t ngx_http_news_respond(ngx_http_request_t *r,
     ngx_http_news_ctx_t *ctx, ngx_http_news_redis_reply_t *reply);
 static ngx_http_news_article_t *ngx_http_news_fresh(ngx_http_request_t *r,
@@ -97,7 +104,9 @@ static ngx_http_news_failure_e  ngx_http_news_redis_failures[] = {
     NGX_HTTP_NEWS_INTERNAL,             /* NGX_HTTP_NEWS_REDIS_REPLY */
     NGX_HTTP_NEWS_BAD_REPLY,            /* NGX_HTTP_NEWS_REDIS_ERROR */
     NGX_HTTP_NEWS_UNAVAILABLE,          /* NGX_HTTP_NEWS_REDIS_UNAVAILABLE */
-    NGX_HTTP_NEWS_TIMEDOUT              /* NGX_HTTP_NEWS_REDIS_TIMEDOUT */
+    NGX_HTTP_NEWS_TIMEDOUT,             /* NGX_HTTP_NEWS_REDIS_TIMEDOUT */
+    NGX_HTTP_NEWS_UNAVAILABLE,          /* NGX_HTTP_NEWS_REDIS_REFUSED */
+    NGX_HTTP_NEWS_UNAVAILABLE           /* NGX_HTTP_NEWS_REDIS_LOST */
 };
 
 
@@ -187,6 +196,13 @@ ngx_http_news_handler(ngx_http_request_t *r)
 
     if (rc == NGX_DECLINED) {
         ngx_str_set(&reason, "Redis is unavailable, reconnecting");
+
+        rc = ngx_http_news_stale(r, ctx, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+
         return ngx_http_news_fail(ctx, NGX_HTTP_NEWS_UNAVAILABLE, &reason);
     }
 
@@ -418,7 +434,9 @@ ngx_http_news_ask(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
             return NGX_ERROR;
         }
 
-        q->window = nlcf->views_window;
+        if (ngx_http_news_mark_ttl(r, nlcf, &q->window) != NGX_OK) {
+            return NGX_ERROR;
+        }
     }
 
     if (q->fields) {
@@ -437,6 +455,36 @@ ngx_http_news_ask(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     return ngx_http_news_redis_send(nlcf->redis, q->command, q->ncommands,
                                     ngx_http_news_reply_handler, ctx,
                                     &ctx->pending);
+}
+
+
+/*
+ * A visitor's mark is of no use after 00:00 UTC, when the day salting its
+ * hash changes: it expires then, if its window would last longer, so that
+ * one visitor never costs Redis memory it cannot use.
+ */
+
+static ngx_int_t
+ngx_http_news_mark_ttl(ngx_http_request_t *r, ngx_http_news_loc_conf_t *nlcf,
+    ngx_str_t *ttl)
+{
+    time_t  left;
+
+    left = 86400 - ngx_time() % 86400;
+
+    if (nlcf->views_unique <= left) {
+        *ttl = nlcf->views_window;
+        return NGX_OK;
+    }
+
+    ttl->data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+    if (ttl->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ttl->len = ngx_sprintf(ttl->data, "%T", left) - ttl->data;
+
+    return NGX_OK;
 }
 
 
@@ -512,13 +560,158 @@ ngx_http_news_reply_handler(void *data, ngx_http_news_redis_result_e result,
     if (result == NGX_HTTP_NEWS_REDIS_REPLY) {
         rc = ngx_http_news_respond(r, ctx, reply);
 
+    } else if (result == NGX_HTTP_NEWS_REDIS_REFUSED
+               && ngx_http_news_store_writes(&ctx->query))
+    {
+        rc = ngx_http_news_refused(r, ctx, reason);
+
+        if (rc == NGX_DONE) {
+            return;
+        }
+
     } else {
-        rc = ngx_http_news_fail(ctx, ngx_http_news_redis_failures[result],
-                                reason);
+        rc = ngx_http_news_stale(r, ctx, result, reason);
+
+        if (rc == NGX_DECLINED) {
+            rc = ngx_http_news_fail(ctx,
+                                    ngx_http_news_redis_failures[result],
+                                    reason);
+        }
     }
 
     ngx_http_finalize_request(r, rc);
     ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * news_stale: Redis cannot be used now, and this worker keeps the
+ * article, so its kept page is served with the last count seen.  A view
+ * to count whose commands Redis has not run is kept in the buffer and
+ * added when Redis is back, and the page counts it already; one whose
+ * commands may have run (the connection was lost after they were sent,
+ * or the reply is late) is not kept: Redis counted it, or nobody will.
+ * NGX_DECLINED: no page can be made (nothing kept, or not a page).
+ */
+
+static ngx_int_t
+ngx_http_news_stale(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+    ngx_http_news_redis_result_e result, ngx_str_t *reason)
+{
+    int64_t                     views, pending;
+    ngx_http_news_loc_conf_t   *nlcf;
+    ngx_http_news_main_conf_t  *nmcf;
+
+    static time_t               logged;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (!nlcf->stale || nlcf->beacon || ctx->entry == NULL
+        || result == NGX_HTTP_NEWS_REDIS_ERROR)
+    {
+        return NGX_DECLINED;
+    }
+
+    nmcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
+
+    views = ctx->entry->views;
+
+    if (ctx->skip == NGX_HTTP_NEWS_SKIP_NONE) {
+
+        if (result == NGX_HTTP_NEWS_REDIS_UNAVAILABLE
+            && ngx_http_news_stale_add(nmcf->stale_zone, nlcf->redis,
+                                       &ctx->key, &pending)
+               == NGX_OK)
+        {
+            views += pending;
+            ctx->skip = NGX_HTTP_NEWS_SKIP_BUFFERED;
+
+        } else {
+            ctx->skip = NGX_HTTP_NEWS_SKIP_ERROR;
+        }
+    }
+
+    if (ngx_time() - logged >= 60) {
+        logged = ngx_time();
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: pages served from this worker's articles while "
+                      "Redis cannot be used (news_stale, said once a "
+                      "minute): %V", reason);
+    }
+
+    return ngx_http_news_send_page(r, ctx, ctx->entry->article, views);
+}
+
+
+/*
+ * Redis refuses writes (full, a replica, or unable to persist) but still
+ * reads: the page is shown from the fields, read again with HGETALL, and
+ * the view is not counted (nothing of the script was written: it failed
+ * at its first write).  A beacon has no page: 503.  Said once a minute
+ * per worker, as every view would say the same.
+ */
+
+static ngx_int_t
+ngx_http_news_refused(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+    ngx_str_t *reason)
+{
+    ngx_int_t                    rc;
+    ngx_str_t                    retry;
+    ngx_http_news_loc_conf_t    *nlcf;
+    ngx_http_news_main_conf_t   *nmcf;
+    ngx_http_news_store_query_t *q;
+
+    static time_t                logged;
+
+    if (ngx_time() - logged >= 60) {
+        logged = ngx_time();
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: Redis refuses writes, views are not counted "
+                      "(said once a minute): %V", reason);
+    }
+
+    ctx->skip = NGX_HTTP_NEWS_SKIP_REFUSED;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (nlcf->beacon) {
+        ngx_str_set(&retry, "60");
+
+        if (ngx_http_news_add_header(r, "Retry-After", &retry) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    nmcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
+
+    /* the kept revision is not asked about: that takes the script */
+
+    if (ctx->entry != NULL) {
+        ngx_http_news_cache_release(ctx->entry);
+        ctx->entry = NULL;
+    }
+
+    q = &ctx->query;
+    ngx_memzero(q, sizeof(ngx_http_news_store_query_t));
+    q->key = ctx->key;
+    q->fields = 1;
+
+    ngx_http_news_store_commands(q, &nmcf->script);
+
+    rc = ngx_http_news_redis_send(nlcf->redis, q->command, q->ncommands,
+                                  ngx_http_news_reply_handler, ctx,
+                                  &ctx->pending);
+
+    if (rc != NGX_OK) {
+        return ngx_http_news_fail(ctx, NGX_HTTP_NEWS_UNAVAILABLE, reason);
+    }
+
+    ctx->sent = ngx_http_news_usec();
+    ngx_add_timer(&ctx->deadline, nlcf->redis_timeout);
+
+    return NGX_DONE;
 }
 
 
@@ -565,6 +758,11 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     } else {
         /* the revision this worker keeps is the current one */
         article = ctx->entry->article;
+    }
+
+    if (ctx->entry != NULL) {
+        /* what news_stale shows if Redis is gone at the next view */
+        ctx->entry->views = view.views;
     }
 
     rc = ngx_http_news_send_page(r, ctx, article, view.views);
@@ -968,6 +1166,7 @@ ngx_http_news_deadline_handler(ngx_event_t *ev)
     ngx_http_news_ctx_t *ctx = ev->data;
 
     u_char                    *p;
+    ngx_int_t                  rc;
     ngx_str_t                  reason;
     ngx_connection_t          *c;
     ngx_http_request_t        *r;
@@ -995,9 +1194,13 @@ ngx_http_news_deadline_handler(ngx_event_t *ev)
                      - p;
     }
 
-    ngx_http_finalize_request(r, ngx_http_news_fail(ctx,
-                                                    NGX_HTTP_NEWS_TIMEDOUT,
-                                                    &reason));
+    rc = ngx_http_news_stale(r, ctx, NGX_HTTP_NEWS_REDIS_TIMEDOUT, &reason);
+
+    if (rc == NGX_DECLINED) {
+        rc = ngx_http_news_fail(ctx, NGX_HTTP_NEWS_TIMEDOUT, &reason);
+    }
+
+    ngx_http_finalize_request(r, rc);
     ngx_http_run_posted_requests(c);
 }
 

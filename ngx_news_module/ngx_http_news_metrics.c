@@ -205,7 +205,7 @@ ngx_http_news_metrics_handler(ngx_http_request_t *r)
 
     /* a line for each sample that may be shown, and the HELP and TYPE */
 
-    len = 32 * NGX_HTTP_NEWS_METRICS_LINE;
+    len = 40 * NGX_HTTP_NEWS_METRICS_LINE;
 
     for (i = 0; i < NGX_HTTP_NEWS_METRICS_STATUSES; i++) {
         if (sh->pages[i]) {
@@ -359,6 +359,13 @@ ngx_http_news_metrics_render(u_char *p, u_char *last,
             "after a failure or a loss.\n"
             "# TYPE news_redis_reconnects_total counter\n"
             "news_redis_reconnects_total %uA\n", sh->redis_reconnects);
+
+    p = ngx_slprintf(p, last,
+            "# HELP news_views_buffered Views of pages served while Redis "
+            "could not be used (news_stale), not yet added to Redis.\n"
+            "# TYPE news_views_buffered gauge\n"
+            "news_views_buffered %A\n",
+            (ngx_atomic_int_t) sh->views_buffered);
 
     p = ngx_slprintf(p, last,
             "# HELP news_redis_connections Redis connections open in all "

@@ -55,6 +55,7 @@ typedef struct {
     ngx_atomic_t                     redis_commands;
     ngx_atomic_t                     redis_errors[NGX_HTTP_NEWS_METRICS_KINDS];
     ngx_atomic_t                     redis_reconnects;
+    ngx_atomic_t                     views_buffered;    /* news_stale */
 
     /* one count per bucket, not cumulative; in milliseconds */
     ngx_atomic_t                     latency[NGX_HTTP_NEWS_METRICS_BUCKETS];
@@ -138,6 +139,16 @@ ngx_http_news_metrics_redis_reconnect(void)
     if (ngx_http_news_metrics_sh != NULL) {
         (void) ngx_atomic_fetch_add(
                              &ngx_http_news_metrics_sh->redis_reconnects, 1);
+    }
+}
+
+
+static ngx_inline void
+ngx_http_news_metrics_views_buffered(int64_t delta)
+{
+    if (ngx_http_news_metrics_sh != NULL) {
+        (void) ngx_atomic_fetch_add(&ngx_http_news_metrics_sh->views_buffered,
+                                    (ngx_atomic_int_t) delta);
     }
 }
 

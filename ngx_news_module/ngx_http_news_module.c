@@ -30,6 +30,8 @@ static ngx_http_complex_value_t *ngx_http_news_compile(ngx_conf_t *cf,
     ngx_str_t *value);
 static char *ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_news_redis_password_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -101,6 +103,20 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_main_conf_t, cache_size),
       NULL },
 
+    { ngx_string("news_stale_buffer"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_news_main_conf_t, stale_size),
+      NULL },
+
+    { ngx_string("news_stale"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, stale),
+      NULL },
+
     { ngx_string("news_redis_pass"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_news_redis_pass,
@@ -108,11 +124,25 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_loc_conf_t, redis_pass),
       NULL },
 
+    { ngx_string("news_redis_user"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_user),
+      NULL },
+
     { ngx_string("news_redis_password"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_news_loc_conf_t, redis_password),
+      NULL },
+
+    { ngx_string("news_redis_password_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_redis_password_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("news_redis_db"),
@@ -313,6 +343,7 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
     ngx_http_news_store_init(&nmcf->script);
 
     nmcf->cache_size = NGX_CONF_UNSET_SIZE;
+    nmcf->stale_size = NGX_CONF_UNSET_SIZE;
     nmcf->generation = ++ngx_http_news_generation;
 
     if (ngx_http_news_visitor_secret(cf->log, nmcf->secret) != NGX_OK) {
@@ -332,6 +363,10 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
 
     ngx_conf_init_size_value(nmcf->cache_size, 16 * 1024 * 1024);
 
+    /* some 10 000 articles' views, whatever the outage's length */
+
+    ngx_conf_init_size_value(nmcf->stale_size, 1024 * 1024);
+
     return NGX_CONF_OK;
 }
 
@@ -350,6 +385,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     nlcf->redis_pass = { 0, NULL };
+     *     nlcf->redis_user = { 0, NULL };
      *     nlcf->redis_password = { 0, NULL };
      *     nlcf->article = NULL;
      *     nlcf->publish = NULL;
@@ -369,6 +405,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     nlcf->redis_db = NGX_CONF_UNSET;
     nlcf->redis_timeout = NGX_CONF_UNSET_MSEC;
     nlcf->views = NGX_CONF_UNSET;
+    nlcf->stale = NGX_CONF_UNSET;
     nlcf->views_skip = NGX_CONF_UNSET_PTR;
     nlcf->views_unique = NGX_CONF_UNSET;
     nlcf->format = NGX_CONF_UNSET_UINT;
@@ -391,6 +428,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_str_value(conf->redis_pass, prev->redis_pass,
                              "127.0.0.1:6379");
+    ngx_conf_merge_str_value(conf->redis_user, prev->redis_user, "");
     ngx_conf_merge_str_value(conf->redis_password, prev->redis_password,
                              "");
     ngx_conf_merge_value(conf->redis_db, prev->redis_db, 0);
@@ -398,6 +436,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               1000);
 
     ngx_conf_merge_value(conf->views, prev->views, 1);
+    ngx_conf_merge_value(conf->stale, prev->stale, 0);
     ngx_conf_merge_ptr_value(conf->views_skip, prev->views_skip, NULL);
     ngx_conf_merge_value(conf->views_unique, prev->views_unique, 0);
 
@@ -481,8 +520,36 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     nmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
 
+    if (conf->redis_user.len && conf->redis_password.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_redis_user\" \"%V\" has no password: "
+                           "set \"news_redis_password\" or "
+                           "\"news_redis_password_file\"",
+                           &conf->redis_user);
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->stale && conf->article != NULL && nmcf->stale_zone == NULL) {
+
+        if (nmcf->cache_size == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"news_stale\" serves the articles a worker "
+                               "keeps: it needs \"news_cache_size\" above 0");
+            return NGX_CONF_ERROR;
+        }
+
+        nmcf->stale_zone = ngx_http_news_stale_zone(cf, nmcf->stale_size,
+                                                    &ngx_http_news_module);
+        if (nmcf->stale_zone == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_http_news_stale_script(&nmcf->script);
+    }
+
     conf->redis = ngx_http_news_redis_add(cf, &nmcf->targets,
                                           &conf->redis_pass,
+                                          &conf->redis_user,
                                           &conf->redis_password,
                                           (ngx_uint_t) conf->redis_db,
                                           &nmcf->script);
@@ -682,6 +749,91 @@ ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/*
+ * The password read from a file when the configuration is read (nginx -t
+ * too), so that it need not be written in nginx.conf: the file's first
+ * line, without its line end.
+ */
+
+static char *
+ngx_http_news_redis_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    u_char      *p, *last;
+    ssize_t      n;
+    ngx_str_t   *value, name;
+    ngx_file_t   file;
+    u_char       buf[NGX_HTTP_NEWS_PASSWORD_MAX + 2];
+
+    if (nlcf->redis_password.data != NULL) {
+        return "is duplicate, or \"news_redis_password\" is set too";
+    }
+
+    value = cf->args->elts;
+    name = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = name;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    n = ngx_read_file(&file, buf, sizeof(buf), 0);
+
+    if (ngx_close_file(file.fd) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_ALERT, cf, ngx_errno,
+                           ngx_close_file_n " \"%V\" failed", &name);
+    }
+
+    if (n == NGX_ERROR) {
+        return NGX_CONF_ERROR;
+    }
+
+    last = ngx_strlchr(buf, buf + n, LF);
+    if (last == NULL) {
+        last = buf + n;
+    }
+
+    if (last > buf && last[-1] == CR) {
+        last--;
+    }
+
+    if (last == buf || last - buf > NGX_HTTP_NEWS_PASSWORD_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" must hold a password of 1 to %d bytes "
+                           "on its first line", &name,
+                           NGX_HTTP_NEWS_PASSWORD_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_pnalloc(cf->pool, last - buf);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(p, buf, last - buf);
+
+    nlcf->redis_password.len = last - buf;
+    nlcf->redis_password.data = p;
+
+    ngx_explicit_memzero(buf, sizeof(buf));
+
+    return NGX_CONF_OK;
+}
+
+
 static char *
 ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
@@ -815,7 +967,18 @@ ngx_http_news_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    return ngx_http_news_redis_init_process(&nmcf->targets, cycle->log);
+    if (ngx_http_news_redis_init_process(&nmcf->targets, cycle->log)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (nmcf->stale_zone != NULL) {
+        return ngx_http_news_stale_init_process(nmcf->stale_zone,
+                                                &nmcf->targets, cycle->log);
+    }
+
+    return NGX_OK;
 }
 
 
@@ -832,5 +995,6 @@ ngx_http_news_exit_process(ngx_cycle_t *cycle)
         return;
     }
 
+    ngx_http_news_stale_exit_process();
     ngx_http_news_redis_exit_process(&nmcf->targets);
 }

@@ -21,9 +21,11 @@
 #include "ngx_http_news_visitor.h"
 #include "ngx_http_news_metrics.h"
 #include "ngx_http_news_response.h"
+#include "ngx_http_news_stale.h"
 
 
 #define NGX_HTTP_NEWS_KEY_MAX      512
+#define NGX_HTTP_NEWS_PASSWORD_MAX 1024
 
 #define NGX_HTTP_NEWS_FORMAT_HTML  0
 #define NGX_HTTP_NEWS_FORMAT_JSON  1
@@ -33,6 +35,8 @@ typedef struct {
     ngx_array_t                     targets;    /* of target pointers */
     ngx_http_news_redis_script_t    script;
     size_t                          cache_size;
+    size_t                          stale_size;     /* news_stale_buffer */
+    ngx_shm_zone_t                 *stale_zone;     /* NULL: no news_stale */
     ngx_uint_t                      generation; /* of this configuration */
     ngx_http_news_template_t       *default_template;
     ngx_http_complex_value_t       *default_visitor;
@@ -42,6 +46,7 @@ typedef struct {
 
 typedef struct {
     ngx_str_t                       redis_pass;
+    ngx_str_t                       redis_user;
     ngx_str_t                       redis_password;
     ngx_int_t                       redis_db;
     ngx_msec_t                      redis_timeout;
@@ -51,6 +56,7 @@ typedef struct {
     ngx_str_t                       key_prefix;
     ngx_uint_t                      beacon;     /* news_beacon: no page */
     ngx_flag_t                      views;
+    ngx_flag_t                      stale;
     ngx_array_t                    *views_skip;
     time_t                          views_unique;   /* 0: off */
     ngx_str_t                       views_window;   /* its seconds, text */
@@ -79,7 +85,9 @@ typedef enum {
     NGX_HTTP_NEWS_SKIP_DEDUPE,          /* news_views_unique */
     NGX_HTTP_NEWS_SKIP_DRAFT,
     NGX_HTTP_NEWS_SKIP_NOT_FOUND,
-    NGX_HTTP_NEWS_SKIP_ERROR            /* Redis failed, or a 5xx */
+    NGX_HTTP_NEWS_SKIP_ERROR,           /* Redis failed, or a 5xx */
+    NGX_HTTP_NEWS_SKIP_REFUSED,         /* Redis refuses writes */
+    NGX_HTTP_NEWS_SKIP_BUFFERED         /* news_stale: counted later */
 } ngx_http_news_skip_e;
 
 

@@ -87,7 +87,10 @@ static ngx_uint_t  ngx_http_news_publish_failures[] = {
     NGX_HTTP_INTERNAL_SERVER_ERROR,     /* NGX_HTTP_NEWS_REDIS_REPLY */
     NGX_HTTP_BAD_GATEWAY,               /* NGX_HTTP_NEWS_REDIS_ERROR */
     NGX_HTTP_SERVICE_UNAVAILABLE,       /* NGX_HTTP_NEWS_REDIS_UNAVAILABLE */
-    NGX_HTTP_GATEWAY_TIME_OUT           /* NGX_HTTP_NEWS_REDIS_TIMEDOUT */
+    NGX_HTTP_GATEWAY_TIME_OUT,          /* NGX_HTTP_NEWS_REDIS_TIMEDOUT */
+    NGX_HTTP_SERVICE_UNAVAILABLE,       /* NGX_HTTP_NEWS_REDIS_REFUSED */
+    NGX_HTTP_GATEWAY_TIME_OUT           /* NGX_HTTP_NEWS_REDIS_LOST: as a
+                                           timeout, a write may be made */
 };
 
 

@@ -119,7 +119,8 @@ static ngx_uint_t ngx_http_news_redis_script_refused(
     ngx_http_news_redis_conn_t *conn, ngx_http_news_redis_pending_t *pending,
     redisReply *reply);
 static redisReply *ngx_http_news_redis_error(redisReply *reply);
-static ngx_uint_t ngx_http_news_redis_is_unavailable(redisReply *reply);
+static ngx_uint_t ngx_http_news_redis_is_error(redisReply *reply,
+    ngx_str_t *errors);
 static void ngx_http_news_redis_free(ngx_http_news_redis_pending_t *pending);
 static void ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *conn);
 static void ngx_http_news_redis_connected_handler(ngx_event_t *wev);
@@ -149,8 +150,18 @@ static ngx_str_t  ngx_http_news_redis_unavailable_errors[] = {
     ngx_string("NOAUTH"),
     ngx_string("WRONGPASS"),
     ngx_string("MASTERDOWN"),
-    ngx_string("READONLY"),
     ngx_string("BUSY"),
+    ngx_null_string
+};
+
+
+/* what Redis says when it refuses a write it would read */
+
+static ngx_str_t  ngx_http_news_redis_refused_errors[] = {
+    ngx_string("OOM"),
+    ngx_string("READONLY"),
+    ngx_string("MISCONF"),
+    ngx_string("NOREPLICAS"),
     ngx_null_string
 };
 
@@ -188,7 +199,7 @@ ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script)
 
 ngx_http_news_redis_target_t *
 ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
-    ngx_str_t *address, ngx_str_t *password, ngx_uint_t db,
+    ngx_str_t *address, ngx_str_t *user, ngx_str_t *password, ngx_uint_t db,
     ngx_http_news_redis_script_t *script)
 {
     ngx_url_t                       u;
@@ -200,6 +211,8 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
     for (i = 0; i < targets->nelts; i++) {
         if (t[i]->name.len == address->len
             && ngx_strncmp(t[i]->name.data, address->data, address->len) == 0
+            && t[i]->user.len == user->len
+            && ngx_strncmp(t[i]->user.data, user->data, user->len) == 0
             && t[i]->password.len == password->len
             && ngx_strncmp(t[i]->password.data, password->data,
                            password->len)
@@ -241,6 +254,7 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
 
     target->name = *address;
     target->addr = &u.addrs[0];
+    target->user = *user;
     target->password = *password;
     target->db = db;
     target->script = script;
@@ -482,11 +496,11 @@ ngx_http_news_redis_cancel(ngx_http_news_redis_pending_t *pending)
 
 
 static ngx_uint_t
-ngx_http_news_redis_is_unavailable(redisReply *reply)
+ngx_http_news_redis_is_error(redisReply *reply, ngx_str_t *errors)
 {
     ngx_str_t  *e;
 
-    for (e = ngx_http_news_redis_unavailable_errors; e->len; e++) {
+    for (e = errors; e->len; e++) {
         if (reply->len >= e->len
             && ngx_strncmp(reply->str, e->data, e->len) == 0
             && (reply->len == e->len || reply->str[e->len] == ' '))
@@ -585,6 +599,7 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
     u_char                        *p;
     u_char                         db[NGX_INT_T_LEN];
     size_t                         argvlen[3];
+    ngx_uint_t                     argc;
     const char                    *argv[3];
     ngx_http_news_redis_script_t  *script;
     ngx_http_news_redis_target_t  *target;
@@ -595,12 +610,20 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
     /* sent once per connection, never per request */
 
     if (target->password.len) {
-        argv[0] = "AUTH";
-        argvlen[0] = sizeof("AUTH") - 1;
-        argv[1] = (const char *) target->password.data;
-        argvlen[1] = target->password.len;
+        argc = 0;
+        argv[argc] = "AUTH";
+        argvlen[argc++] = sizeof("AUTH") - 1;
 
-        if (ngx_http_news_redis_send_setup(conn, 2, argv, argvlen,
+        if (target->user.len) {
+            /* an ACL user (Redis 6 and later) */
+            argv[argc] = (const char *) target->user.data;
+            argvlen[argc++] = target->user.len;
+        }
+
+        argv[argc] = (const char *) target->password.data;
+        argvlen[argc++] = target->password.len;
+
+        if (ngx_http_news_redis_send_setup(conn, argc, argv, argvlen,
                                            ngx_http_news_redis_setup_handler)
             != NGX_OK)
         {
@@ -1306,8 +1329,19 @@ ngx_http_news_redis_answer(ngx_http_news_redis_conn_t *conn,
 
     ngx_http_news_metrics_redis_error(NGX_HTTP_NEWS_METRICS_ERROR_REPLY);
 
-    result = ngx_http_news_redis_is_unavailable(error)
-             ? NGX_HTTP_NEWS_REDIS_UNAVAILABLE : NGX_HTTP_NEWS_REDIS_ERROR;
+    if (ngx_http_news_redis_is_error(error,
+                                     ngx_http_news_redis_unavailable_errors))
+    {
+        result = NGX_HTTP_NEWS_REDIS_UNAVAILABLE;
+
+    } else if (ngx_http_news_redis_is_error(error,
+                                            ngx_http_news_redis_refused_errors))
+    {
+        result = NGX_HTTP_NEWS_REDIS_REFUSED;
+
+    } else {
+        result = NGX_HTTP_NEWS_REDIS_ERROR;
+    }
 
     p = ngx_snprintf(conn->reason, sizeof(conn->reason),
                      "Redis replied \"%*s\"", error->len, error->str);
@@ -1544,9 +1578,15 @@ ngx_http_news_redis_close(ngx_http_news_redis_conn_t *conn,
     conn->out_len = 0;
     conn->log.action = NULL;
 
-    /* handlers run with the state closed, so they cannot queue anew */
+    /*
+     * Handlers run with the state closed, so they cannot queue anew.
+     * What was sent may have run; what was held back has not.
+     */
 
-    ngx_http_news_redis_fail_queue(&conn->pending, result, reason);
+    ngx_http_news_redis_fail_queue(&conn->pending,
+                                   result == NGX_HTTP_NEWS_REDIS_UNAVAILABLE
+                                   ? NGX_HTTP_NEWS_REDIS_LOST : result,
+                                   reason);
     ngx_http_news_redis_fail_queue(&conn->waiting, result, reason);
 }
 

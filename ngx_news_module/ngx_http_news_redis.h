@@ -23,9 +23,16 @@
 typedef enum {
     NGX_HTTP_NEWS_REDIS_REPLY = 0,      /* Redis answered */
     NGX_HTTP_NEWS_REDIS_ERROR,          /* Redis answered with an error */
-    NGX_HTTP_NEWS_REDIS_UNAVAILABLE,    /* refused, lost, setup rejected,
-                                           or an error reply that says so */
-    NGX_HTTP_NEWS_REDIS_TIMEDOUT        /* the connection stalled */
+    NGX_HTTP_NEWS_REDIS_UNAVAILABLE,    /* not run: refused, not connected,
+                                           setup rejected, or an error
+                                           reply that says so */
+    NGX_HTTP_NEWS_REDIS_TIMEDOUT,       /* the connection stalled */
+    NGX_HTTP_NEWS_REDIS_REFUSED,        /* a write refused: Redis is full,
+                                           a replica, or cannot persist;
+                                           reads still work */
+    NGX_HTTP_NEWS_REDIS_LOST            /* the connection failed after the
+                                           command was sent: Redis may
+                                           have run it */
 } ngx_http_news_redis_result_e;
 
 
@@ -76,6 +83,7 @@ typedef struct {
 typedef struct {
     ngx_str_t                        name;
     ngx_addr_t                      *addr;
+    ngx_str_t                        user;       /* ACL user, or empty */
     ngx_str_t                        password;
     ngx_uint_t                       db;
     ngx_msec_t                       timeout;    /* the longest of its
@@ -88,8 +96,8 @@ typedef struct {
 const char *ngx_http_news_redis_library(void);
 void ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script);
 ngx_http_news_redis_target_t *ngx_http_news_redis_add(ngx_conf_t *cf,
-    ngx_array_t *targets, ngx_str_t *address, ngx_str_t *password,
-    ngx_uint_t db, ngx_http_news_redis_script_t *script);
+    ngx_array_t *targets, ngx_str_t *address, ngx_str_t *user,
+    ngx_str_t *password, ngx_uint_t db, ngx_http_news_redis_script_t *script);
 
 ngx_int_t ngx_http_news_redis_init_process(ngx_array_t *targets,
     ngx_log_t *log);

@@ -146,6 +146,15 @@ ngx_http_news_store_init(ngx_http_news_redis_script_t *script)
 }
 
 
+/* the query's commands may write, so Redis may refuse them */
+
+ngx_uint_t
+ngx_http_news_store_writes(ngx_http_news_store_query_t *q)
+{
+    return q->count || q->rev.len;
+}
+
+
 /*
  * A view with a known revision is the script alone.  Without one, a
  * counted view is the script and HGETALL in one transaction, any other

@@ -65,6 +65,7 @@ typedef struct {
 
 
 void ngx_http_news_store_init(ngx_http_news_redis_script_t *script);
+ngx_uint_t ngx_http_news_store_writes(ngx_http_news_store_query_t *q);
 void ngx_http_news_store_commands(ngx_http_news_store_query_t *q,
     ngx_http_news_redis_script_t *script);
 ngx_int_t ngx_http_news_store_view(ngx_http_news_store_query_t *q,

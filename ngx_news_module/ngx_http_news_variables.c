@@ -61,6 +61,8 @@ ngx_str_t  ngx_http_news_skip_reasons[] = {
     ngx_string("draft"),
     ngx_string("not_found"),
     ngx_string("error"),
+    ngx_string("refused"),
+    ngx_string("buffered"),
     ngx_null_string
 };
 

@@ -156,6 +156,7 @@ my %want = (news_build_info => 'gauge',
             news_redis_errors_total => 'counter',
             news_redis_reconnects_total => 'counter',
             news_redis_connections => 'gauge',
+            news_views_buffered => 'gauge',
             news_redis_latency_seconds => 'histogram');
 my (%help, %type, %labels, @bad, $family);
 for my $line (split /\n/, $body) {
@@ -186,7 +187,8 @@ Test::More::is_deeply($labels{news_pages_total},
     'the statuses of news pages, shown from the start');
 Test::More::is_deeply($labels{news_views_skipped_total},
     [map { "reason=$_" }
-     qw(off head skip prefetch dedupe draft not_found error)],
+     qw(off head skip prefetch dedupe draft not_found error refused
+        buffered)],
     'the reasons a view is not counted');
 Test::More::is_deeply($labels{news_redis_errors_total},
     [map { "kind=$_" } qw(connect timeout error_reply noscript)],

@@ -727,6 +727,104 @@ sub start_proxy {
     return $self;
 }
 
+# start_switch_proxy($backend_port): a TCP proxy on loopback whose mode
+# switch_proxy($proxy, $mode) sets: 'up' forwards both ways; 'down'
+# closes every connection and accepts none (Redis gone, as nginx sees
+# it); 'lose-flush' forwards, but the first reply to a command naming a
+# ':flushed:' key (a news_stale batch) is thrown away and that
+# connection closed: Redis ran it, nginx never hears of it.  Then the
+# mode is 'up' again.  Returns { port, pid, ctl }.
+sub start_switch_proxy {
+    my ($backend) = @_;
+    my $dir = tempdir('news-switch-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    my $listen = IO::Socket::INET->new(Listen => 16, ReuseAddr => 1,
+                                       LocalAddr => '127.0.0.1',
+                                       LocalPort => 0)
+        or die "proxy: $!";
+    my $self = { port => $listen->sockport, ctl => "$dir/mode" };
+    switch_proxy($self, 'up');
+
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        my $sel = IO::Select->new($listen);
+        my (%peer, %is_client, %lose);
+        my $mode = sub {
+            open my $fh, '<', $self->{ctl} or return 'up';
+            my $m = <$fh> // 'up';
+            chomp $m;
+            return $m;
+        };
+        my $drop = sub {
+            for my $fh (@_) {
+                next unless $fh;
+                $sel->remove($fh);
+                delete $peer{$fh};
+                delete $is_client{$fh};
+                delete $lose{$fh};
+                close $fh;
+            }
+        };
+        for (;;) {
+            my $m = $mode->();
+            if ($m eq 'down') {
+                $drop->(grep { $is_client{$_} } $sel->handles);
+                $drop->(grep { $_ != $listen } $sel->handles);
+            }
+            for my $fh ($sel->can_read(0.05)) {
+                if ($fh == $listen) {
+                    my $c = $listen->accept or next;
+                    if ($mode->() eq 'down') {
+                        close $c;
+                        next;
+                    }
+                    my $b = IO::Socket::INET->new(
+                        PeerAddr => "127.0.0.1:$backend", Timeout => 1);
+                    if (!$b) {
+                        close $c;
+                        next;
+                    }
+                    $sel->add($c, $b);
+                    $is_client{$c} = 1;
+                    $peer{$c} = $b;
+                    $peer{$b} = $c;
+                    next;
+                }
+                my $other = $peer{$fh} or next;
+                my $n = sysread $fh, my $buf, 65536;
+                if (!$n) {
+                    $drop->($fh, $other);
+                    next;
+                }
+                if ($is_client{$fh}) {
+                    $lose{$fh} = 1
+                        if $mode->() eq 'lose-flush' && $buf =~ /:flushed:/;
+                    syswrite $other, $buf;
+                    next;
+                }
+                if ($lose{$other}) {
+                    # the batch ran in Redis; its reply goes nowhere
+                    switch_proxy($self, 'up');
+                    $drop->($other, $fh);
+                    next;
+                }
+                syswrite $other, $buf;
+            }
+        }
+    }
+    close $listen;
+    $self->{pid} = $pid;
+    push @started, $self;
+    return $self;
+}
+
+sub switch_proxy {
+    my ($self, $mode) = @_;
+    open my $fh, '>', "$self->{ctl}.new" or die "$self->{ctl}: $!";
+    print $fh "$mode\n";
+    close $fh;
+    rename "$self->{ctl}.new", $self->{ctl} or die "$self->{ctl}: $!";
+}
+
 # client_list($server): CLIENT LIST of a private server, one hash ref of
 # its fields per client, the asking connection left out.
 sub client_list {
