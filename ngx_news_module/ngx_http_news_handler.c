@@ -656,7 +656,7 @@ ngx_http_news_refused(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     ngx_str_t *reason)
 {
     ngx_int_t                    rc;
-    ngx_str_t                    retry;
+    ngx_str_t                    retry, no_store;
     ngx_http_news_loc_conf_t    *nlcf;
     ngx_http_news_main_conf_t   *nmcf;
     ngx_http_news_store_query_t *q;
@@ -676,8 +676,12 @@ ngx_http_news_refused(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
 
     if (nlcf->beacon) {
         ngx_str_set(&retry, "60");
+        ngx_str_set(&no_store, "no-store");
 
-        if (ngx_http_news_add_header(r, "Retry-After", &retry) != NGX_OK) {
+        if (ngx_http_news_add_header(r, "Retry-After", &retry) != NGX_OK
+            || ngx_http_news_add_header(r, "Cache-Control", &no_store)
+               != NGX_OK)
+        {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
