@@ -115,8 +115,12 @@ ngx_http_news_body_paragraphs(u_char *dst, ngx_str_t *body, size_t *size)
             eol = last;
         }
 
+        /* bytes that escaping drops make no paragraph either */
+
         for (q = p; q < eol; q++) {
-            if (*q != ' ' && *q != '\t' && *q != '\r') {
+            if (*q != ' ' && *q != '\t' && *q != '\r'
+                && !ngx_http_news_escape_dropped(*q))
+            {
                 break;
             }
         }
@@ -128,8 +132,11 @@ ngx_http_news_body_paragraphs(u_char *dst, ngx_str_t *body, size_t *size)
                 start = q;
             }
 
-            for (end = eol; end > q && (end[-1] == ' ' || end[-1] == '\t'
-                                        || end[-1] == '\r'); end--)
+            for (end = eol;
+                 end > q && (end[-1] == ' ' || end[-1] == '\t'
+                             || end[-1] == '\r'
+                             || ngx_http_news_escape_dropped(end[-1]));
+                 end--)
             {
                 /* void */
             }

@@ -177,6 +177,16 @@ ngx_http_news_escape_html(u_char *dst, u_char *src, size_t size)
 }
 
 
+/* whether HTML escaping drops the byte */
+
+ngx_uint_t
+ngx_http_news_escape_dropped(u_char c)
+{
+    return ngx_http_news_html_special[c]
+           && ngx_http_news_html_escapes[c].len == 0;
+}
+
+
 /*
  * HTML that is already HTML (Markdown's, editors' own) is not escaped,
  * but it must not hold the controls either: the first one in src, or
@@ -191,9 +201,7 @@ ngx_http_news_escape_find_control(u_char *src, size_t size)
     last = src + size;
 
     for (p = src; p < last; p++) {
-        if (ngx_http_news_html_special[*p]
-            && ngx_http_news_html_escapes[*p].len == 0)
-        {
+        if (ngx_http_news_escape_dropped(*p)) {
             return p;
         }
     }
@@ -212,9 +220,7 @@ ngx_http_news_escape_strip_controls(u_char *dst, u_char *src, size_t size)
     last = src + size;
 
     for (p = src; p < last; p++) {
-        if (!ngx_http_news_html_special[*p]
-            || ngx_http_news_html_escapes[*p].len != 0)
-        {
+        if (!ngx_http_news_escape_dropped(*p)) {
             *dst++ = *p;
         }
     }
@@ -400,8 +406,7 @@ ngx_http_news_safe_url(u_char *url, size_t len)
     for (n = 0; p < last && *p != ':'; p++) {
 
         if (*p == '\t' || *p == '\r' || *p == '\n'
-            || (ngx_http_news_html_special[*p]
-                && ngx_http_news_html_escapes[*p].len == 0))
+            || ngx_http_news_escape_dropped(*p))
         {
             continue;
         }

@@ -18,6 +18,7 @@
 
 size_t ngx_http_news_escape_html_len(u_char *src, size_t size);
 u_char *ngx_http_news_escape_html(u_char *dst, u_char *src, size_t size);
+ngx_uint_t ngx_http_news_escape_dropped(u_char c);
 u_char *ngx_http_news_escape_find_control(u_char *src, size_t size);
 u_char *ngx_http_news_escape_strip_controls(u_char *dst, u_char *src,
     size_t size);

@@ -146,10 +146,10 @@ GET /html/styled
 
 
 
-=== TEST 7: control bytes are dropped in every format (Markdown's references too), tab and line ends kept; no javascript: made of them
+=== TEST 7: control bytes are dropped in every format (Markdown's references too), make no paragraph, tab and line ends kept; no javascript: made of them
 --- init
 NewsTest::article('controls', title => 'C',
-    body => "A\x00B\x01*em\x1b*\x7f.\tTab\r\n\n[x](java\x01script:alert(1)) <i>\x1f</i> &#27;!");
+    body => "\x02 \x03\n\nA\x00B\x01*em\x1b*\x7f.\tTab\r\x04\n\n[x](java\x01script:alert(1)) <i>\x1f</i> &#27;!");
 --- user_files
 >>> body.html
 {{{body_html}}}
@@ -159,4 +159,4 @@ NewsTest::article('controls', title => 'C',
 --- response_body eval
 ["<p>AB<em>em</em>.\tTab</p>\n<p><a href=\"#\">x</a> &lt;i&gt;&lt;/i&gt; !</p>\n\n",
  "<p>AB*em*.\tTab</p>\n<p>[x](javascript:alert(1)) &lt;i&gt;&lt;/i&gt; &amp;#27;!</p>\n\n",
- "AB*em*.\tTab\r\n\n[x](javascript:alert(1)) <i></i> &#27;!\n"]
+ " \n\nAB*em*.\tTab\r\n\n[x](javascript:alert(1)) <i></i> &#27;!\n"]
