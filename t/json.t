@@ -217,7 +217,7 @@ sub {
     die "title not kept\n" unless $d->{title} eq "a\x00b\x01c\x1bd\x7fe\tf";
     die "body not kept\n" unless $d->{body} eq "x\x00y";
     my ($title) = $raw =~ /"title":"([^"]*)"/;
-    return lc $title;
+    return CORE::lc $title;
 }
 --- response_body eval
 "a\\u0000b\\u0001c\\u001bd\x7fe\\tf"
