@@ -467,3 +467,36 @@ NewsTest::article('controls',
 GET /news/controls
 --- response_body eval
 "[abcdefghi\tj\rk\nl] [] <p>paraone.</p>\n<p>two.</p>\n\n"
+
+
+
+=== TEST 20: a name taken as a hash field is logged at info with its file and line, at a reload, so a typo can be found
+--- user_files
+>>> page.html
+{{title}}
+>>> typo.html
+{{title}}
+{{auhtor}}
+--- init
+my $n = NewsTest::start_nginx(<<"_EOC_");
+        location /news/ {
+            news_redis_pass 127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT};
+            news_template $ENV{TEST_NGINX_HTML_DIR}/typo.html;
+            news_article news:article:lighthouse;
+        }
+_EOC_
+kill 'HUP', $n->{pid};
+my $found = 0;
+for (1 .. 250) {
+    open my $fh, '<', $n->{error_log} or die "$n->{error_log}: $!";
+    $found = grep { m{\[info\] .*typo\.html:2: "auhtor" is not a name of the page: the hash field of that name} } <$fh>;
+    last if $found;
+    Time::HiRes::sleep(0.02);
+}
+NewsTest::stop_nginx($n);
+Test::More::is($found, 1, 'logged once, at the reload');
+--- config eval: $::Location
+--- request
+GET /news/lighthouse
+--- response_body
+Lighthouse keeper retires after 40 years
