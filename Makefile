@@ -11,6 +11,7 @@ NGX_BUILD     := $(BUILD)/nginx
 MODULE        := $(BUILD)/ngx_http_news_module.so
 SOURCES       := $(wildcard ngx_news_module/*.[ch])
 TEMPLATE_H    := ngx_news_module/ngx_http_news_default_template.h
+LIST_TEMPLATE_H := ngx_news_module/ngx_http_news_list_template.h
 # the dynamic module's exports (config passes it to the linker)
 VERSION_MAP   := ngx_news_module/ngx_http_news_module.map
 # the module's version, kept in VERSION alone: config reads it into the
@@ -44,7 +45,8 @@ DEB_BUILD     := gcc make pkg-config nginx nginx-dev libhiredis-dev \
                  libjansson-dev libmd4c-dev libmd4c-html0-dev
 DEB_TEST      := redis-server redis-tools curl libtest-base-perl \
                  libtext-diff-perl libtest-longstring-perl libwww-perl \
-                 libipc-run-perl liburi-perl liblist-moreutils-perl
+                 libipc-run-perl liburi-perl liblist-moreutils-perl \
+                 libxml-libxml-perl
 
 .PHONY: all build deps deps-build deps-test deps-nchan test test-valgrind \
         demo clean bench fuzz install uninstall
@@ -53,7 +55,8 @@ all: build
 
 build: $(MODULE)
 
-$(MODULE): $(NGX_BUILD)/Makefile $(SOURCES) $(TEMPLATE_H) $(VERSION_MAP) \
+$(MODULE): $(NGX_BUILD)/Makefile $(SOURCES) $(TEMPLATE_H) $(LIST_TEMPLATE_H) \
+           $(VERSION_MAP) \
            config VERSION
 	@echo "building ngx_http_news_module $(NEWS_VERSION)"
 	@# nginx's Makefile does not know the version script: relink
@@ -87,6 +90,11 @@ $(SNIPPET): Makefile
 # the default page is templates/article.html, compiled into the module
 $(TEMPLATE_H): templates/article.html tools/embed-template
 	tools/embed-template templates/article.html $@
+
+# and the default list page is templates/list.html
+$(LIST_TEMPLATE_H): templates/list.html tools/embed-template
+	tools/embed-template templates/list.html $@ \
+	    ngx_http_news_list_template_text
 
 # Neither touches a running nginx (docs/deployment.md: a reload loads a
 # module newly enabled, but keeps one already loaded).  The module is

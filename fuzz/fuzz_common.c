@@ -447,9 +447,19 @@ void
 fuzz_page(ngx_http_news_page_t *page, ngx_http_news_article_t *a,
     ngx_uint_t body_format)
 {
+    static ngx_http_news_publisher_t  publisher = {
+        ngx_string("Courier \"Media\" <Group>"),
+        ngx_string("/images/logo.png?a=1&b=<2>"),
+        ngx_string("https://news.example.org/"),
+        ngx_string("en-GB"),
+        ngx_string("en_GB"),
+        ngx_string("@courier")
+    };
+
     ngx_memzero(page, sizeof(ngx_http_news_page_t));
 
     page->article = a;
+    page->publisher = &publisher;
     ngx_str_set(&page->site_name, "The Riverside Courier");
     ngx_str_set(&page->url, "https://news.example.org/news/harbour-ferry");
     ngx_str_set(&page->beacon_url,
@@ -457,6 +467,11 @@ fuzz_page(ngx_http_news_page_t *page, ngx_http_news_article_t *a,
     page->date_format = "%a, %d %b %Y";
     page->body_format = body_format;
     page->log = fuzz_log;
+
+    /* the list pages' links: category_url, author_url, tag_links */
+    ngx_str_set(&page->section_url, "https://news.example.org/section/");
+    ngx_str_set(&page->tag_url, "https://news.example.org/tag/");
+    ngx_str_set(&page->author_url, "https://news.example.org/author/");
 }
 
 

@@ -16,7 +16,9 @@
  * NGX_ERROR, with no pool or article left for the caller; the outcome
  * of each result one the handler knows; an article whenever the handler
  * has no other to show; the model's promises; and every check of
- * fuzz_show().
+ * fuzz_show().  Each reply is also read as the list script's
+ * (ngx_http_news_list_store_reply(), each set of fields): a reason for
+ * every NGX_ERROR, and items each with its key and article.
  */
 
 
@@ -25,6 +27,7 @@
 #include <hiredis/hiredis.h>
 
 #include "ngx_http_news_store.h"
+#include "ngx_http_news_list_store.h"
 
 
 /*
@@ -46,6 +49,10 @@ static void *fuzz_create_array_bounded(const redisReadTask *task,
     int elements);
 static void fuzz_queries(void);
 static void fuzz_view(fuzz_query_t *fq, redisReply *reply);
+static void fuzz_list(ngx_http_news_list_fields_e fields,
+    redisReply *reply);
+static void fuzz_list_items(ngx_http_news_list_item_t *items,
+    ngx_uint_t n);
 
 
 static redisReplyObjectFunctions      fuzz_reply_fns;
@@ -194,6 +201,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 fuzz_view(&fuzz_query[i], reply);
             }
 
+            fuzz_list(NGX_HTTP_NEWS_LIST_FIELDS_SUMMARY, reply);
+            fuzz_list(NGX_HTTP_NEWS_LIST_FIELDS_DATES, reply);
+            fuzz_list(NGX_HTTP_NEWS_LIST_FIELDS_CONTENT, reply);
+
             freeReplyObject(reply);
         }
     }
@@ -287,5 +298,59 @@ fuzz_view(fuzz_query_t *fq, redisReply *reply)
     if (view.pool != NULL || view.article != NULL) {
         fuzz_fail("%s: %s with an article left", fq->name,
                   rc == NGX_DECLINED ? "declined" : "rejected");
+    }
+}
+
+
+static void
+fuzz_list(ngx_http_news_list_fields_e fields, redisReply *reply)
+{
+    ngx_int_t                    rc;
+    ngx_str_t                    reason;
+    ngx_pool_t                  *pool;
+    ngx_http_news_list_t         list;
+    ngx_http_news_list_query_t   q;
+
+    ngx_memzero(&q, sizeof(ngx_http_news_list_query_t));
+    ngx_memzero(&list, sizeof(ngx_http_news_list_t));
+    q.fields = fields;
+
+    ngx_str_null(&reason);
+    pool = fuzz_pool();
+
+    rc = ngx_http_news_list_store_reply(&q, reply, pool, &list, &reason);
+
+    if (rc == NGX_OK) {
+        fuzz_list_items(list.items, list.nitems);
+        fuzz_list_items(list.box, list.nbox);
+
+    } else if (rc != NGX_ERROR || reason.len == 0) {
+        fuzz_fail("list reply: rc %d, reason \"%.*s\"", (int) rc,
+                  (int) reason.len, reason.data);
+    }
+
+    ngx_destroy_pool(pool);
+}
+
+
+static void
+fuzz_list_items(ngx_http_news_list_item_t *items, ngx_uint_t n)
+{
+    ngx_uint_t  i;
+
+    if (n && items == NULL) {
+        fuzz_fail("list reply: %lu items and no array", (unsigned long) n);
+    }
+
+    for (i = 0; i < n; i++) {
+        if (items[i].article == NULL || items[i].article->draft > 1) {
+            fuzz_fail("list reply: item %lu without its article",
+                      (unsigned long) i);
+        }
+
+        if (items[i].key.len && items[i].key.data == NULL) {
+            fuzz_fail("list reply: item %lu key without data",
+                      (unsigned long) i);
+        }
     }
 }

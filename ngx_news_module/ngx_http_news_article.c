@@ -12,11 +12,26 @@
 #include "ngx_http_news_article.h"
 
 
+/*
+ * What "authors" may be when it is read: a longer value, or more
+ * people, is a raw writer's mistake (the publishing API takes 100), not
+ * a byline; it is not parsed, and "author" is shown instead.
+ */
+#define NGX_HTTP_NEWS_AUTHORS_SIZE  65536
+#define NGX_HTTP_NEWS_AUTHORS_MAX   100
+
+
 static time_t ngx_http_news_article_time(ngx_str_t *v);
 static ngx_int_t ngx_http_news_article_tags(ngx_http_news_article_t *a,
     ngx_pool_t *pool);
 static ngx_int_t ngx_http_news_article_tag(ngx_array_t *out, u_char *data,
     size_t len);
+static ngx_int_t ngx_http_news_article_authors(ngx_http_news_article_t *a,
+    ngx_pool_t *pool);
+static ngx_int_t ngx_http_news_article_person(json_t *json,
+    ngx_http_news_person_t *person, ngx_pool_t *pool);
+static ngx_int_t ngx_http_news_article_copy(ngx_str_t *to, const char *data,
+    size_t len, ngx_pool_t *pool);
 
 
 /* indexed by ngx_http_news_field_e */
@@ -35,6 +50,11 @@ ngx_str_t  ngx_http_news_article_fields[] = {
     ngx_string("tags"),
     ngx_string("status"),
     ngx_string("rev"),
+    ngx_string("seo_title"),
+    ngx_string("authors"),
+    ngx_string("image_width"),
+    ngx_string("image_height"),
+    ngx_string("image_srcset"),
     ngx_null_string
 };
 
@@ -158,6 +178,11 @@ ngx_http_news_article_done(ngx_http_news_article_t *a, ngx_pool_t *pool,
 
     if (ngx_http_news_article_tags(a, pool) != NGX_OK) {
         ngx_str_set(reason, "cannot read the tags");
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_news_article_authors(a, pool) != NGX_OK) {
+        ngx_str_set(reason, "cannot read the authors");
         return NGX_ERROR;
     }
 
@@ -438,6 +463,248 @@ ngx_http_news_article_tag(ngx_array_t *out, u_char *data, size_t len)
 
     ngx_memcpy(tag->data, data, len);
     tag->len = len;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The byline's people: "authors", a JSON array of {"name", "url"}, when
+ * it is there and readable; otherwise "author" as one person without a
+ * link.  An unreadable "authors" is noted for the page to log; NGX_ERROR
+ * is only for memory.
+ */
+
+static ngx_int_t
+ngx_http_news_article_authors(ngx_http_news_article_t *a, ngx_pool_t *pool)
+{
+    size_t                   i, n;
+    json_t                  *json, *person;
+    ngx_int_t                rc;
+    ngx_str_t               *v;
+    json_error_t             err;
+    ngx_http_news_person_t  *authors;
+
+    v = &a->field[NGX_HTTP_NEWS_AUTHORS];
+
+    if (v->len == 0) {
+        goto author;
+    }
+
+    json = NULL;
+
+    if (v->len > NGX_HTTP_NEWS_AUTHORS_SIZE) {
+        goto invalid;
+    }
+
+    json = json_loadb((const char *) v->data, v->len, 0, &err);
+
+    if (json == NULL || !json_is_array(json)
+        || json_array_size(json) > NGX_HTTP_NEWS_AUTHORS_MAX)
+    {
+        goto invalid;
+    }
+
+    n = json_array_size(json);
+
+    if (n == 0) {
+        json_decref(json);
+        goto author;
+    }
+
+    authors = ngx_pcalloc(pool, n * sizeof(ngx_http_news_person_t));
+    if (authors == NULL) {
+        json_decref(json);
+        return NGX_ERROR;
+    }
+
+    json_array_foreach(json, i, person) {
+        rc = ngx_http_news_article_person(person, &authors[i], pool);
+
+        if (rc == NGX_DECLINED) {
+            goto invalid;
+        }
+
+        if (rc != NGX_OK) {
+            json_decref(json);
+            return NGX_ERROR;
+        }
+    }
+
+    json_decref(json);
+
+    a->authors = authors;
+    a->nauthors = n;
+
+    return NGX_OK;
+
+invalid:
+
+    json_decref(json);
+    a->authors_invalid = 1;
+
+author:
+
+    if (a->field[NGX_HTTP_NEWS_AUTHOR].len == 0) {
+        return NGX_OK;
+    }
+
+    a->authors = ngx_pcalloc(pool, sizeof(ngx_http_news_person_t));
+    if (a->authors == NULL) {
+        return NGX_ERROR;
+    }
+
+    a->authors[0].name = a->field[NGX_HTTP_NEWS_AUTHOR];
+    a->nauthors = 1;
+
+    return NGX_OK;
+}
+
+
+/* {"name": "...", "url": "..."}: NGX_DECLINED if it is not one */
+
+static ngx_int_t
+ngx_http_news_article_person(json_t *json, ngx_http_news_person_t *person,
+    ngx_pool_t *pool)
+{
+    json_t  *name, *url;
+
+    if (!json_is_object(json)) {
+        return NGX_DECLINED;
+    }
+
+    name = json_object_get(json, "name");
+    url = json_object_get(json, "url");
+
+    /* as the publishing API takes them: a name not blank, a string url */
+
+    if (!json_is_string(name)
+        || strspn(json_string_value(name), " \t\r\n")
+           >= json_string_length(name)
+        || (url != NULL && !json_is_string(url)))
+    {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_news_article_copy(&person->name, json_string_value(name),
+                                   json_string_length(name), pool)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (url == NULL) {
+        return NGX_OK;
+    }
+
+    return ngx_http_news_article_copy(&person->url, json_string_value(url),
+                                      json_string_length(url), pool);
+}
+
+
+/* a JSON string dies with its document: the article keeps a copy */
+
+static ngx_int_t
+ngx_http_news_article_copy(ngx_str_t *to, const char *data, size_t len,
+    ngx_pool_t *pool)
+{
+    to->data = ngx_pnalloc(pool, len);
+    if (to->data == NULL && len) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(to->data, data, len);
+    to->len = len;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A section, tag or author as the write script names its list (the
+ * lists' keys, the list pages' URLs): ASCII letters lowercased, each run
+ * of other characters than a-z, 0-9 and bytes over 127 made one "-",
+ * "-" at either end dropped.  The write script
+ * (ngx_http_news_publish_store.c) does it in Lua with string.lower() and
+ * "[^%w\128-\255]+"; this is the same rule.
+ */
+
+ngx_int_t
+ngx_http_news_article_list_name(ngx_str_t *name, ngx_pool_t *pool,
+    ngx_str_t *out)
+{
+    u_char      c, *p;
+    size_t      i;
+    ngx_uint_t  dash;
+
+    p = ngx_pnalloc(pool, name->len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->data = p;
+    dash = 0;
+
+    for (i = 0; i < name->len; i++) {
+        c = ngx_tolower(name->data[i]);
+
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) {
+            if (dash && p > out->data) {
+                *p++ = '-';
+            }
+
+            dash = 0;
+            *p++ = c;
+            continue;
+        }
+
+        dash = 1;
+    }
+
+    out->len = p - out->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The list page of a section, tag or author: the prefix (absolute) and
+ * the name as its list's key has it; empty without a prefix or a name.
+ */
+
+ngx_int_t
+ngx_http_news_article_list_url(ngx_str_t *prefix, ngx_str_t *name,
+    ngx_pool_t *pool, ngx_str_t *url)
+{
+    u_char     *p;
+    ngx_str_t   norm;
+
+    ngx_str_null(url);
+
+    if (prefix->len == 0 || name->len == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_news_article_list_name(name, pool, &norm) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (norm.len == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(pool, prefix->len + norm.len
+                          + 2 * ngx_escape_uri(NULL, norm.data, norm.len,
+                                               NGX_ESCAPE_URI_COMPONENT));
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    url->data = p;
+    p = ngx_cpymem(p, prefix->data, prefix->len);
+    p = (u_char *) ngx_escape_uri(p, norm.data, norm.len,
+                                  NGX_ESCAPE_URI_COMPONENT);
+    url->len = p - url->data;
 
     return NGX_OK;
 }

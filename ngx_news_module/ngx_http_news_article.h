@@ -33,6 +33,11 @@ typedef enum {
     NGX_HTTP_NEWS_TAGS,
     NGX_HTTP_NEWS_STATUS,
     NGX_HTTP_NEWS_REV,
+    NGX_HTTP_NEWS_SEO_TITLE,
+    NGX_HTTP_NEWS_AUTHORS,
+    NGX_HTTP_NEWS_IMAGE_WIDTH,
+    NGX_HTTP_NEWS_IMAGE_HEIGHT,
+    NGX_HTTP_NEWS_IMAGE_SRCSET,
     NGX_HTTP_NEWS_NFIELDS
 } ngx_http_news_field_e;
 
@@ -41,6 +46,13 @@ typedef struct {
     ngx_str_t                 name;
     ngx_str_t                 value;
 } ngx_http_news_pair_t;
+
+
+/* a byline's person: "url" may be empty */
+typedef struct {
+    ngx_str_t                 name;
+    ngx_str_t                 url;
+} ngx_http_news_person_t;
 
 
 typedef struct {
@@ -52,6 +64,11 @@ typedef struct {
 
     ngx_str_t                *tags;
     ngx_uint_t                ntags;
+
+    /* "authors" read, else "author" as the one person; may be none */
+    ngx_http_news_person_t   *authors;
+    ngx_uint_t                nauthors;
+    ngx_uint_t                authors_invalid;  /* "authors" unreadable */
     time_t                    published;    /* -1: absent or unreadable */
     time_t                    updated;
 
@@ -76,6 +93,10 @@ ngx_int_t ngx_http_news_article_field(ngx_str_t *name);
 ngx_int_t ngx_http_news_parse_views(u_char *p, size_t len, int64_t *views);
 ngx_int_t ngx_http_news_article_date(time_t t, char *format,
     ngx_pool_t *pool, ngx_str_t *out);
+ngx_int_t ngx_http_news_article_list_name(ngx_str_t *name, ngx_pool_t *pool,
+    ngx_str_t *out);
+ngx_int_t ngx_http_news_article_list_url(ngx_str_t *prefix, ngx_str_t *name,
+    ngx_pool_t *pool, ngx_str_t *url);
 
 
 #endif /* _NGX_HTTP_NEWS_ARTICLE_H_INCLUDED_ */

@@ -438,3 +438,269 @@ ngx_http_news_safe_url(u_char *url, size_t len)
 
     return 0;
 }
+
+
+/*
+ * Text cut to at most max characters (UTF-8), at the last space before
+ * the limit, with "..." (U+2026) after it: for a <title> or a meta
+ * description, which readers cut anyway, and which a 10 MB summary must
+ * not fill.  With html, a character counts as long as its escape
+ * ("&" as "&amp;"), as html-validate counts a <title>.  Text that fits
+ * is used as it is, without a copy; no more than max characters are
+ * ever read.
+ */
+
+ngx_int_t
+ngx_http_news_escape_cut(ngx_str_t *text, size_t max, ngx_uint_t html,
+    ngx_pool_t *pool, ngx_str_t *out)
+{
+    u_char  *p, *last, *end, *space;
+    size_t   n, w, at;
+
+    p = text->data;
+    last = p + text->len;
+    end = NULL;
+    space = NULL;
+    at = 0;
+
+    /*
+     * end: where the text must stop to leave room for the "...";
+     * space: the last space up to there, at characters in
+     */
+
+    for (n = 0; p < last; p++) {
+        if ((*p & 0xc0) == 0x80) {
+            continue;
+        }
+
+        w = (html && ngx_http_news_html_escapes[*p].len)
+            ? ngx_http_news_html_escapes[*p].len : 1;
+
+        if (end == NULL) {
+            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+                space = p;
+                at = n;
+            }
+
+            if (n + w > max - 1) {
+                end = p;
+            }
+        }
+
+        n += w;
+
+        if (n > max) {
+            break;
+        }
+    }
+
+    if (p == last) {
+        *out = *text;
+        return NGX_OK;
+    }
+
+    /* at the last space, unless that would leave less than half */
+
+    if (space != NULL && at >= max / 2) {
+        end = space;
+    }
+
+    while (end > text->data
+           && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'
+               || end[-1] == '\r' || end[-1] == ',' || end[-1] == ';'
+               || end[-1] == ':'))
+    {
+        end--;
+    }
+
+    out->len = end - text->data;
+
+    out->data = ngx_pnalloc(pool, out->len + sizeof("\xe2\x80\xa6") - 1);
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(out->data, text->data, out->len);
+    p = ngx_cpymem(p, "\xe2\x80\xa6", sizeof("\xe2\x80\xa6") - 1);
+
+    out->len = p - out->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * XML 1.0 text: the escapes of HTML, and the bytes an XML parser would
+ * not give back as they are.  A C0 control other than TAB, LF and CR
+ * makes the document not well-formed at all, even as a reference, so it
+ * is left out (0: left out, below).  A parser turns a CR in text and a
+ * TAB, LF or CR in an attribute value into something else (LF, space),
+ * so those are written as references.  Indexed by [attr][byte].
+ */
+
+static ngx_str_t  ngx_http_news_xml_escapes[2][128] = {
+    {
+        ['&'] = ngx_string("&amp;"),
+        ['<'] = ngx_string("&lt;"),
+        ['>'] = ngx_string("&gt;"),
+        ['"'] = ngx_string("&quot;"),
+        ['\''] = ngx_string("&apos;"),
+        ['\r'] = ngx_string("&#13;")
+    },
+    {
+        ['&'] = ngx_string("&amp;"),
+        ['<'] = ngx_string("&lt;"),
+        ['>'] = ngx_string("&gt;"),
+        ['"'] = ngx_string("&quot;"),
+        ['\''] = ngx_string("&apos;"),
+        ['\t'] = ngx_string("&#9;"),
+        ['\n'] = ngx_string("&#10;"),
+        ['\r'] = ngx_string("&#13;")
+    }
+};
+
+
+/*
+ * One pass that both measures (dst NULL) and writes, so that the two
+ * cannot disagree.  UTF-8 is read as RFC 3629 has it (no overlong forms,
+ * surrogates or values above U+10FFFF): a byte that does not start a
+ * valid sequence becomes U+FFFD, as the JSON output has it; U+FFFE and
+ * U+FFFF, which XML 1.0 does not allow either, are left out.
+ */
+
+static size_t
+ngx_http_news_escape_xml_run(u_char *dst, u_char *src, size_t size,
+    ngx_uint_t attr)
+{
+    u_char     *p, *last, *start, c, lo, hi;
+    size_t      len, n, i;
+    ngx_str_t  *e, *escapes;
+
+    escapes = ngx_http_news_xml_escapes[attr ? 1 : 0];
+
+    p = src;
+    last = src + size;
+    len = 0;
+
+    while (p < last) {
+        c = *p;
+
+        if (c < 0x80) {
+
+            /* a run of bytes copied as they are */
+
+            start = p;
+
+            while (p < last && *p < 0x80 && *p >= 0x20
+                   && escapes[*p].len == 0)
+            {
+                p++;
+            }
+
+            if (p > start) {
+                if (dst != NULL) {
+                    dst = ngx_cpymem(dst, start, p - start);
+                }
+
+                len += p - start;
+                continue;
+            }
+
+            e = &escapes[c];
+            p++;
+
+            if (e->len) {
+                if (dst != NULL) {
+                    dst = ngx_cpymem(dst, e->data, e->len);
+                }
+
+                len += e->len;
+                continue;
+            }
+
+            if (c == '\t' || c == '\n') {
+                if (dst != NULL) {
+                    *dst++ = c;
+                }
+
+                len++;
+            }
+
+            /* any other control byte is left out */
+
+            continue;
+        }
+
+        lo = 0x80;
+        hi = 0xbf;
+
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            lo = (c == 0xe0) ? 0xa0 : 0x80;
+            hi = (c == 0xed) ? 0x9f : 0xbf;
+
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            lo = (c == 0xf0) ? 0x90 : 0x80;
+            hi = (c == 0xf4) ? 0x8f : 0xbf;
+
+        } else {
+            goto invalid;
+        }
+
+        if ((size_t) (last - p) <= n) {
+            goto invalid;
+        }
+
+        for (i = 1; i <= n; i++) {
+            if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xbf)) {
+                goto invalid;
+            }
+        }
+
+        if (c == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)) {
+            /* U+FFFE, U+FFFF */
+            p += 3;
+            continue;
+        }
+
+        if (dst != NULL) {
+            dst = ngx_cpymem(dst, p, n + 1);
+        }
+
+        len += n + 1;
+        p += n + 1;
+        continue;
+
+    invalid:
+
+        if (dst != NULL) {
+            *dst++ = 0xef;
+            *dst++ = 0xbf;
+            *dst++ = 0xbd;
+        }
+
+        len += 3;
+        p++;
+    }
+
+    return len;
+}
+
+
+size_t
+ngx_http_news_escape_xml_len(u_char *src, size_t size, ngx_uint_t attr)
+{
+    return ngx_http_news_escape_xml_run(NULL, src, size, attr);
+}
+
+
+u_char *
+ngx_http_news_escape_xml(u_char *dst, u_char *src, size_t size,
+    ngx_uint_t attr)
+{
+    return dst + ngx_http_news_escape_xml_run(dst, src, size, attr);
+}

@@ -65,6 +65,8 @@ static ngx_int_t ngx_http_news_send_page(ngx_http_request_t *r,
 static ngx_int_t ngx_http_news_render(ngx_http_request_t *r,
     ngx_http_news_ctx_t *ctx, ngx_http_news_page_t *page,
     ngx_http_news_rendered_t **rendered);
+static ngx_int_t ngx_http_news_list_prefixes(ngx_http_request_t *r,
+    ngx_http_news_loc_conf_t *nlcf, ngx_http_news_page_t *page);
 static ngx_int_t ngx_http_news_send_beacon(ngx_http_request_t *r);
 static ngx_int_t ngx_http_news_fail(ngx_http_news_ctx_t *ctx,
     ngx_http_news_failure_e failure, ngx_str_t *reason);
@@ -894,6 +896,12 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     page.date_format = (char *) nlcf->date_format.data;
     page.body_format = nlcf->body_format;
     page.log = r->connection->log;
+    page.publisher = &nlcf->publisher;
+    page.resolve = ngx_http_news_url_resolve;
+
+    if (ngx_http_news_list_prefixes(r, nlcf, &page) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     if (nlcf->beacon_url == NULL) {
         ngx_str_null(&page.beacon_url);
@@ -994,6 +1002,51 @@ ngx_http_news_render(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
         if (kept != NULL) {
             *rendered = kept;
         }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Where the section, tag and author pages are (news_section_url and the
+ * others), absolute, for the page's links to them; empty without.
+ */
+
+static ngx_int_t
+ngx_http_news_list_prefixes(ngx_http_request_t *r,
+    ngx_http_news_loc_conf_t *nlcf, ngx_http_news_page_t *page)
+{
+    ngx_str_t    base, *prefix[3], *out[3];
+    ngx_uint_t   i;
+
+    prefix[0] = &nlcf->section_url;
+    prefix[1] = &nlcf->tag_url;
+    prefix[2] = &nlcf->author_url;
+    out[0] = &page->section_url;
+    out[1] = &page->tag_url;
+    out[2] = &page->author_url;
+
+    ngx_str_null(&base);
+
+    for (i = 0; i < 3; i++) {
+        ngx_str_null(out[i]);
+
+        if (prefix[i]->len == 0) {
+            continue;
+        }
+
+        if (base.data == NULL && ngx_http_news_url_base(r, &base) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        out[i]->data = ngx_pnalloc(r->pool, base.len + prefix[i]->len);
+        if (out[i]->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        out[i]->len = ngx_sprintf(out[i]->data, "%V%V", &base, prefix[i])
+                      - out[i]->data;
     }
 
     return NGX_OK;

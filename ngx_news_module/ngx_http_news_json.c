@@ -16,6 +16,10 @@
 
 #define NGX_HTTP_NEWS_ISO_DATE  "%Y-%m-%dT%H:%M:%SZ"
 
+/* characters: what Google shows of a headline, and of a description */
+#define NGX_HTTP_NEWS_LD_HEADLINE_MAX     110
+#define NGX_HTTP_NEWS_LD_DESCRIPTION_MAX  300
+
 /* JSON-LD is about 1 KB: dumped at once into this much, most times */
 #define NGX_HTTP_NEWS_LD_SIZE   4096
 
@@ -32,6 +36,12 @@ static ngx_int_t ngx_http_news_json_set(ngx_http_news_page_t *page,
     json_t *obj, char *key, ngx_str_t *value, ngx_pool_t *pool);
 static json_t *ngx_http_news_json_thing(ngx_http_news_page_t *page,
     char *type, ngx_str_t *name, ngx_pool_t *pool);
+static json_t *ngx_http_news_json_authors(ngx_http_news_page_t *page,
+    ngx_pool_t *pool);
+static json_t *ngx_http_news_json_publisher(ngx_http_news_page_t *page,
+    ngx_pool_t *pool);
+static ngx_int_t ngx_http_news_json_link(ngx_http_news_page_t *page,
+    json_t *obj, char *key, ngx_str_t *ref, ngx_pool_t *pool);
 static json_t *ngx_http_news_json_string(ngx_http_news_page_t *page,
     ngx_str_t *s, ngx_pool_t *pool);
 static json_t *ngx_http_news_json_tags(ngx_http_news_page_t *page,
@@ -241,10 +251,11 @@ ngx_http_news_json_ld(ngx_http_news_page_t *page, ngx_pool_t *pool,
 {
     json_t                       *ld, *v;
     ngx_int_t                     rc;
-    ngx_str_t                     json, published, updated;
+    ngx_str_t                     json, published, updated, headline;
+    ngx_str_t                     description, image;
     ngx_uint_t                    i;
     ngx_http_news_article_t      *a;
-    ngx_http_news_json_member_t   members[8];
+    ngx_http_news_json_member_t   members[9];
 
     a = page->article;
 
@@ -258,10 +269,36 @@ ngx_http_news_json_ld(ngx_http_news_page_t *page, ngx_pool_t *pool,
         return NGX_ERROR;
     }
 
+    /* a headline too long for Google: seo_title if it fits, else cut */
+
+    headline = a->field[NGX_HTTP_NEWS_TITLE];
+
+    if (ngx_http_news_escape_cut(&headline, NGX_HTTP_NEWS_LD_HEADLINE_MAX, 0,
+                                 pool, &headline)
+        != NGX_OK
+        || ngx_http_news_escape_cut(&a->field[NGX_HTTP_NEWS_SUMMARY],
+                                    NGX_HTTP_NEWS_LD_DESCRIPTION_MAX, 0, pool,
+                                    &description)
+           != NGX_OK
+        || ngx_http_news_render_resolve(page, &a->field[NGX_HTTP_NEWS_IMAGE],
+                                        pool, &image)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (headline.len != a->field[NGX_HTTP_NEWS_TITLE].len
+        && a->field[NGX_HTTP_NEWS_SEO_TITLE].len
+        && a->field[NGX_HTTP_NEWS_SEO_TITLE].len
+           <= NGX_HTTP_NEWS_LD_HEADLINE_MAX)
+    {
+        headline = a->field[NGX_HTTP_NEWS_SEO_TITLE];
+    }
+
     members[0].key = "headline";
-    members[0].value = &a->field[NGX_HTTP_NEWS_TITLE];
+    members[0].value = &headline;
     members[1].key = "description";
-    members[1].value = &a->field[NGX_HTTP_NEWS_SUMMARY];
+    members[1].value = &description;
     members[2].key = "articleSection";
     members[2].value = &a->field[NGX_HTTP_NEWS_CATEGORY];
     members[3].key = "creditText";
@@ -277,6 +314,8 @@ ngx_http_news_json_ld(ngx_http_news_page_t *page, ngx_pool_t *pool,
     members[6].value = &page->url;
     members[7].key = "mainEntityOfPage";
     members[7].value = &page->url;
+    members[8].key = "inLanguage";
+    members[8].value = &page->publisher->lang;
 
     ld = json_object();
     if (ld == NULL) {
@@ -304,32 +343,32 @@ ngx_http_news_json_ld(ngx_http_news_page_t *page, ngx_pool_t *pool,
         }
     }
 
-    if (a->field[NGX_HTTP_NEWS_IMAGE].len) {
+    /* absolute: Google and the social cards take no relative URL */
+
+    if (image.len) {
         v = json_array();
 
         if (v == NULL
             || json_object_set_new_nocheck(ld, "image", v) != 0
             || json_array_append_new(v, ngx_http_news_json_string(page,
-                                         &a->field[NGX_HTTP_NEWS_IMAGE],
-                                         pool))
+                                                                  &image,
+                                                                  pool))
                != 0)
         {
             goto done;
         }
     }
 
-    if (a->field[NGX_HTTP_NEWS_AUTHOR].len) {
-        v = ngx_http_news_json_thing(page, "Person",
-                                     &a->field[NGX_HTTP_NEWS_AUTHOR], pool);
+    if (a->nauthors) {
+        v = ngx_http_news_json_authors(page, pool);
 
         if (json_object_set_new_nocheck(ld, "author", v) != 0) {
             goto done;
         }
     }
 
-    if (page->site_name.len) {
-        v = ngx_http_news_json_thing(page, "Organization", &page->site_name,
-                                     pool);
+    if (ngx_http_news_render_publisher(page)->len) {
+        v = ngx_http_news_json_publisher(page, pool);
 
         if (json_object_set_new_nocheck(ld, "publisher", v) != 0) {
             goto done;
@@ -360,6 +399,105 @@ done:
     json_decref(ld);
 
     return rc;
+}
+
+
+/* [{"@type": "Person", "name": ..., "url": ...}, ...], absolute URLs */
+
+static json_t *
+ngx_http_news_json_authors(ngx_http_news_page_t *page, ngx_pool_t *pool)
+{
+    json_t                   *arr, *person;
+    ngx_uint_t                i;
+    ngx_http_news_person_t   *p;
+    ngx_http_news_article_t  *a;
+
+    arr = json_array();
+    if (arr == NULL) {
+        return NULL;
+    }
+
+    a = page->article;
+
+    for (i = 0; i < a->nauthors; i++) {
+        p = &a->authors[i];
+
+        person = ngx_http_news_json_thing(page, "Person", &p->name, pool);
+
+        if (json_array_append_new(arr, person) != 0
+            || (p->url.len && ngx_http_news_safe_url(p->url.data, p->url.len)
+                && ngx_http_news_json_link(page, person, "url", &p->url,
+                                           pool)
+                   != NGX_OK))
+        {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+
+    return arr;
+}
+
+
+/* {"@type": "Organization", "name", "url", "logo": {"@type": ImageObject}} */
+
+static json_t *
+ngx_http_news_json_publisher(ngx_http_news_page_t *page, ngx_pool_t *pool)
+{
+    json_t                     *org, *logo;
+    ngx_http_news_publisher_t  *pub;
+
+    pub = page->publisher;
+
+    org = ngx_http_news_json_thing(page, "Organization",
+                                   ngx_http_news_render_publisher(page),
+                                   pool);
+    if (org == NULL) {
+        return NULL;
+    }
+
+    if (ngx_http_news_json_link(page, org, "url", &pub->url, pool)
+        != NGX_OK)
+    {
+        goto failed;
+    }
+
+    if (pub->logo.len) {
+        logo = json_object();
+
+        if (json_object_set_new_nocheck(org, "logo", logo) != 0
+            || json_object_set_new_nocheck(logo, "@type",
+                                           json_string_nocheck("ImageObject"))
+               != 0
+            || ngx_http_news_json_link(page, logo, "url", &pub->logo, pool)
+               != NGX_OK)
+        {
+            goto failed;
+        }
+    }
+
+    return org;
+
+failed:
+
+    json_decref(org);
+    return NULL;
+}
+
+
+/* a URL member, made absolute against the page's; left out if empty */
+
+static ngx_int_t
+ngx_http_news_json_link(ngx_http_news_page_t *page, json_t *obj, char *key,
+    ngx_str_t *ref, ngx_pool_t *pool)
+{
+    ngx_str_t  url;
+
+    if (ngx_http_news_render_resolve(page, ref, pool, &url) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_news_json_set(page, obj, key, &url, pool);
 }
 
 

@@ -56,6 +56,10 @@ typedef struct {
 
     ngx_http_news_list_item_t  *items;
     ngx_uint_t                  nitems;
+
+    /* the most read of today beside the list (HTML pages), or none */
+    ngx_http_news_list_item_t  *box;
+    ngx_uint_t                  nbox;
 } ngx_http_news_list_t;
 
 

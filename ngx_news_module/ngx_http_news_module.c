@@ -13,7 +13,19 @@
 
 #include "ngx_http_news_module.h"
 #include "ngx_http_news_publish.h"
+#include "ngx_http_news_escape.h"
 #include "ngx_http_news_default_template.h"
+#include "ngx_http_news_list_store.h"
+#include "ngx_http_news_list_render.h"
+#include "ngx_http_news_list_template.h"
+#include "ngx_http_news_list_cache.h"
+
+
+#define ngx_http_news_isalpha(c)                                            \
+    (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z')
+#define ngx_http_news_isdigit(c)  ((c) >= '0' && (c) <= '9')
+#define ngx_http_news_isalnum(c)                                            \
+    (ngx_http_news_isalpha(c) || ngx_http_news_isdigit(c))
 
 
 static ngx_int_t ngx_http_news_init(ngx_conf_t *cf);
@@ -36,9 +48,20 @@ static char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_news_list(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_list_template(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_list_merge(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *prev, ngx_http_news_loc_conf_t *conf);
 static char *ngx_http_news_positive_msec(ngx_conf_t *cf, void *post,
     void *data);
 static char *ngx_http_news_path(ngx_conf_t *cf, void *post, void *data);
+static char *ngx_http_news_safe_link(ngx_conf_t *cf, void *post, void *data);
+static char *ngx_http_news_lang(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_twitter_site(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_http_news_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
 static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
@@ -50,10 +73,38 @@ static ngx_conf_post_handler_pt  ngx_http_news_redis_timeout_post =
 static ngx_conf_post_handler_pt  ngx_http_news_article_url_post =
     ngx_http_news_path;
 
+static ngx_conf_post_handler_pt  ngx_http_news_safe_link_post =
+    ngx_http_news_safe_link;
+
+
+static ngx_conf_post_handler_pt  ngx_http_news_list_url_post =
+    ngx_http_news_path;
+
+
+/* a list page of more would be a sitemap: that has its own limit */
+static ngx_conf_num_bounds_t  ngx_http_news_list_size_bounds = {
+    ngx_conf_check_num_bounds, 1, 1000
+};
+
+
+static ngx_conf_num_bounds_t  ngx_http_news_list_box_bounds = {
+    ngx_conf_check_num_bounds, 0, 100
+};
+
+
+/* the sitemaps protocol allows no more URLs in a file */
+static ngx_conf_num_bounds_t  ngx_http_news_sitemap_size_bounds = {
+    ngx_conf_check_num_bounds, 1, NGX_HTTP_NEWS_SITEMAP_MAX
+};
+
 
 static ngx_conf_enum_t  ngx_http_news_formats[] = {
     { ngx_string("html"), NGX_HTTP_NEWS_FORMAT_HTML },
     { ngx_string("json"), NGX_HTTP_NEWS_FORMAT_JSON },
+    { ngx_string("rss"), NGX_HTTP_NEWS_FORMAT_RSS },
+    { ngx_string("atom"), NGX_HTTP_NEWS_FORMAT_ATOM },
+    { ngx_string("news_sitemap"), NGX_HTTP_NEWS_FORMAT_NEWS_SITEMAP },
+    { ngx_string("sitemap"), NGX_HTTP_NEWS_FORMAT_SITEMAP },
     { ngx_null_string, 0 }
 };
 
@@ -88,6 +139,76 @@ static ngx_command_t  ngx_http_news_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
+
+    { ngx_string("news_list"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_news_list,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_list_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, list_size),
+      &ngx_http_news_list_size_bounds },
+
+    { ngx_string("news_list_page"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, list_page),
+      NULL },
+
+    { ngx_string("news_list_most_read"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, list_box),
+      &ngx_http_news_list_box_bounds },
+
+    { ngx_string("news_list_template"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_list_template,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_list_cache_control"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_cache_control,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, list_cache_control),
+      NULL },
+
+    { ngx_string("news_list_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, list_cache),
+      NULL },
+
+    { ngx_string("news_section_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, section_url),
+      &ngx_http_news_list_url_post },
+
+    { ngx_string("news_tag_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, tag_url),
+      &ngx_http_news_list_url_post },
+
+    { ngx_string("news_author_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, author_url),
+      &ngx_http_news_list_url_post },
 
     { ngx_string("news_key_prefix"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -143,6 +264,55 @@ static ngx_command_t  ngx_http_news_commands[] = {
       ngx_http_news_redis_password_file,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("news_redis_ssl"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.enable),
+      NULL },
+
+    { ngx_string("news_redis_ssl_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.name),
+      NULL },
+
+    { ngx_string("news_redis_ssl_verify"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.verify),
+      NULL },
+
+    { ngx_string("news_redis_ssl_verify_depth"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.verify_depth),
+      NULL },
+
+    { ngx_string("news_redis_ssl_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.trusted_certificate),
+      NULL },
+
+    { ngx_string("news_redis_ssl_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.certificate),
+      NULL },
+
+    { ngx_string("news_redis_ssl_certificate_key"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_tls.certificate_key),
       NULL },
 
     { ngx_string("news_redis_db"),
@@ -243,11 +413,60 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_loc_conf_t, body_format),
       &ngx_http_news_body_formats },
 
+    { ngx_string("news_feed_content"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, feed_content),
+      NULL },
+
+    { ngx_string("news_sitemap_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, sitemap_size),
+      &ngx_http_news_sitemap_size_bounds },
+
     { ngx_string("news_cache_control"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_news_cache_control,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_news_loc_conf_t, cache_control),
+      NULL },
+
+    { ngx_string("news_publisher_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, publisher.name),
+      NULL },
+
+    { ngx_string("news_publisher_logo"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, publisher.logo),
+      &ngx_http_news_safe_link_post },
+
+    { ngx_string("news_publisher_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, publisher.url),
+      &ngx_http_news_safe_link_post },
+
+    { ngx_string("news_lang"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_news_lang,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_twitter_site"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_twitter_site,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
       NULL },
 
       ngx_null_command
@@ -359,6 +578,8 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_news_main_conf_t *nmcf = conf;
 
+    ngx_http_news_redis_script_t  *s, *list;
+
     /* per worker: about 400 articles of 20 KB with their pages */
 
     ngx_conf_init_size_value(nmcf->cache_size, 16 * 1024 * 1024);
@@ -366,6 +587,22 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
     /* some 10 000 articles' views, whatever the outage's length */
 
     ngx_conf_init_size_value(nmcf->stale_size, 1024 * 1024);
+
+    /*
+     * Every connection loads the list script too, after the others, when
+     * a location lists (the directives are all read by now).
+     */
+
+    list = ngx_http_news_list_store_script();
+
+    for (s = &nmcf->script; s->next != NULL && s->next != list;
+         s = s->next)
+    {
+        /* void */
+    }
+
+    list->next = NULL;
+    s->next = nmcf->lists ? list : NULL;
 
     return NGX_CONF_OK;
 }
@@ -400,9 +637,11 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      *     nlcf->beacon = 0;
      *     nlcf->beacon_url = NULL;
      *     nlcf->redis = NULL;
+     *     nlcf->publisher = { all { 0, NULL } };
      */
 
     nlcf->redis_db = NGX_CONF_UNSET;
+    ngx_http_news_redis_tls_conf_init(&nlcf->redis_tls);
     nlcf->redis_timeout = NGX_CONF_UNSET_MSEC;
     nlcf->views = NGX_CONF_UNSET;
     nlcf->stale = NGX_CONF_UNSET;
@@ -411,6 +650,13 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     nlcf->format = NGX_CONF_UNSET_UINT;
     nlcf->body_format = NGX_CONF_UNSET_UINT;
     nlcf->template = NGX_CONF_UNSET_PTR;
+    nlcf->feed_content = NGX_CONF_UNSET;
+    nlcf->sitemap_size = NGX_CONF_UNSET;
+    nlcf->list_size = NGX_CONF_UNSET_UINT;
+    nlcf->list_box = NGX_CONF_UNSET_UINT;
+    nlcf->list_page = NGX_CONF_UNSET_PTR;
+    nlcf->list_template = NGX_CONF_UNSET_PTR;
+    nlcf->list_cache = NGX_CONF_UNSET_MSEC;
 
     return nlcf;
 }
@@ -432,6 +678,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->redis_password, prev->redis_password,
                              "");
     ngx_conf_merge_value(conf->redis_db, prev->redis_db, 0);
+    ngx_http_news_redis_tls_conf_merge(&conf->redis_tls, &prev->redis_tls);
     ngx_conf_merge_msec_value(conf->redis_timeout, prev->redis_timeout,
                               1000);
 
@@ -478,9 +725,35 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->body_format, prev->body_format,
                               NGX_HTTP_NEWS_BODY_FORMAT_TEXT);
     ngx_conf_merge_ptr_value(conf->template, prev->template, NULL);
+    ngx_conf_merge_value(conf->feed_content, prev->feed_content, 0);
+    ngx_conf_merge_value(conf->sitemap_size, prev->sitemap_size,
+                         NGX_HTTP_NEWS_SITEMAP_MAX);
     ngx_conf_merge_str_value(conf->key_prefix, prev->key_prefix, "news:");
 
-    if (conf->article == NULL && conf->publish == NULL) {
+    /* an empty publisher name is news_site_name's, when the page is made */
+
+    ngx_conf_merge_str_value(conf->publisher.name, prev->publisher.name, "");
+    ngx_conf_merge_str_value(conf->publisher.logo, prev->publisher.logo, "");
+    ngx_conf_merge_str_value(conf->publisher.url, prev->publisher.url, "");
+    ngx_conf_merge_str_value(conf->publisher.twitter_site,
+                             prev->publisher.twitter_site, "");
+
+    if (conf->publisher.lang.data == NULL) {
+        if (prev->publisher.lang.data != NULL) {
+            conf->publisher.lang = prev->publisher.lang;
+            conf->publisher.locale = prev->publisher.locale;
+
+        } else {
+            ngx_str_set(&conf->publisher.lang, "en");
+            ngx_str_set(&conf->publisher.locale, "en_US");
+        }
+    }
+
+    if (ngx_http_news_list_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->article == NULL && conf->publish == NULL && conf->list == 0) {
 
         /*
          * An "if" block inside a news location gets a configuration of
@@ -490,6 +763,8 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->article = prev->article;
         conf->beacon = prev->beacon;
         conf->publish = prev->publish;
+        conf->list = prev->list;
+        conf->list_name = prev->list_name;
         conf->redis = prev->redis;
 
         /*
@@ -513,6 +788,21 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"news_publish\" cannot be used in a location "
                            "with \"news_article\" or \"news_beacon\"");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->list && (conf->article != NULL || conf->publish != NULL)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_list\" cannot be used in a location "
+                           "with \"news_article\", \"news_beacon\" or "
+                           "\"news_publish\"");
+        return NGX_CONF_ERROR;
+    }
+
+    if (!conf->list && conf->format > NGX_HTTP_NEWS_FORMAT_JSON) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_format\" of feeds and sitemaps is for "
+                           "\"news_list\" locations only");
         return NGX_CONF_ERROR;
     }
 
@@ -552,6 +842,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                                           &conf->redis_user,
                                           &conf->redis_password,
                                           (ngx_uint_t) conf->redis_db,
+                                          &conf->redis_tls,
                                           &nmcf->script);
     if (conf->redis == NULL) {
         return NGX_CONF_ERROR;
@@ -564,6 +855,29 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->publish != NULL) {
         /* the API answers in JSON: no page, no template */
+        return NGX_CONF_OK;
+    }
+
+    if (conf->list) {
+
+        /* the default list page, compiled once, as the article's */
+
+        if (conf->list_template == NULL) {
+
+            if (nmcf->default_list_template == NULL) {
+                ngx_str_set(&source, "built-in list template");
+
+                nmcf->default_list_template =
+                    ngx_http_news_list_template_compile(cf, &source,
+                                           &ngx_http_news_list_template_text);
+                if (nmcf->default_list_template == NULL) {
+                    return NGX_CONF_ERROR;
+                }
+            }
+
+            conf->list_template = nmcf->default_list_template;
+        }
+
         return NGX_CONF_OK;
     }
 
@@ -837,11 +1151,13 @@ ngx_http_news_redis_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *
 ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_http_news_loc_conf_t *nlcf = conf;
+    ngx_str_t  *value, *field;
 
-    ngx_str_t  *value;
+    /* news_cache_control and news_list_cache_control */
 
-    if (nlcf->cache_control.data != NULL) {
+    field = (ngx_str_t *) ((char *) conf + cmd->offset);
+
+    if (field->data != NULL) {
         return "is duplicate";
     }
 
@@ -849,12 +1165,12 @@ ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (ngx_strcmp(value[1].data, "off") == 0) {
         /* an empty, non-NULL value: set, and sends no header */
-        nlcf->cache_control.data = (u_char *) "";
-        nlcf->cache_control.len = 0;
+        field->data = (u_char *) "";
+        field->len = 0;
         return NGX_CONF_OK;
     }
 
-    nlcf->cache_control = value[1];
+    *field = value[1];
 
     return NGX_CONF_OK;
 }
@@ -878,6 +1194,146 @@ ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     nlcf->template = ngx_http_news_page_template_load(cf, &value[1]);
 
     if (nlcf->template == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the list settings, and an "if" block's inherited list */
+
+static char *
+ngx_http_news_list_merge(ngx_conf_t *cf, ngx_http_news_loc_conf_t *prev,
+    ngx_http_news_loc_conf_t *conf)
+{
+    ngx_conf_merge_uint_value(conf->list_size, prev->list_size, 20);
+    ngx_conf_merge_uint_value(conf->list_box, prev->list_box, 5);
+    ngx_conf_merge_ptr_value(conf->list_page, prev->list_page, NULL);
+    ngx_conf_merge_ptr_value(conf->list_template, prev->list_template,
+                             NULL);
+    ngx_conf_merge_str_value(conf->list_cache_control,
+                             prev->list_cache_control, "max-age=60");
+    ngx_conf_merge_msec_value(conf->list_cache, prev->list_cache, 0);
+    ngx_conf_merge_str_value(conf->section_url, prev->section_url, "");
+    ngx_conf_merge_str_value(conf->tag_url, prev->tag_url, "");
+    ngx_conf_merge_str_value(conf->author_url, prev->author_url, "");
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * news_list latest | section NAME | tag NAME | author NAME
+ *         | most_read day | most_read week
+ */
+
+static char *
+ngx_http_news_list(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t                  *value;
+    ngx_uint_t                  kind, named;
+    ngx_http_core_loc_conf_t   *clcf;
+    ngx_http_news_main_conf_t  *nmcf;
+
+    if (nlcf->list) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    named = 0;
+
+    if (ngx_strcmp(value[1].data, "latest") == 0) {
+        kind = NGX_HTTP_NEWS_LIST_LATEST;
+
+    } else if (ngx_strcmp(value[1].data, "section") == 0) {
+        kind = NGX_HTTP_NEWS_LIST_SECTION;
+        named = 1;
+
+    } else if (ngx_strcmp(value[1].data, "tag") == 0) {
+        kind = NGX_HTTP_NEWS_LIST_TAG;
+        named = 1;
+
+    } else if (ngx_strcmp(value[1].data, "author") == 0) {
+        kind = NGX_HTTP_NEWS_LIST_AUTHOR;
+        named = 1;
+
+    } else if (ngx_strcmp(value[1].data, "most_read") == 0) {
+
+        if (cf->args->nelts != 3
+            || (ngx_strcmp(value[2].data, "day") != 0
+                && ngx_strcmp(value[2].data, "week") != 0))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"news_list most_read\" takes \"day\" "
+                               "or \"week\"");
+            return NGX_CONF_ERROR;
+        }
+
+        kind = (value[2].data[0] == 'd') ? NGX_HTTP_NEWS_LIST_MOST_READ_DAY
+                                         : NGX_HTTP_NEWS_LIST_MOST_READ_WEEK;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid list \"%V\", it must be \"latest\", "
+                           "\"section\", \"tag\", \"author\" or "
+                           "\"most_read\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (kind == NGX_HTTP_NEWS_LIST_LATEST && cf->args->nelts != 2) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_list latest\" takes no name");
+        return NGX_CONF_ERROR;
+    }
+
+    if (named) {
+        if (cf->args->nelts != 3 || value[2].len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"news_list %V\" needs a name, such as "
+                               "a variable of the location's regex",
+                               &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        nlcf->list_name = ngx_http_news_compile(cf, &value[2]);
+        if (nlcf->list_name == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    nlcf->list = kind + 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_news_list_handler;
+
+    nmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+    nmcf->lists = 1;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_news_list_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t  *value;
+
+    if (nlcf->list_template != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* compiled here, so a broken template fails nginx -t at this line */
+
+    nlcf->list_template = ngx_http_news_list_template_load(cf, &value[1]);
+
+    if (nlcf->list_template == NULL) {
         return NGX_CONF_ERROR;
     }
 
@@ -918,6 +1374,237 @@ ngx_http_news_path(ngx_conf_t *cf, void *post, void *data)
             return "must be a path without spaces, \"?\" or \"#\"";
         }
     }
+
+    return NGX_CONF_OK;
+}
+
+
+/* a link the page may carry: http(s) or relative, never "javascript:" */
+
+static char *
+ngx_http_news_safe_link(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_str_t  *url = data;
+
+    size_t  i;
+
+    for (i = 0; i < url->len; i++) {
+        if (url->data[i] <= ' ' || url->data[i] == 0x7f) {
+            return "must be a URL without spaces";
+        }
+    }
+
+    if (url->len == 0 || !ngx_http_news_safe_url(url->data, url->len)) {
+        return "must be an http or https URL, or a path";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The usual territory of a language, for og:locale, which wants one
+ * ("en_US"), when news_lang names none: the languages most news sites
+ * are written in.  Others get the language alone, or the second
+ * argument of news_lang.
+ */
+
+static ngx_str_t  ngx_http_news_locales[] = {
+    ngx_string("ar_AR"), ngx_string("cs_CZ"), ngx_string("da_DK"),
+    ngx_string("de_DE"), ngx_string("el_GR"), ngx_string("en_US"),
+    ngx_string("es_ES"), ngx_string("fi_FI"), ngx_string("fr_FR"),
+    ngx_string("he_IL"), ngx_string("hi_IN"), ngx_string("hu_HU"),
+    ngx_string("id_ID"), ngx_string("it_IT"), ngx_string("ja_JP"),
+    ngx_string("ko_KR"), ngx_string("nb_NO"), ngx_string("nl_NL"),
+    ngx_string("pl_PL"), ngx_string("pt_PT"), ngx_string("ro_RO"),
+    ngx_string("ru_RU"), ngx_string("sv_SE"), ngx_string("th_TH"),
+    ngx_string("tr_TR"), ngx_string("uk_UA"), ngx_string("vi_VN"),
+    ngx_string("zh_CN"),
+    ngx_null_string
+};
+
+
+/*
+ * news_lang tag [og_locale]: a BCP 47 language tag for <html lang> and
+ * JSON-LD, and the og:locale made from it: "pt-BR" gives "pt_BR", "de"
+ * the table's "de_DE", "zh-Hant-TW" "zh_TW".
+ */
+
+static char *
+ngx_http_news_lang(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    u_char     *p, *last, *start, *locale, c;
+    size_t      n, lang;
+    ngx_str_t  *value, *l;
+
+    if (nlcf->publisher.lang.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* subtags of 1 to 8 letters or digits, the first 2 or 3 letters */
+
+    p = value[1].data;
+    last = p + value[1].len;
+
+    for (lang = 0; lang < value[1].len && p[lang] != '-'; lang++) {
+        if (!((p[lang] >= 'a' && p[lang] <= 'z')
+              || (p[lang] >= 'A' && p[lang] <= 'Z')))
+        {
+            goto invalid;
+        }
+    }
+
+    if (lang < 2 || lang > 3 || value[1].len > 35) {
+        goto invalid;
+    }
+
+    for (n = 0; p < last; p++) {
+        if (*p == '-') {
+            if (n == 0) {
+                goto invalid;
+            }
+
+            n = 0;
+            continue;
+        }
+
+        if (!ngx_http_news_isalnum(*p) || ++n > 8) {
+            goto invalid;
+        }
+    }
+
+    if (n == 0) {
+        goto invalid;
+    }
+
+    nlcf->publisher.lang = value[1];
+
+    if (cf->args->nelts == 3) {
+        for (n = 0; n < value[2].len; n++) {
+            c = value[2].data[n];
+
+            if (!ngx_http_news_isalnum(c) && c != '_') {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid og:locale \"%V\", it must be "
+                                   "like \"en_GB\"", &value[2]);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        nlcf->publisher.locale = value[2];
+        return NGX_CONF_OK;
+    }
+
+    /* the language in lower case, a region after it in upper case */
+
+    locale = ngx_pnalloc(cf->pool, lang + 4);
+    if (locale == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    p = value[1].data;
+
+    for (n = 0; n < lang; n++) {
+        locale[n] = ngx_tolower(p[n]);
+    }
+
+    nlcf->publisher.locale.data = locale;
+    nlcf->publisher.locale.len = lang;
+
+    for (start = p + lang; start < last; start = p) {
+        start++;
+        p = ngx_strlchr(start, last, '-');
+        if (p == NULL) {
+            p = last;
+        }
+
+        /* a region: 2 letters or 3 digits (a script has 4 letters) */
+
+        if ((p - start == 2 && ngx_http_news_isalpha(start[0])
+             && ngx_http_news_isalpha(start[1]))
+            || (p - start == 3 && ngx_http_news_isdigit(start[0])
+                && ngx_http_news_isdigit(start[1])
+                && ngx_http_news_isdigit(start[2])))
+        {
+            locale[lang] = '_';
+            for (n = 0; n < (size_t) (p - start); n++) {
+                locale[lang + 1 + n] = ngx_toupper(start[n]);
+            }
+
+            nlcf->publisher.locale.len = lang + 1 + n;
+            return NGX_CONF_OK;
+        }
+    }
+
+    for (l = ngx_http_news_locales; l->len; l++) {
+        if (ngx_strncmp(l->data, locale, lang) == 0 && l->data[lang] == '_') {
+            nlcf->publisher.locale = *l;
+            break;
+        }
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid language tag \"%V\", it must be like "
+                       "\"en\" or \"pt-BR\"", &value[1]);
+    return NGX_CONF_ERROR;
+}
+
+
+/* "@handle" or "handle": an X (Twitter) user name, kept with its "@" */
+
+static char *
+ngx_http_news_twitter_site(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    u_char     *p;
+    size_t      i, n;
+    ngx_str_t  *value;
+
+    if (nlcf->publisher.twitter_site.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    p = value[1].data;
+    n = value[1].len;
+
+    if (n && p[0] == '@') {
+        p++;
+        n--;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (!ngx_http_news_isalnum(p[i]) && p[i] != '_') {
+            break;
+        }
+    }
+
+    if (n == 0 || n > 15 || i < n) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid X (Twitter) handle \"%V\", it must be "
+                           "\"@\" and 1 to 15 letters, digits or \"_\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->publisher.twitter_site.data = ngx_pnalloc(cf->pool, n + 1);
+    if (nlcf->publisher.twitter_site.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->publisher.twitter_site.data[0] = '@';
+    ngx_memcpy(nlcf->publisher.twitter_site.data + 1, p, n);
+    nlcf->publisher.twitter_site.len = n + 1;
 
     return NGX_CONF_OK;
 }
@@ -988,6 +1675,7 @@ ngx_http_news_exit_process(ngx_cycle_t *cycle)
     ngx_http_news_main_conf_t  *nmcf;
 
     ngx_http_news_cache_empty();
+    ngx_http_news_list_cache_empty();
 
     nmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_news_module);
 

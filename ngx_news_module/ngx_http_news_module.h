@@ -21,6 +21,7 @@
 #include "ngx_http_news_visitor.h"
 #include "ngx_http_news_metrics.h"
 #include "ngx_http_news_response.h"
+#include "ngx_http_news_feed.h"
 #include "ngx_http_news_stale.h"
 
 
@@ -29,6 +30,11 @@
 
 #define NGX_HTTP_NEWS_FORMAT_HTML  0
 #define NGX_HTTP_NEWS_FORMAT_JSON  1
+/* lists only: the feed renderers' */
+#define NGX_HTTP_NEWS_FORMAT_RSS           2
+#define NGX_HTTP_NEWS_FORMAT_ATOM          3
+#define NGX_HTTP_NEWS_FORMAT_NEWS_SITEMAP  4
+#define NGX_HTTP_NEWS_FORMAT_SITEMAP       5
 
 
 typedef struct {
@@ -39,6 +45,8 @@ typedef struct {
     ngx_shm_zone_t                 *stale_zone;     /* NULL: no news_stale */
     ngx_uint_t                      generation; /* of this configuration */
     ngx_http_news_template_t       *default_template;
+    ngx_http_news_template_t       *default_list_template;
+    ngx_uint_t                      lists;      /* a news_list somewhere */
     ngx_http_complex_value_t       *default_visitor;
     u_char                          secret[NGX_HTTP_NEWS_SECRET_LEN];
 } ngx_http_news_main_conf_t;
@@ -49,10 +57,22 @@ typedef struct {
     ngx_str_t                       redis_user;
     ngx_str_t                       redis_password;
     ngx_int_t                       redis_db;
+    ngx_http_news_redis_tls_conf_t  redis_tls;
     ngx_msec_t                      redis_timeout;
 
     ngx_http_complex_value_t       *article;    /* the key; the handler */
     ngx_http_complex_value_t       *publish;    /* the slug; the API */
+    ngx_uint_t                      list;       /* news_list: its kind + 1 */
+    ngx_http_complex_value_t       *list_name;  /* section, tag, author */
+    ngx_http_complex_value_t       *list_page;  /* NULL: $arg_page */
+    ngx_uint_t                      list_size;
+    ngx_uint_t                      list_box;   /* most read beside it */
+    ngx_str_t                       list_cache_control;
+    ngx_msec_t                      list_cache;     /* 0: off */
+    ngx_http_news_template_t       *list_template;
+    ngx_str_t                       section_url;    /* list pages' paths */
+    ngx_str_t                       tag_url;
+    ngx_str_t                       author_url;
     ngx_str_t                       key_prefix;
     ngx_uint_t                      beacon;     /* news_beacon: no page */
     ngx_flag_t                      views;
@@ -70,6 +90,9 @@ typedef struct {
     ngx_uint_t                      format;
     ngx_uint_t                      body_format;
     ngx_http_news_template_t       *template;
+    ngx_flag_t                      feed_content;   /* news_feed_content */
+    ngx_int_t                       sitemap_size;   /* URLs in a file */
+    ngx_http_news_publisher_t       publisher;  /* news_publisher_*, ... */
 
     ngx_http_news_redis_target_t   *redis;
 } ngx_http_news_loc_conf_t;
@@ -107,6 +130,7 @@ typedef struct {
 
 
 ngx_int_t ngx_http_news_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_list_handler(ngx_http_request_t *r);
 ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_log_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);

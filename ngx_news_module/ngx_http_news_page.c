@@ -10,15 +10,27 @@
 #include "ngx_http_news_page.h"
 #include "ngx_http_news_body.h"
 #include "ngx_http_news_json.h"
+#include "ngx_http_news_escape.h"
 
 
 #define NGX_HTTP_NEWS_ISO_DATE  "%Y-%m-%dT%H:%M:%SZ"
+
+/*
+ * Characters: a <title> longer than 70 is cut by search engines (and
+ * fails html-validate's long-title); a meta description of about 300
+ * is all that a card or a result shows.
+ */
+#define NGX_HTTP_NEWS_TITLE_MAX        70
+#define NGX_HTTP_NEWS_DESCRIPTION_MAX  300
 
 
 /* the article's fields first, with the same numbers as in the article */
 
 typedef enum {
-    NGX_HTTP_NEWS_PUBLISHED = NGX_HTTP_NEWS_NFIELDS,
+    NGX_HTTP_NEWS_CATEGORY_URL = NGX_HTTP_NEWS_NFIELDS,
+    NGX_HTTP_NEWS_AUTHOR_URL,
+    NGX_HTTP_NEWS_TAG_LINKS,
+    NGX_HTTP_NEWS_PUBLISHED,
     NGX_HTTP_NEWS_PUBLISHED_ISO,
     NGX_HTTP_NEWS_UPDATED_ISO,
     NGX_HTTP_NEWS_URL,
@@ -32,6 +44,19 @@ typedef enum {
     NGX_HTTP_NEWS_SHARE_LINKEDIN,
     NGX_HTTP_NEWS_READING_MINUTES,
     NGX_HTTP_NEWS_BEACON_URL,
+    NGX_HTTP_NEWS_LANG,
+    NGX_HTTP_NEWS_LOCALE,
+    NGX_HTTP_NEWS_PAGE_TITLE,
+    NGX_HTTP_NEWS_SOCIAL_TITLE,
+    NGX_HTTP_NEWS_DESCRIPTION,
+    NGX_HTTP_NEWS_IMAGE_URL,
+    NGX_HTTP_NEWS_UPDATED,
+    NGX_HTTP_NEWS_BYLINE,
+    NGX_HTTP_NEWS_BYLINE_HTML,
+    NGX_HTTP_NEWS_PUBLISHER_NAME,
+    NGX_HTTP_NEWS_PUBLISHER_LOGO,
+    NGX_HTTP_NEWS_PUBLISHER_URL,
+    NGX_HTTP_NEWS_TWITTER_SITE,
     NGX_HTTP_NEWS_TITLE_ENCODED,        /* for share links; not a name */
     NGX_HTTP_NEWS_NVALUES
 } ngx_http_news_value_e;
@@ -61,6 +86,14 @@ static ngx_int_t ngx_http_news_page_uri(ngx_http_news_values_t *pv,
     ngx_str_t *src, ngx_str_t *v);
 static ngx_int_t ngx_http_news_page_share(ngx_http_news_values_t *pv,
     const char *format, ngx_uint_t first, ngx_uint_t second, ngx_str_t *v);
+static ngx_int_t ngx_http_news_page_title(ngx_http_news_values_t *pv,
+    ngx_str_t *v);
+static ngx_int_t ngx_http_news_page_updated(ngx_http_news_values_t *pv,
+    ngx_str_t *v);
+static ngx_int_t ngx_http_news_page_byline(ngx_http_news_values_t *pv,
+    ngx_uint_t html, ngx_str_t *v);
+static ngx_int_t ngx_http_news_page_tag_links(ngx_http_news_values_t *pv,
+    ngx_str_t **items, ngx_uint_t *nitems);
 
 
 /* computed names first: "views" is the counter, not the raw field */
@@ -68,6 +101,9 @@ static ngx_int_t ngx_http_news_page_share(ngx_http_news_values_t *pv,
 static ngx_http_news_template_name_t  ngx_http_news_page_computed[] = {
     { ngx_string("views"), NGX_HTTP_NEWS_SLOT_VIEWS, 0, 1 },
     { ngx_string("views_label"), NGX_HTTP_NEWS_SLOT_VIEWS_LABEL, 0, 1 },
+    { ngx_string("category_url"), NGX_HTTP_NEWS_CATEGORY_URL, 0, 0 },
+    { ngx_string("author_url"), NGX_HTTP_NEWS_AUTHOR_URL, 0, 0 },
+    { ngx_string("tag_links"), NGX_HTTP_NEWS_TAG_LINKS, 1, 0 },
     { ngx_string("published"), NGX_HTTP_NEWS_PUBLISHED, 0, 0 },
     { ngx_string("published_iso"), NGX_HTTP_NEWS_PUBLISHED_ISO, 0, 0 },
     { ngx_string("updated_iso"), NGX_HTTP_NEWS_UPDATED_ISO, 0, 0 },
@@ -82,6 +118,19 @@ static ngx_http_news_template_name_t  ngx_http_news_page_computed[] = {
     { ngx_string("share_linkedin"), NGX_HTTP_NEWS_SHARE_LINKEDIN, 0, 0 },
     { ngx_string("reading_minutes"), NGX_HTTP_NEWS_READING_MINUTES, 0, 0 },
     { ngx_string("beacon_url"), NGX_HTTP_NEWS_BEACON_URL, 0, 0 },
+    { ngx_string("lang"), NGX_HTTP_NEWS_LANG, 0, 0 },
+    { ngx_string("locale"), NGX_HTTP_NEWS_LOCALE, 0, 0 },
+    { ngx_string("page_title"), NGX_HTTP_NEWS_PAGE_TITLE, 0, 0 },
+    { ngx_string("social_title"), NGX_HTTP_NEWS_SOCIAL_TITLE, 0, 0 },
+    { ngx_string("description"), NGX_HTTP_NEWS_DESCRIPTION, 0, 0 },
+    { ngx_string("image_url"), NGX_HTTP_NEWS_IMAGE_URL, 0, 0 },
+    { ngx_string("updated"), NGX_HTTP_NEWS_UPDATED, 0, 0 },
+    { ngx_string("byline"), NGX_HTTP_NEWS_BYLINE, 0, 0 },
+    { ngx_string("byline_html"), NGX_HTTP_NEWS_BYLINE_HTML, 0, 0 },
+    { ngx_string("publisher_name"), NGX_HTTP_NEWS_PUBLISHER_NAME, 0, 0 },
+    { ngx_string("publisher_logo"), NGX_HTTP_NEWS_PUBLISHER_LOGO, 0, 0 },
+    { ngx_string("publisher_url"), NGX_HTTP_NEWS_PUBLISHER_URL, 0, 0 },
+    { ngx_string("twitter_site"), NGX_HTTP_NEWS_TWITTER_SITE, 0, 0 },
     { ngx_null_string, 0, 0, 0 }
 };
 
@@ -157,6 +206,14 @@ ngx_http_news_page_render(ngx_http_news_template_t *tpl,
     pv.page = page;
     pv.tpl = tpl;
     pv.pool = pool;
+
+    /* once per page rendered: a kept page is not rendered again */
+
+    if (page->article->authors_invalid) {
+        ngx_log_error(NGX_LOG_WARN, page->log, 0,
+                      "news: the authors field is not a JSON array of "
+                      "{\"name\", \"url\"}, the author field is shown");
+    }
 
     return ngx_http_news_template_render(tpl, ngx_http_news_page_get, &pv,
                                          pool, out);
@@ -267,8 +324,12 @@ ngx_http_news_page_get(void *data, ngx_uint_t id, ngx_uint_t list,
         return NGX_OK;
     }
 
+    if (list && id == NGX_HTTP_NEWS_TAG_LINKS) {
+        return ngx_http_news_page_tag_links(pv, items, nitems);
+    }
+
     if (list) {
-        /* only the tags are a list */
+        /* the tags */
         *items = a->tags;
         *nitems = a->ntags;
         return NGX_OK;
@@ -389,8 +450,75 @@ ngx_http_news_page_compute(ngx_http_news_values_t *pv, ngx_uint_t id,
         *v = page->beacon_url;
         return NGX_OK;
 
+    case NGX_HTTP_NEWS_CATEGORY_URL:
+        return ngx_http_news_article_list_url(&page->section_url,
+                                              &a->field[NGX_HTTP_NEWS_CATEGORY],
+                                              pv->pool, v);
+
+    case NGX_HTTP_NEWS_AUTHOR_URL:
+        return ngx_http_news_article_list_url(&page->author_url,
+                                              &a->field[NGX_HTTP_NEWS_AUTHOR],
+                                              pv->pool, v);
+
+    case NGX_HTTP_NEWS_TAG_LINKS:
+        /* a list: as a single value, nothing */
+        ngx_str_null(v);
+        return NGX_OK;
+
     case NGX_HTTP_NEWS_JSONLD:
         return ngx_http_news_json_ld(page, pv->pool, v);
+
+    case NGX_HTTP_NEWS_LANG:
+        *v = page->publisher->lang;
+        return NGX_OK;
+
+    case NGX_HTTP_NEWS_LOCALE:
+        *v = page->publisher->locale;
+        return NGX_OK;
+
+    case NGX_HTTP_NEWS_PAGE_TITLE:
+        return ngx_http_news_page_title(pv, v);
+
+    case NGX_HTTP_NEWS_SOCIAL_TITLE:
+        *v = a->field[NGX_HTTP_NEWS_SEO_TITLE].len
+             ? a->field[NGX_HTTP_NEWS_SEO_TITLE]
+             : a->field[NGX_HTTP_NEWS_TITLE];
+        return NGX_OK;
+
+    case NGX_HTTP_NEWS_DESCRIPTION:
+        return ngx_http_news_escape_cut(&a->field[NGX_HTTP_NEWS_SUMMARY],
+                                        NGX_HTTP_NEWS_DESCRIPTION_MAX, 0,
+                                        pv->pool, v);
+
+    case NGX_HTTP_NEWS_IMAGE_URL:
+        return ngx_http_news_render_resolve(page,
+                                            &a->field[NGX_HTTP_NEWS_IMAGE],
+                                            pv->pool, v);
+
+    case NGX_HTTP_NEWS_UPDATED:
+        return ngx_http_news_page_updated(pv, v);
+
+    case NGX_HTTP_NEWS_BYLINE:
+        return ngx_http_news_page_byline(pv, 0, v);
+
+    case NGX_HTTP_NEWS_BYLINE_HTML:
+        return ngx_http_news_page_byline(pv, 1, v);
+
+    case NGX_HTTP_NEWS_PUBLISHER_NAME:
+        *v = *ngx_http_news_render_publisher(page);
+        return NGX_OK;
+
+    case NGX_HTTP_NEWS_PUBLISHER_LOGO:
+        return ngx_http_news_render_resolve(page, &page->publisher->logo,
+                                            pv->pool, v);
+
+    case NGX_HTTP_NEWS_PUBLISHER_URL:
+        return ngx_http_news_render_resolve(page, &page->publisher->url,
+                                            pv->pool, v);
+
+    case NGX_HTTP_NEWS_TWITTER_SITE:
+        *v = page->publisher->twitter_site;
+        return NGX_OK;
 
     /* plain links, so sharing loads no third-party script */
 
@@ -469,6 +597,259 @@ ngx_http_news_page_share(ngx_http_news_values_t *pv, const char *format,
     }
 
     v->len = ngx_sprintf(v->data, format, a, b) - v->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * <title>: seo_title, else the title, with " | site name" when all of it
+ * stays within 70 characters as html-validate counts them (an "&" is
+ * "&amp;"); a longer one alone, cut to 70.
+ */
+
+static ngx_int_t
+ngx_http_news_page_title(ngx_http_news_values_t *pv, ngx_str_t *v)
+{
+    u_char     *p;
+    ngx_str_t  *title, *site, full, cut;
+
+    title = &pv->page->article->field[NGX_HTTP_NEWS_SEO_TITLE];
+
+    if (title->len == 0) {
+        title = &pv->page->article->field[NGX_HTTP_NEWS_TITLE];
+    }
+
+    site = &pv->page->site_name;
+
+    /* a title of more than 70 characters of 4 bytes cannot fit */
+
+    if (site->len && title->len + site->len < 4 * NGX_HTTP_NEWS_TITLE_MAX) {
+
+        full.len = title->len + sizeof(" | ") - 1 + site->len;
+        full.data = ngx_pnalloc(pv->pool, full.len);
+        if (full.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        p = ngx_cpymem(full.data, title->data, title->len);
+        p = ngx_cpymem(p, " | ", sizeof(" | ") - 1);
+        ngx_memcpy(p, site->data, site->len);
+
+        if (ngx_http_news_escape_cut(&full, NGX_HTTP_NEWS_TITLE_MAX, 1,
+                                     pv->pool, &cut)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        if (cut.data == full.data) {
+            *v = full;
+            return NGX_OK;
+        }
+    }
+
+    return ngx_http_news_escape_cut(title, NGX_HTTP_NEWS_TITLE_MAX, 1,
+                                    pv->pool, v);
+}
+
+
+/* updated_at in news_date_format, if it differs from published_at */
+
+static ngx_int_t
+ngx_http_news_page_updated(ngx_http_news_values_t *pv, ngx_str_t *v)
+{
+    ngx_http_news_article_t  *a;
+
+    a = pv->page->article;
+
+    if (a->updated == a->published) {
+        ngx_str_null(v);
+        return NGX_OK;
+    }
+
+    return ngx_http_news_article_date(a->updated, pv->page->date_format,
+                                      pv->pool, v);
+}
+
+
+/*
+ * The authors' names, ", " between them (a template says "By" in its
+ * language); as HTML, each escaped and linked to its page when it has
+ * a URL that is safe in an href.
+ */
+
+static ngx_int_t
+ngx_http_news_page_byline(ngx_http_news_values_t *pv, ngx_uint_t html,
+    ngx_str_t *v)
+{
+    u_char                   *p;
+    size_t                    len;
+    ngx_str_t                *urls;
+    ngx_uint_t                i, link;
+    ngx_http_news_person_t   *person;
+    ngx_http_news_article_t  *a;
+
+    static u_char  open[] = "<a href=\"";
+    static u_char  rel[] = "\" rel=\"author\">";
+    static u_char  close[] = "</a>";
+
+    a = pv->page->article;
+
+    if (!html && a->nauthors == 1) {
+        *v = a->authors[0].name;
+        return NGX_OK;
+    }
+
+    len = 0;
+    urls = NULL;
+
+    if (html && a->nauthors) {
+        urls = ngx_palloc(pv->pool, a->nauthors * sizeof(ngx_str_t));
+        if (urls == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    for (i = 0; i < a->nauthors; i++) {
+        person = &a->authors[i];
+        len += sizeof(", ") - 1;
+
+        if (!html) {
+            len += person->name.len;
+            continue;
+        }
+
+        /* a person without a URL of their own: their list page, if any */
+
+        urls[i] = person->url;
+
+        if (urls[i].len == 0
+            && ngx_http_news_article_list_url(&pv->page->author_url,
+                                              &person->name, pv->pool,
+                                              &urls[i])
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        len += ngx_http_news_escape_html_len(person->name.data,
+                                             person->name.len)
+               + ngx_http_news_escape_html_len(urls[i].data, urls[i].len)
+               + sizeof(open) + sizeof(rel) + sizeof(close);
+    }
+
+    v->data = ngx_pnalloc(pv->pool, len);
+    if (v->data == NULL && len) {
+        return NGX_ERROR;
+    }
+
+    p = v->data;
+
+    for (i = 0; i < a->nauthors; i++) {
+        person = &a->authors[i];
+
+        if (i) {
+            *p++ = ',';
+            *p++ = ' ';
+        }
+
+        if (!html) {
+            p = ngx_cpymem(p, person->name.data, person->name.len);
+            continue;
+        }
+
+        link = urls[i].len
+               && ngx_http_news_safe_url(urls[i].data, urls[i].len);
+
+        if (link) {
+            p = ngx_cpymem(p, open, sizeof(open) - 1);
+            p = ngx_http_news_escape_html(p, urls[i].data, urls[i].len);
+            p = ngx_cpymem(p, rel, sizeof(rel) - 1);
+        }
+
+        p = ngx_http_news_escape_html(p, person->name.data, person->name.len);
+
+        if (link) {
+            p = ngx_cpymem(p, close, sizeof(close) - 1);
+        }
+    }
+
+    v->len = p - v->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Each tag as HTML, for {{{.}}}: a link to its list page with
+ * news_tag_url, else the tag alone; escaped here, as the template
+ * cannot escape a part of an item.
+ */
+
+static ngx_int_t
+ngx_http_news_page_tag_links(ngx_http_news_values_t *pv, ngx_str_t **items,
+    ngx_uint_t *nitems)
+{
+    u_char                   *p;
+    size_t                    len;
+    ngx_str_t                *links, url;
+    ngx_uint_t                i;
+    ngx_http_news_article_t  *a;
+
+    a = pv->page->article;
+
+    *items = NULL;
+    *nitems = a->ntags;
+
+    if (a->ntags == 0) {
+        return NGX_OK;
+    }
+
+    links = ngx_palloc(pv->pool, a->ntags * sizeof(ngx_str_t));
+    if (links == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < a->ntags; i++) {
+        if (ngx_http_news_article_list_url(&pv->page->tag_url, &a->tags[i],
+                                           pv->pool, &url)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        len = sizeof("<a class=\"tag\" href=\"\" rel=\"tag\"></a>") - 1
+              + ngx_http_news_escape_html_len(url.data, url.len)
+              + ngx_http_news_escape_html_len(a->tags[i].data,
+                                              a->tags[i].len);
+
+        p = ngx_pnalloc(pv->pool, len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        links[i].data = p;
+
+        if (url.len) {
+            p = ngx_cpymem(p, "<a class=\"tag\" href=\"",
+                           sizeof("<a class=\"tag\" href=\"") - 1);
+            p = ngx_http_news_escape_html(p, url.data, url.len);
+            p = ngx_cpymem(p, "\" rel=\"tag\">", sizeof("\" rel=\"tag\">") - 1);
+            p = ngx_http_news_escape_html(p, a->tags[i].data, a->tags[i].len);
+            p = ngx_cpymem(p, "</a>", sizeof("</a>") - 1);
+
+        } else {
+            p = ngx_cpymem(p, "<span class=\"tag\">",
+                           sizeof("<span class=\"tag\">") - 1);
+            p = ngx_http_news_escape_html(p, a->tags[i].data, a->tags[i].len);
+            p = ngx_cpymem(p, "</span>", sizeof("</span>") - 1);
+        }
+
+        links[i].len = p - links[i].data;
+    }
+
+    *items = links;
 
     return NGX_OK;
 }

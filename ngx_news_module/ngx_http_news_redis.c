@@ -32,7 +32,8 @@
 #define NGX_HTTP_NEWS_REDIS_BACKOFF_MAX   1000
 
 #define NGX_HTTP_NEWS_REDIS_READ_SIZE     16384
-#define NGX_HTTP_NEWS_REDIS_MAX_ARGS      8       /* of one command */
+/* of one command: a list script call has its days, numbers and fields */
+#define NGX_HTTP_NEWS_REDIS_MAX_ARGS      48
 
 
 typedef enum {
@@ -124,6 +125,10 @@ static ngx_uint_t ngx_http_news_redis_is_error(redisReply *reply,
 static void ngx_http_news_redis_free(ngx_http_news_redis_pending_t *pending);
 static void ngx_http_news_redis_arm_stall(ngx_http_news_redis_conn_t *conn);
 static void ngx_http_news_redis_connected_handler(ngx_event_t *wev);
+static void ngx_http_news_redis_tls_handshake(
+    ngx_http_news_redis_conn_t *conn);
+static void ngx_http_news_redis_tls_handshaked(ngx_connection_t *c);
+static void ngx_http_news_redis_opened(ngx_http_news_redis_conn_t *conn);
 static void ngx_http_news_redis_write_handler(ngx_event_t *wev);
 static void ngx_http_news_redis_read_handler(ngx_event_t *rev);
 static ngx_int_t ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *conn,
@@ -200,7 +205,7 @@ ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script)
 ngx_http_news_redis_target_t *
 ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
     ngx_str_t *address, ngx_str_t *user, ngx_str_t *password, ngx_uint_t db,
-    ngx_http_news_redis_script_t *script)
+    ngx_http_news_redis_tls_conf_t *tls, ngx_http_news_redis_script_t *script)
 {
     ngx_url_t                       u;
     ngx_uint_t                      i;
@@ -217,7 +222,8 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
             && ngx_strncmp(t[i]->password.data, password->data,
                            password->len)
                == 0
-            && t[i]->db == db)
+            && t[i]->db == db
+            && ngx_http_news_redis_tls_conf_equal(&t[i]->tls_conf, tls))
         {
             return t[i];
         }
@@ -258,6 +264,14 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
     target->password = *password;
     target->db = db;
     target->script = script;
+    target->tls_conf = *tls;
+
+    if (tls->enable) {
+        target->tls = ngx_http_news_redis_tls_create(cf, tls, &u.host);
+        if (target->tls == NULL) {
+            return NULL;
+        }
+    }
 
     t = ngx_array_push(targets);
     if (t == NULL) {
@@ -347,6 +361,7 @@ ngx_http_news_redis_exit_process(ngx_array_t *targets)
 
         ngx_http_news_redis_close(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                   &reason);
+        ngx_http_news_redis_tls_exit(t[i]->tls);
 
         if (conn->retry.timer_set) {
             ngx_del_timer(&conn->retry);
@@ -1064,6 +1079,93 @@ ngx_http_news_redis_connected_handler(ngx_event_t *wev)
         return;
     }
 
+    if (conn->target->tls != NULL) {
+        ngx_http_news_redis_tls_handshake(conn);
+        return;
+    }
+
+    ngx_http_news_redis_opened(conn);
+}
+
+
+/* TLS first, with its own pool, over the connection just made */
+
+static void
+ngx_http_news_redis_tls_handshake(ngx_http_news_redis_conn_t *conn)
+{
+    ngx_int_t          rc;
+    ngx_str_t          reason;
+    ngx_connection_t  *c;
+
+    c = conn->peer.connection;
+    conn->log.action = "in the TLS handshake with Redis";
+
+    c->pool = ngx_create_pool(1024, &conn->log);
+    if (c->pool == NULL) {
+        ngx_str_set(&reason, "cannot start TLS");
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        return;
+    }
+
+    rc = ngx_http_news_redis_tls_start(conn->target->tls, c,
+                                       ngx_http_news_redis_tls_handshaked);
+
+    if (rc == NGX_AGAIN) {
+        if (!c->write->timer_set) {
+            ngx_add_timer(c->write, conn->target->timeout);
+        }
+
+        return;
+    }
+
+    /* done, or failed: the check tells which */
+
+    ngx_http_news_redis_tls_handshaked(c);
+}
+
+
+static void
+ngx_http_news_redis_tls_handshaked(ngx_connection_t *c)
+{
+    ngx_str_t                    reason;
+    ngx_http_news_redis_conn_t  *conn;
+
+    conn = c->data;
+
+    if (c->write->timer_set) {
+        ngx_del_timer(c->write);
+    }
+
+    if (ngx_http_news_redis_tls_check(conn->target->tls, c, conn->reason,
+                                      sizeof(conn->reason), &reason)
+        != NGX_OK)
+    {
+        if (c->write->timedout) {
+            ngx_str_set(&reason, "the TLS handshake timed out");
+        }
+
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        return;
+    }
+
+    c->read->handler = ngx_http_news_redis_read_handler;
+    c->write->handler = ngx_http_news_redis_write_handler;
+
+    ngx_http_news_redis_opened(conn);
+}
+
+
+/* connected (and TLS done): the setup commands, then the requests' */
+
+static void
+ngx_http_news_redis_opened(ngx_http_news_redis_conn_t *conn)
+{
+    ngx_connection_t  *c;
+
+    c = conn->peer.connection;
+
     /*
      * The setup commands queued while connecting go out now; counted
      * first, so that a scrape that sees the connection sees them too.
@@ -1076,7 +1178,7 @@ ngx_http_news_redis_connected_handler(ngx_event_t *wev)
     conn->log.action = "setting up the Redis connection";
 
     c->write->handler = ngx_http_news_redis_write_handler;
-    ngx_http_news_redis_write_handler(wev);
+    ngx_http_news_redis_write_handler(c->write);
 }
 
 
@@ -1553,9 +1655,20 @@ static void
 ngx_http_news_redis_close(ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_result_e result, ngx_str_t *reason)
 {
+    ngx_pool_t        *pool;
+    ngx_connection_t  *c;
+
     if (conn->peer.connection != NULL) {
-        ngx_close_connection(conn->peer.connection);
+        c = conn->peer.connection;
+        pool = c->pool;
+
+        ngx_http_news_redis_tls_close(c);
+        ngx_close_connection(c);
         conn->peer.connection = NULL;
+
+        if (pool != NULL) {
+            ngx_destroy_pool(pool);
+        }
     }
 
     if (conn->connected) {

@@ -19,6 +19,8 @@
 #include <ngx_event.h>
 #include <ngx_event_connect.h>
 
+#include "ngx_http_news_redis_tls.h"
+
 
 typedef enum {
     NGX_HTTP_NEWS_REDIS_REPLY = 0,      /* Redis answered */
@@ -86,6 +88,8 @@ typedef struct {
     ngx_str_t                        user;       /* ACL user, or empty */
     ngx_str_t                        password;
     ngx_uint_t                       db;
+    ngx_http_news_redis_tls_conf_t   tls_conf;
+    ngx_http_news_redis_tls_t       *tls;        /* NULL: plain TCP */
     ngx_msec_t                       timeout;    /* the longest of its
                                                     locations' */
     ngx_http_news_redis_script_t    *script;     /* loaded at setup */
@@ -97,7 +101,8 @@ const char *ngx_http_news_redis_library(void);
 void ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script);
 ngx_http_news_redis_target_t *ngx_http_news_redis_add(ngx_conf_t *cf,
     ngx_array_t *targets, ngx_str_t *address, ngx_str_t *user,
-    ngx_str_t *password, ngx_uint_t db, ngx_http_news_redis_script_t *script);
+    ngx_str_t *password, ngx_uint_t db, ngx_http_news_redis_tls_conf_t *tls,
+    ngx_http_news_redis_script_t *script);
 
 ngx_int_t ngx_http_news_redis_init_process(ngx_array_t *targets,
     ngx_log_t *log);

@@ -55,6 +55,7 @@ typedef struct {
 
 typedef struct {
     ngx_http_news_template_value_pt  value;
+    ngx_http_news_template_records_pt  records;
     void                            *data;
     ngx_http_news_dot_t              dot;
     u_char                          *start;
@@ -76,6 +77,8 @@ static u_char *ngx_http_news_template_walk(ngx_http_news_walk_t *w,
     ngx_http_news_op_t *op, ngx_uint_t from, ngx_uint_t to, u_char *dst,
     size_t *size);
 static u_char *ngx_http_news_template_section(ngx_http_news_walk_t *w,
+    ngx_http_news_op_t *op, ngx_uint_t i, u_char *dst, size_t *size);
+static u_char *ngx_http_news_template_records(ngx_http_news_walk_t *w,
     ngx_http_news_op_t *op, ngx_uint_t i, u_char *dst, size_t *size);
 static u_char *ngx_http_news_template_slot(ngx_http_news_walk_t *w,
     ngx_uint_t slot, u_char *dst);
@@ -564,11 +567,23 @@ ngx_http_news_template_render(ngx_http_news_template_t *tpl,
     ngx_http_news_template_value_pt value, void *data, ngx_pool_t *pool,
     ngx_http_news_rendered_t *out)
 {
+    return ngx_http_news_template_render_records(tpl, value, NULL, data,
+                                                 pool, out);
+}
+
+
+ngx_int_t
+ngx_http_news_template_render_records(ngx_http_news_template_t *tpl,
+    ngx_http_news_template_value_pt value,
+    ngx_http_news_template_records_pt records, void *data, ngx_pool_t *pool,
+    ngx_http_news_rendered_t *out)
+{
     size_t                size;
     ngx_http_news_walk_t  w;
 
     ngx_memzero(&w, sizeof(ngx_http_news_walk_t));
     w.value = value;
+    w.records = records;
     w.data = data;
 
     /* measure, then write into one buffer of exactly that size */
@@ -726,6 +741,10 @@ ngx_http_news_template_section(ngx_http_news_walk_t *w,
     name = op[i].name;
     dot = w->dot;
 
+    if (name->list == NGX_HTTP_NEWS_TEMPLATE_RECORDS) {
+        return ngx_http_news_template_records(w, op, i, dst, size);
+    }
+
     if (name->slot) {
         items = NULL;
         n = 1;
@@ -754,6 +773,44 @@ ngx_http_news_template_section(ngx_http_news_walk_t *w,
     }
 
     w->dot = dot;
+
+    return dst;
+}
+
+
+/*
+ * {{#articles}} over records shows its body once per record, the names
+ * inside resolved by the value function with the record as its data;
+ * {{^articles}} once if there is none.
+ */
+
+static u_char *
+ngx_http_news_template_records(ngx_http_news_walk_t *w,
+    ngx_http_news_op_t *op, ngx_uint_t i, u_char *dst, size_t *size)
+{
+    void        *data, **records;
+    ngx_uint_t   n, k;
+
+    if (w->records == NULL
+        || w->records(w->data, op[i].name->id, &records, &n) != NGX_OK)
+    {
+        w->failed = 1;
+        return dst;
+    }
+
+    if (op[i].type == NGX_HTTP_NEWS_OP_INVERTED) {
+        return n ? dst : ngx_http_news_template_walk(w, op, i + 1, op[i].end,
+                                                     dst, size);
+    }
+
+    data = w->data;
+
+    for (k = 0; k < n && !w->failed; k++) {
+        w->data = records[k];
+        dst = ngx_http_news_template_walk(w, op, i + 1, op[i].end, dst, size);
+    }
+
+    w->data = data;
 
     return dst;
 }

@@ -33,9 +33,17 @@ typedef struct ngx_http_news_template_s  ngx_http_news_template_t;
 typedef struct {
     ngx_str_t                 name;
     ngx_uint_t                id;
-    unsigned                  list:1;   /* a section repeats per item */
+    unsigned                  list:2;   /* a section repeats per item */
     unsigned                  slot:1;   /* id is a slot: left for later */
 } ngx_http_news_template_name_t;
+
+
+/*
+ * list: 1, items are values ({{.}}); NGX_HTTP_NEWS_TEMPLATE_RECORDS,
+ * items are records (a list's articles), whose names inside the section
+ * are their own.
+ */
+#define NGX_HTTP_NEWS_TEMPLATE_RECORDS  2
 
 
 /*
@@ -46,6 +54,14 @@ typedef ngx_int_t (*ngx_http_news_template_value_pt)(void *data,
     ngx_uint_t id, ngx_uint_t list, ngx_str_t **items, ngx_uint_t *nitems);
 
 
+/*
+ * The records of a records name: each is the data the value function
+ * gets for the names inside the section, once per record.
+ */
+typedef ngx_int_t (*ngx_http_news_template_records_pt)(void *data,
+    ngx_uint_t id, void ***records, ngx_uint_t *nrecords);
+
+
 ngx_http_news_template_t *ngx_http_news_template_load(ngx_conf_t *cf,
     ngx_str_t *path, ngx_http_news_template_name_t *names);
 ngx_http_news_template_t *ngx_http_news_template_compile(ngx_conf_t *cf,
@@ -53,6 +69,10 @@ ngx_http_news_template_t *ngx_http_news_template_compile(ngx_conf_t *cf,
     ngx_http_news_template_name_t *names);
 ngx_int_t ngx_http_news_template_render(ngx_http_news_template_t *tpl,
     ngx_http_news_template_value_pt value, void *data, ngx_pool_t *pool,
+    ngx_http_news_rendered_t *out);
+ngx_int_t ngx_http_news_template_render_records(
+    ngx_http_news_template_t *tpl, ngx_http_news_template_value_pt value,
+    ngx_http_news_template_records_pt records, void *data, ngx_pool_t *pool,
     ngx_http_news_rendered_t *out);
 ngx_str_t *ngx_http_news_template_field(ngx_http_news_template_t *tpl,
     ngx_uint_t id);

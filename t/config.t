@@ -289,8 +289,12 @@ checked
 
 === TEST 14: unknown tag syntax is an error; a name the page does not know is a hash field's
 --- init
-my ($rc, $out) = main::broken_template("{{headline}}{{#Sub-Head}}{{/Sub-Head}}");
+my ($rc, $out) = main::broken_template("{{headline}}\n{{#Sub-Head}}{{/Sub-Head}}{{headline}}");
 Test::More::is($rc, 0, 'a hash field by name passes nginx -t') or Test::More::diag($out);
+Test::More::is(join('|', $out =~ /\[info\] .*(TPL:\d+: "[^"]+" is not a name of the page: the hash field of that name)/g),
+               'TPL:1: "headline" is not a name of the page: the hash field of that name|'
+               . 'TPL:2: "Sub-Head" is not a name of the page: the hash field of that name',
+               'each said once, at info, with its line, so a typo shows');
 ($rc, $out) = main::broken_template("{{head line}}");
 Test::More::like($out, qr/TPL:1: invalid tag "\{\{head line\}\}"/,
                  'not a name');

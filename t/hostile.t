@@ -292,7 +292,7 @@ exited on signal
 GET /raw/img-quotes
 --- response_body_like eval
 qr{<img\ src="https://img\.example/a\.jpg&quot;\ onerror=&quot;pwn\(1\)"
-   \ alt="alt&\#39;\ onload=&\#39;pwn\(2\)&\#39;\ x=&quot;">}x
+   \ alt="alt&\#39;\ onload=&\#39;pwn\(2\)&\#39;\ x=&quot;"\ fetchpriority="high">}x
 --- no_error_log
 exited on signal
 
@@ -403,14 +403,15 @@ Host: evil.example"><b>pwn-host
 --- request
 GET /raw/%3C/script%3E%3Cb%20id=pwn%3E%22x'
 --- response_body_like eval
-qr{<title>title\ &lt;script&gt;pwn\(&quot;title&quot;\)&lt;/script&gt;&lt;/script&gt;&lt;b\ id=pwn&gt;\ &lt;!--pwn\ &quot;\ onerror=&quot;pwn\(1\)\ &\#39;\ onload=&\#39;pwn\(2\)\ \]\]&gt;\ &amp;amp;.*
+qr{<title>title\ &lt;script&gt;pwn\(&quot;title&quot;\)&lt;/script&gt;&lt;/script\x{e2}\x{80}\x{a6}</title>.*
    <link\ rel="canonical"\ href="http://localhost:\d+/raw/%3C/script%3E%3Cb%20id=pwn%3E%22x&\#39;">.*
+   <meta\ property="og:title"\ content="title\ &lt;script&gt;pwn\(&quot;title&quot;\)&lt;/script&gt;&lt;/script&gt;&lt;b\ id=pwn&gt;\ &lt;!--pwn\ &quot;\ onerror=&quot;pwn\(1\)\ &\#39;\ onload=&\#39;pwn\(2\)\ \]\]&gt;\ &amp;amp;">.*
    <p\ class="category">category\ &lt;script&gt;pwn\(&quot;category&quot;\).*
    <h1>title\ &lt;script&gt;.*
-   <span\ class="author">author\ &lt;script&gt;pwn\(&quot;author&quot;\).*
+   <span\ class="author">By\ author\ &lt;script&gt;pwn\(&quot;author&quot;\).*
    <img\ src="image\ &lt;script&gt;pwn\(&quot;image&quot;\).*\ alt="image_alt\ &lt;script&gt;pwn\(&quot;image_alt&quot;\).*
-   <p>body\ &lt;script&gt;pwn\(&quot;body&quot;\).*
-   Disclaimer:\ image_credit\ &lt;script&gt;pwn\(&quot;image_credit&quot;\)}sx
+   <figcaption>Disclaimer:\ image_credit\ &lt;script&gt;pwn\(&quot;image_credit&quot;\).*
+   <p>body\ &lt;script&gt;pwn\(&quot;body&quot;\)}sx
 
 
 

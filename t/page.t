@@ -41,14 +41,14 @@ GET /news/harbour-ferry
 qr{<header\ class="site"><a\ href="/">The\ Loopback\ Gazette</a></header>.*
 <p\ class="category">Coastal\ Affairs</p>.*
 <h1>Harbour\ ferry\ returns\ after\ the\ winter\ storms</h1>.*
-Published\ On\ Tue,\ 04\ Nov\ 2025.*
-<span\ class="author">Mara\ Lindqvist</span>.*
+Published\ On\ <time\ datetime="2025-11-04T09:30:00Z">Tue,\ 04\ Nov\ 2025</time>.*
+<span\ class="author">By\ Mara\ Lindqvist</span>.*
 <span\ class="views">1\ View</span>.*
-<img\ src="https://images\.example\.org/ferry\.jpg"\ alt="The\ ferry\ leaving\ the\ harbour\ at\ dawn">.*
+<figure><img\ src="https://images\.example\.org/ferry\.jpg"\ alt="The\ ferry\ leaving\ the\ harbour\ at\ dawn"\ fetchpriority="high">\n
+<figcaption>Disclaimer:\ Coastal\ Photo\ Desk</figcaption>\n</figure>.*
 Share.*
 <p>The\ ferry\ to\ the\ outer\ islands\ sails\ again\.\nCrews\ spent\ six\ weeks\ on\ repairs\.</p>\n
-<p>Timetables\ are\ posted\ at\ the\ quay\.</p>.*
-Disclaimer:\ Coastal\ Photo\ Desk}sx
+<p>Timetables\ are\ posted\ at\ the\ quay\.</p>}sx
 --- no_error_log
 [error]
 
@@ -166,7 +166,7 @@ NewsTest::article('bare-notice', title => 'Library hours change');
 --- request
 GET /news/bare-notice
 --- error_code: 200
---- response_body_unlike: class="category"|<img|Disclaimer|Published On|class="author"|name="description"|<p>
+--- response_body_unlike: class="category"|<img|Disclaimer|Published On|class="author"|name="description"|<p>|<header|Updated|<time|og:image
 
 
 
@@ -186,15 +186,18 @@ NewsTest::redis('HSET', 'news:article:hostile', 'published_at', '<b>');
 GET /news/hostile
 --- error_code: 200
 --- response_body_like eval
-qr{<title>title\ &lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt;&\#39;\ onmouseover=&\#39;y&\#39;\ &amp;amp;\ \|\ &lt;Site\ &amp;\ &\#39;Co&\#39;&gt;</title>.*
+qr{<title>title\ &lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt;&\#39;\x{e2}\x{80}\x{a6}</title>.*
+<meta\ property="og:title"\ content="title\ &lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt;&\#39;\ onmouseover=&\#39;y&\#39;\ &amp;amp;">.*
 content="summary\ &lt;script&gt;.*
+<meta\ property="og:site_name"\ content="&lt;Site\ &amp;\ &\#39;Co&\#39;&gt;">.*
+<header\ class="site"><a\ href="/">&lt;Site\ &amp;\ &\#39;Co&\#39;&gt;</a>.*
 <p\ class="category">category\ &lt;script&gt;.*
 <h1>title\ &lt;script&gt;.*
-<span\ class="author">author\ &lt;script&gt;.*
+<span\ class="author">By\ author\ &lt;script&gt;.*
 <img\ src="image\ &lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt;&\#39;\ onmouseover=&\#39;y&\#39;\ &amp;amp;"\ alt="image_alt\ &lt;script&gt;.*
+<figcaption>Disclaimer:\ image_credit\ &lt;script&gt;.*
 text=title%20%3Cscript%3E.*
-<p>body\ &lt;script&gt;.*
-Disclaimer:\ image_credit\ &lt;script&gt;}sx
+<p>body\ &lt;script&gt;}sx
 
 
 

@@ -191,7 +191,7 @@ Test::More::is(::r('HGET', $key, 'published_ts'), '1762248600',
 Test::More::is(::r('HGET', $key, 'rev'), $rev, 'rev stored');
 --- request
 GET /news/tram-line
---- response_body_like: <h1>City council approves the riverside tram line</h1>.*Published On Tue, 04 Nov 2025.*>1 View<
+--- response_body_like: <h1>City council approves the riverside tram line</h1>.*Published On <time datetime="2025-11-04T09:30:00Z">Tue, 04 Nov 2025</time>.*>1 View<
 --- no_error_log
 [error]
 
@@ -825,7 +825,7 @@ for my $c (['1970-01-01T00:00:00Z', 0], ['2000-02-29T12:00:00Z', 951825600],
 ::put('dated', { title => 'Dated', published_at => 1762248600 });
 --- request
 GET /news/dated
---- response_body_like: Published On Tue, 04 Nov 2025
+--- response_body_like: Published On <time datetime="2025-11-04T09:30:00Z">Tue, 04 Nov 2025</time>
 
 
 

@@ -200,13 +200,14 @@ sub {
 @context=https://schema.org
 @type=NewsArticle
 articleSection=Coast
-author={"@type":"Person","name":"Jonas Berg"}
+author=[{"@type":"Person","name":"Jonas Berg"}]
 creditText=Harbour Archive
 dateModified=2025-03-15T12:30:00Z
 datePublished=2025-03-14T08:00:00Z
 description=The last keeper of the north light hands over the keys.
 headline=Lighthouse keeper retires after 40 years
 image=["https://images.example.org/light.jpg"]
+inLanguage=en
 keywords=["Maritime","People & Places"]
 mainEntityOfPage=http://localhost/news/lighthouse
 publisher={"@type":"Organization","name":"North Shore News"}
@@ -302,6 +303,7 @@ og:description
 og:image
 og:url
 og:site_name
+og:locale
 article:published_time
 article:2025-03-14T08:00:00Z
 article:modified_time

@@ -68,7 +68,7 @@ my %old = map { $_ => 1 } NewsTest::worker_pids();
 my $mark = NewsTest::log_mark();
 kill 'HUP', $master;
 my (@reload, @new);
-for (1 .. 250) {
+for (1 .. 750) {          # up to 15 s: a reload on a busy machine
     @reload = ::notices($mark);
     @new = grep { !$old{$_} } NewsTest::worker_pids();
     last if @reload && @new == 2;

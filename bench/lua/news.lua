@@ -237,6 +237,7 @@ header.site{border-bottom:3px solid #1a1a1a;padding:.8em 1em}
 header.site a{font:700 1.4em/1 Helvetica,Arial,sans-serif;color:#1a1a1a;text-decoration:none}
 main{max-width:44em;margin:0 auto;padding:1em}
 .category{font:700 .85em Helvetica,Arial,sans-serif;text-transform:uppercase;color:#b00}
+.category a{color:#b00;text-decoration:none}
 h1{font-size:2em;line-height:1.2;margin:.3em 0}
 .meta{font:.9em Helvetica,Arial,sans-serif;color:#555}
 .meta span{margin-right:1.2em}
