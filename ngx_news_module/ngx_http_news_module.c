@@ -561,6 +561,15 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
 
     ngx_http_news_store_init(&nmcf->script);
 
+    if (ngx_array_init(&nmcf->scripts, cf->pool, 4,
+                       sizeof(ngx_http_news_redis_script_t *))
+        != NGX_OK
+        || ngx_http_news_redis_script_use(&nmcf->scripts, &nmcf->script)
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
     nmcf->cache_size = NGX_CONF_UNSET_SIZE;
     nmcf->stale_size = NGX_CONF_UNSET_SIZE;
     nmcf->generation = ++ngx_http_news_generation;
@@ -578,8 +587,6 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_news_main_conf_t *nmcf = conf;
 
-    ngx_http_news_redis_script_t  *s, *list;
-
     /* per worker: about 400 articles of 20 KB with their pages */
 
     ngx_conf_init_size_value(nmcf->cache_size, 16 * 1024 * 1024);
@@ -593,16 +600,13 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
      * a location lists (the directives are all read by now).
      */
 
-    list = ngx_http_news_list_store_script();
-
-    for (s = &nmcf->script; s->next != NULL && s->next != list;
-         s = s->next)
+    if (nmcf->lists
+        && ngx_http_news_redis_script_use(&nmcf->scripts,
+                                          ngx_http_news_list_store_script())
+           != NGX_OK)
     {
-        /* void */
+        return NGX_CONF_ERROR;
     }
-
-    list->next = NULL;
-    s->next = nmcf->lists ? list : NULL;
 
     return NGX_CONF_OK;
 }
@@ -834,7 +838,12 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
             return NGX_CONF_ERROR;
         }
 
-        ngx_http_news_stale_script(&nmcf->script);
+        if (ngx_http_news_redis_script_use(&nmcf->scripts,
+                                           ngx_http_news_stale_script())
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
     }
 
     conf->redis = ngx_http_news_redis_add(cf, &nmcf->targets,
@@ -843,7 +852,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                                           &conf->redis_password,
                                           (ngx_uint_t) conf->redis_db,
                                           &conf->redis_tls,
-                                          &nmcf->script);
+                                          &nmcf->scripts);
     if (conf->redis == NULL) {
         return NGX_CONF_ERROR;
     }

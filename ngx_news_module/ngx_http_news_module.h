@@ -39,7 +39,8 @@
 
 typedef struct {
     ngx_array_t                     targets;    /* of target pointers */
-    ngx_http_news_redis_script_t    script;
+    ngx_http_news_redis_script_t    script;     /* the view's */
+    ngx_array_t                     scripts;    /* every connection's */
     size_t                          cache_size;
     size_t                          stale_size;     /* news_stale_buffer */
     ngx_shm_zone_t                 *stale_zone;     /* NULL: no news_stale */

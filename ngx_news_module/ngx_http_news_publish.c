@@ -131,7 +131,12 @@ ngx_http_news_publish(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     /* every connection loads the write script when it is set up */
 
     nmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
-    nmcf->script.next = ngx_http_news_publish_store_script();
+    if (ngx_http_news_redis_script_use(&nmcf->scripts,
+                                       ngx_http_news_publish_store_script())
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }

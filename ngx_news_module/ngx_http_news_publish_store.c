@@ -250,7 +250,7 @@ static ngx_str_t  ngx_http_news_publish_store_text = ngx_string(
 
 
 static ngx_http_news_redis_script_t  ngx_http_news_publish_store_lua = {
-    ngx_null_string, { 0 }, NULL
+    ngx_null_string, { 0 }
 };
 
 

@@ -202,10 +202,38 @@ ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script)
 }
 
 
+/* one more script that connections load when they are set up, once */
+
+ngx_int_t
+ngx_http_news_redis_script_use(ngx_array_t *scripts,
+    ngx_http_news_redis_script_t *script)
+{
+    ngx_uint_t                      i;
+    ngx_http_news_redis_script_t  **s;
+
+    s = scripts->elts;
+
+    for (i = 0; i < scripts->nelts; i++) {
+        if (s[i] == script) {
+            return NGX_OK;
+        }
+    }
+
+    s = ngx_array_push(scripts);
+    if (s == NULL) {
+        return NGX_ERROR;
+    }
+
+    *s = script;
+
+    return NGX_OK;
+}
+
+
 ngx_http_news_redis_target_t *
 ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
     ngx_str_t *address, ngx_str_t *user, ngx_str_t *password, ngx_uint_t db,
-    ngx_http_news_redis_tls_conf_t *tls, ngx_http_news_redis_script_t *script)
+    ngx_http_news_redis_tls_conf_t *tls, ngx_array_t *scripts)
 {
     ngx_url_t                       u;
     ngx_uint_t                      i;
@@ -263,7 +291,7 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
     target->user = *user;
     target->password = *password;
     target->db = db;
-    target->script = script;
+    target->scripts = scripts;
     target->tls_conf = *tls;
 
     if (tls->enable) {
@@ -611,13 +639,13 @@ ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *conn)
 static ngx_int_t
 ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
 {
-    u_char                        *p;
-    u_char                         db[NGX_INT_T_LEN];
-    size_t                         argvlen[3];
-    ngx_uint_t                     argc;
-    const char                    *argv[3];
-    ngx_http_news_redis_script_t  *script;
-    ngx_http_news_redis_target_t  *target;
+    u_char                         *p;
+    u_char                          db[NGX_INT_T_LEN];
+    size_t                          argvlen[3];
+    ngx_uint_t                      argc, i;
+    const char                     *argv[3];
+    ngx_http_news_redis_script_t  **script;
+    ngx_http_news_redis_target_t   *target;
 
     target = conn->target;
     conn->setup = 0;
@@ -662,13 +690,15 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
         }
     }
 
-    for (script = target->script; script != NULL; script = script->next) {
+    script = target->scripts->elts;
+
+    for (i = 0; i < target->scripts->nelts; i++) {
         argv[0] = "SCRIPT";
         argvlen[0] = sizeof("SCRIPT") - 1;
         argv[1] = "LOAD";
         argvlen[1] = sizeof("LOAD") - 1;
-        argv[2] = (const char *) script->text.data;
-        argvlen[2] = script->text.len;
+        argv[2] = (const char *) script[i]->text.data;
+        argvlen[2] = script[i]->text.len;
 
         if (ngx_http_news_redis_send_setup(conn, 3, argv, argvlen,
                                            ngx_http_news_redis_script_handler)

@@ -60,13 +60,10 @@ typedef struct ngx_http_news_redis_conn_s     ngx_http_news_redis_conn_t;
 typedef struct ngx_http_news_redis_pending_s  ngx_http_news_redis_pending_t;
 
 
-typedef struct ngx_http_news_redis_script_s  ngx_http_news_redis_script_t;
-
-struct ngx_http_news_redis_script_s {
+typedef struct {
     ngx_str_t                        text;
     u_char                           sha1[40];
-    ngx_http_news_redis_script_t    *next;       /* loaded at setup too */
-};
+} ngx_http_news_redis_script_t;
 
 
 /*
@@ -92,17 +89,19 @@ typedef struct {
     ngx_http_news_redis_tls_t       *tls;        /* NULL: plain TCP */
     ngx_msec_t                       timeout;    /* the longest of its
                                                     locations' */
-    ngx_http_news_redis_script_t    *script;     /* loaded at setup */
+    ngx_array_t                     *scripts;    /* loaded at setup */
     ngx_http_news_redis_conn_t      *conn;
 } ngx_http_news_redis_target_t;
 
 
 const char *ngx_http_news_redis_library(void);
 void ngx_http_news_redis_script_init(ngx_http_news_redis_script_t *script);
+ngx_int_t ngx_http_news_redis_script_use(ngx_array_t *scripts,
+    ngx_http_news_redis_script_t *script);
 ngx_http_news_redis_target_t *ngx_http_news_redis_add(ngx_conf_t *cf,
     ngx_array_t *targets, ngx_str_t *address, ngx_str_t *user,
     ngx_str_t *password, ngx_uint_t db, ngx_http_news_redis_tls_conf_t *tls,
-    ngx_http_news_redis_script_t *script);
+    ngx_array_t *scripts);
 
 ngx_int_t ngx_http_news_redis_init_process(ngx_array_t *targets,
     ngx_log_t *log);

@@ -128,20 +128,17 @@ ngx_http_news_stale_zone(ngx_conf_t *cf, size_t size, void *tag)
 }
 
 
-/* the flush script, loaded with the view script on each connection */
+/* the flush script, for connections to load when they are set up */
 
-void
-ngx_http_news_stale_script(ngx_http_news_redis_script_t *script)
+ngx_http_news_redis_script_t *
+ngx_http_news_stale_script(void)
 {
-    if (ngx_http_news_stale_flush.text.len) {
-        return;
+    if (ngx_http_news_stale_flush.text.len == 0) {
+        ngx_http_news_stale_flush.text = ngx_http_news_stale_text;
+        ngx_http_news_redis_script_init(&ngx_http_news_stale_flush);
     }
 
-    ngx_http_news_stale_flush.text = ngx_http_news_stale_text;
-    ngx_http_news_redis_script_init(&ngx_http_news_stale_flush);
-
-    ngx_http_news_stale_flush.next = script->next;
-    script->next = &ngx_http_news_stale_flush;
+    return &ngx_http_news_stale_flush;
 }
 
 

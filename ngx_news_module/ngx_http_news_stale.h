@@ -24,7 +24,7 @@
 
 ngx_shm_zone_t *ngx_http_news_stale_zone(ngx_conf_t *cf, size_t size,
     void *tag);
-void ngx_http_news_stale_script(ngx_http_news_redis_script_t *script);
+ngx_http_news_redis_script_t *ngx_http_news_stale_script(void);
 ngx_int_t ngx_http_news_stale_add(ngx_shm_zone_t *zone,
     ngx_http_news_redis_target_t *target, ngx_str_t *key, int64_t *pending);
 ngx_int_t ngx_http_news_stale_init_process(ngx_shm_zone_t *zone,

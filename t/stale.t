@@ -210,3 +210,38 @@ _EOC_
 GET /news/kept
 --- error_code: 200
 --- timeout: 20
+
+
+
+=== TEST 5: a connection loads each script its configuration uses, once
+--- init
+# the worker's first connection is set up once a page was served
+NewsTest::http_get('/news/kept');
+my $monitor = NewsTest::monitor_start($::Store->{port});
+# nginx's connection, not the monitor's
+NewsTest::redis_on($::Store, 'CLIENT', 'KILL', 'ID', $_->{id})
+    for grep { $_->{flags} !~ /O/ } NewsTest::client_list($::Store);
+my ($status) = NewsTest::http_get('/news/kept');
+Test::More::is($status, 200, 'served over the new connection');
+my @cmds = NewsTest::monitor_commands($monitor, 1);
+my @loads = map { $_->[2] } grep { lc($_->[0]) eq 'script' } @cmds;
+my %seen;
+Test::More::is(scalar(grep { !$seen{$_}++ } @loads), scalar(@loads),
+               'no script loaded twice');
+Test::More::is(scalar(@loads), 4,
+               'the view, publishing, news_stale and list scripts');
+Test::More::ok(scalar(grep { /:flushed:|'SET', KEYS\[1\]/ } @loads),
+               'news_stale\'s among them');
+--- http_config eval: $::HttpConfig
+--- config eval
+$::Config . <<'_EOC_';
+    location ~ ^/api/(?<slug>[a-z0-9-]+)$ {
+        news_publish $slug;
+    }
+    location = /latest {
+        news_list latest;
+    }
+_EOC_
+--- request
+GET /news/kept
+--- error_code: 200
