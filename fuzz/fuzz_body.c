@@ -7,17 +7,20 @@
  * the rest is a value, which becomes every field of an article made
  * with ngx_http_news_article_create/add/done but its count and
  * revision: title, body, image, tags, dates...  The body goes through
- * ngx_http_news_body_html(); the value through HTML escaping,
- * ngx_http_news_safe_url() and ngx_http_news_parse_views(); and the
- * article is shown in that body format (fuzz_show()).  Checks: no
- * memory error or leak; text paragraphs are escaped and fill their
+ * ngx_http_news_body_html(); the value through HTML and JSON-string
+ * escaping, ngx_http_news_safe_url() and ngx_http_news_parse_views();
+ * and the article is shown in that body format (fuzz_show()).  Checks:
+ * no memory error or leak; text paragraphs are escaped and fill their
  * buffer exactly; Markdown links and images cannot run script, raw HTML
- * stays text, and the page keeps its only <h1>; escaping writes what it
- * measured and leaves no markup; a URL the module calls safe has no
- * scheme a browser would run; a count is read as Redis reads it; tags
- * are trimmed and not empty; a date shown in ISO 8601 reads back as the
- * same time; and every check of fuzz_show().  The article's values end
- * where they end, with no NUL after them: ASan sees a read past one.
+ * stays text, and the page keeps its only <h1>; editors' HTML is passed
+ * through but for its control bytes; no body holds one; escaping writes
+ * what it measured and leaves no markup and no control byte; the JSON
+ * form reads back as the value (fuzz_check_json_string()); a URL the
+ * module calls safe has no scheme a browser would run; a count is read
+ * as Redis reads it; tags are trimmed and not empty; a date shown in
+ * ISO 8601 reads back as the same time; and every check of
+ * fuzz_show().  The article's values end where they end, with no NUL
+ * after them: ASan sees a read past one.
  */
 
 
@@ -35,6 +38,8 @@ static ngx_http_news_article_t *fuzz_value_article(ngx_pool_t *pool,
 static void fuzz_check_paragraphs(ngx_str_t *html);
 static void fuzz_body(ngx_str_t *body, ngx_uint_t format, ngx_pool_t *pool);
 static void fuzz_escape(ngx_str_t *s);
+static void fuzz_escape_json(ngx_str_t *s);
+static void fuzz_check_controls(ngx_str_t *html, const char *what);
 static void fuzz_views(ngx_str_t *s);
 static void fuzz_dates(ngx_http_news_article_t *a, ngx_pool_t *pool);
 
@@ -89,6 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     fuzz_body(&a->field[NGX_HTTP_NEWS_BODY], format, pool);
     fuzz_escape(&a->field[NGX_HTTP_NEWS_TITLE]);
+    fuzz_escape_json(&a->field[NGX_HTTP_NEWS_TITLE]);
     fuzz_views(&a->field[NGX_HTTP_NEWS_TITLE]);
 
     if (ngx_http_news_safe_url(a->field[NGX_HTTP_NEWS_IMAGE].data,
@@ -212,10 +218,14 @@ fuzz_body(ngx_str_t *body, ngx_uint_t format, ngx_pool_t *pool)
         break;
 
     default: /* NGX_HTTP_NEWS_BODY_FORMAT_HTML */
-        if (out.data != body->data || out.len != body->len) {
+        if (ngx_http_news_escape_find_control(body->data, body->len) == NULL
+            && (out.data != body->data || out.len != body->len))
+        {
             fuzz_fail("HTML body not passed through");
         }
     }
+
+    fuzz_check_controls(&out, "body");
 
     (void) ngx_http_news_body_reading_minutes(body);
 }
@@ -224,8 +234,9 @@ fuzz_body(ngx_str_t *body, ngx_uint_t format, ngx_pool_t *pool)
 static void
 fuzz_escape(ngx_str_t *s)
 {
-    u_char  *dst, *end, *p;
-    size_t   len;
+    u_char     *dst, *end, *p;
+    size_t      len;
+    ngx_str_t   out;
 
     len = ngx_http_news_escape_html_len(s->data, s->len);
 
@@ -250,7 +261,62 @@ fuzz_escape(ngx_str_t *s)
         }
     }
 
+    out.data = dst;
+    out.len = end - dst;
+
+    fuzz_check_controls(&out, "escape");
+
     free(dst);
+}
+
+
+static void
+fuzz_escape_json(ngx_str_t *s)
+{
+    u_char     *dst, *end;
+    size_t      len;
+    ngx_str_t   out;
+
+    len = ngx_http_news_escape_json_len(s->data, s->len);
+
+    dst = malloc(len ? len : 1);
+    if (dst == NULL) {
+        fuzz_fail("malloc() failed");
+    }
+
+    end = ngx_http_news_escape_json(dst, s->data, s->len);
+
+    if ((size_t) (end - dst) != len) {
+        fuzz_fail("JSON escape: measured %zu bytes, wrote %zu", len,
+                  (size_t) (end - dst));
+    }
+
+    out.data = dst;
+    out.len = len;
+
+    fuzz_check_json_string(&out, s, "JSON escape");
+
+    free(dst);
+}
+
+
+/* HTML holds no C0 control but tab, LF and CR, and no DEL */
+
+static void
+fuzz_check_controls(ngx_str_t *html, const char *what)
+{
+    u_char  *p, *last;
+
+    last = html->data + html->len;
+
+    for (p = html->data; p < last; p++) {
+        if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+            || *p == 0x7f)
+        {
+            fuzz_fail("%s: control byte 0x%02x at offset %ld", what, *p,
+                      (long) (p - html->data));
+        }
+    }
 }
 
 

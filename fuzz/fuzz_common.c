@@ -782,6 +782,69 @@ fuzz_check_json(ngx_str_t *json, int64_t *views, const char *what)
 
 
 /*
+ * The JSON form of a value ({{name|json}}): nothing a <script> element
+ * or an attribute could end at, no raw control, no U+2028/2029; in
+ * quotes, a JSON string (NUL allowed) of the value with each byte that
+ * does not start valid UTF-8 made U+FFFD.
+ */
+
+void
+fuzz_check_json_string(ngx_str_t *inner, ngx_str_t *value, const char *what)
+{
+    u_char        *copy, *p, *last, *want;
+    size_t         n;
+    json_t        *j;
+    json_error_t   err;
+
+    last = inner->data + inner->len;
+
+    for (p = inner->data; p < last; p++) {
+        if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == '&'
+            || *p == '"' || *p == '\''
+            || (*p == 0xe2 && last - p > 2 && p[1] == 0x80
+                && (p[2] == 0xa8 || p[2] == 0xa9)))
+        {
+            fuzz_fail("%s: byte 0x%02x left at offset %ld: %.*s", what, *p,
+                      (long) (p - inner->data), (int) inner->len,
+                      inner->data);
+        }
+    }
+
+    copy = malloc(inner->len + 2);
+    want = malloc(3 * value->len + 1);
+
+    if (copy == NULL || want == NULL) {
+        fuzz_fail("malloc() failed");
+    }
+
+    copy[0] = '"';
+    ngx_memcpy(copy + 1, inner->data, inner->len);
+    copy[inner->len + 1] = '"';
+
+    j = json_loadb((const char *) copy, inner->len + 2,
+                   JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+
+    if (j == NULL || !json_is_string(j)) {
+        fuzz_fail("%s is not the inside of a JSON string: %s: %.*s", what,
+                  err.text, (int) inner->len, inner->data);
+    }
+
+    n = ngx_http_news_json_fix_utf8(want, value->data, value->len);
+
+    if (json_string_length(j) != n
+        || ngx_memcmp(json_string_value(j), want, n) != 0)
+    {
+        fuzz_fail("%s does not read back as the value: %.*s", what,
+                  (int) inner->len, inner->data);
+    }
+
+    json_decref(j);
+    free(want);
+    free(copy);
+}
+
+
+/*
  * The module measures, allocates exactly that (one malloc() each, with
  * NGX_DEBUG_PALLOC), and writes: what it wrote must fill the buffer.
  */

@@ -83,6 +83,10 @@ void fuzz_check_exact(ngx_str_t *out, const char *what);
 /* valid JSON as jansson reads it; with views, "views" is that count */
 void fuzz_check_json(ngx_str_t *json, int64_t *views, const char *what);
 
+/* inner is {{name|json}} of value: safe, and reads back as the value */
+void fuzz_check_json_string(ngx_str_t *inner, ngx_str_t *value,
+    const char *what);
+
 /* whether a browser would run a URL with a scheme other than ours */
 ngx_uint_t fuzz_url_has_bad_scheme(u_char *url, size_t len);
 

@@ -37,15 +37,36 @@ ngx_int_t
 ngx_http_news_body_html(ngx_str_t *body, ngx_uint_t format, ngx_pool_t *pool,
     ngx_str_t *out)
 {
-    size_t  size;
+    u_char  *p, *control;
+    size_t   size;
 
     switch (format) {
 
     case NGX_HTTP_NEWS_BODY_FORMAT_HTML:
 
-        /* the editors' own HTML: trusted, as documented */
+        /*
+         * The editors' own HTML: trusted, as documented, but with no
+         * control bytes, as every value shown; copied only if it has
+         * some, as the body may be kept with the article.
+         */
 
-        *out = *body;
+        control = ngx_http_news_escape_find_control(body->data, body->len);
+
+        if (control == NULL) {
+            *out = *body;
+            return NGX_OK;
+        }
+
+        out->data = ngx_pnalloc(pool, body->len);
+        if (out->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        size = control - body->data;
+        p = ngx_cpymem(out->data, body->data, size);
+        p = ngx_http_news_escape_strip_controls(p, control, body->len - size);
+
+        out->len = p - out->data;
         return NGX_OK;
 
     case NGX_HTTP_NEWS_BODY_FORMAT_MARKDOWN:
@@ -94,8 +115,12 @@ ngx_http_news_body_paragraphs(u_char *dst, ngx_str_t *body, size_t *size)
             eol = last;
         }
 
+        /* bytes that escaping drops make no paragraph either */
+
         for (q = p; q < eol; q++) {
-            if (*q != ' ' && *q != '\t' && *q != '\r') {
+            if (*q != ' ' && *q != '\t' && *q != '\r'
+                && !ngx_http_news_escape_dropped(*q))
+            {
                 break;
             }
         }
@@ -107,8 +132,11 @@ ngx_http_news_body_paragraphs(u_char *dst, ngx_str_t *body, size_t *size)
                 start = q;
             }
 
-            for (end = eol; end > q && (end[-1] == ' ' || end[-1] == '\t'
-                                        || end[-1] == '\r'); end--)
+            for (end = eol;
+                 end > q && (end[-1] == ' ' || end[-1] == '\t'
+                             || end[-1] == '\r'
+                             || ngx_http_news_escape_dropped(end[-1]));
+                 end--)
             {
                 /* void */
             }
@@ -139,18 +167,22 @@ static ngx_int_t
 ngx_http_news_body_markdown(ngx_str_t *body, ngx_pool_t *pool,
     ngx_str_t *out)
 {
-    u_char                    *text;
+    u_char                    *text, *last;
     ngx_http_news_body_buf_t   buf;
 
-    /* md4c 0.4.8 may read one byte past its input: give it a NUL there */
+    /*
+     * md4c 0.4.8 may read one byte past its input: give it a NUL there.
+     * The copy leaves out the control bytes, which md4c would pass to
+     * its output (or make U+FFFD of, a NUL).
+     */
 
     text = ngx_pnalloc(pool, body->len + 1);
     if (text == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_memcpy(text, body->data, body->len);
-    text[body->len] = '\0';
+    last = ngx_http_news_escape_strip_controls(text, body->data, body->len);
+    *last = '\0';
 
     buf.pool = pool;
     buf.len = 0;
@@ -164,7 +196,7 @@ ngx_http_news_body_markdown(ngx_str_t *body, ngx_pool_t *pool,
 
     /* MD_FLAG_NOHTML: raw HTML in the source is shown as text */
 
-    if (md_html((const MD_CHAR *) text, (MD_SIZE) body->len,
+    if (md_html((const MD_CHAR *) text, (MD_SIZE) (last - text),
                 ngx_http_news_body_markdown_output, &buf,
                 MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH | MD_FLAG_TABLES, 0)
         != 0
@@ -173,8 +205,12 @@ ngx_http_news_body_markdown(ngx_str_t *body, ngx_pool_t *pool,
         return NGX_ERROR;
     }
 
+    /* a character reference ("&#27;") may still make one */
+
     out->data = buf.data;
-    out->len = buf.len;
+    out->len = ngx_http_news_escape_strip_controls(buf.data, buf.data,
+                                                   buf.len)
+               - buf.data;
 
     ngx_http_news_body_safe_urls(out);
 

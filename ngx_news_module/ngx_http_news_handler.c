@@ -31,6 +31,7 @@ typedef enum {
 typedef struct {
     ngx_int_t                   status;
     ngx_uint_t                  level;
+    char                       *error;     /* a JSON location's answer */
 } ngx_http_news_failure_t;
 
 
@@ -69,6 +70,10 @@ static ngx_int_t ngx_http_news_list_prefixes(ngx_http_request_t *r,
 static ngx_int_t ngx_http_news_send_beacon(ngx_http_request_t *r);
 static ngx_int_t ngx_http_news_fail(ngx_http_news_ctx_t *ctx,
     ngx_http_news_failure_e failure, ngx_str_t *reason);
+static ngx_int_t ngx_http_news_error(ngx_http_request_t *r,
+    ngx_int_t status, char *error);
+static ngx_uint_t ngx_http_news_error_page(ngx_http_request_t *r,
+    ngx_int_t status);
 static int64_t ngx_http_news_usec(void);
 static void ngx_http_news_deadline_handler(ngx_event_t *ev);
 static void ngx_http_news_cleanup(void *data);
@@ -77,15 +82,21 @@ static void ngx_http_news_destroy_pool(void *data);
 
 /*
  * Status and log level by failure: a reader's mistake or a missing
- * article is info, anything an operator must see is an error.
+ * article is info, anything an operator must see is an error.  The
+ * words of a JSON location's error are the publishing API's where the
+ * failure is the same; a draft is "no such article" too.
  */
 
 static ngx_http_news_failure_t  ngx_http_news_failures[] = {
-    { NGX_HTTP_NOT_FOUND, NGX_LOG_INFO },
-    { NGX_HTTP_BAD_GATEWAY, NGX_LOG_ERR },
-    { NGX_HTTP_SERVICE_UNAVAILABLE, NGX_LOG_ERR },
-    { NGX_HTTP_GATEWAY_TIME_OUT, NGX_LOG_ERR },
-    { NGX_HTTP_INTERNAL_SERVER_ERROR, NGX_LOG_ERR }
+    { NGX_HTTP_NOT_FOUND, NGX_LOG_INFO, "no such article" },
+    { NGX_HTTP_BAD_GATEWAY, NGX_LOG_ERR,
+      "Redis answered with an error; see the error log" },
+    { NGX_HTTP_SERVICE_UNAVAILABLE, NGX_LOG_ERR,
+      "Redis is unavailable; try again" },
+    { NGX_HTTP_GATEWAY_TIME_OUT, NGX_LOG_ERR,
+      "Redis did not answer in time" },
+    { NGX_HTTP_INTERNAL_SERVER_ERROR, NGX_LOG_ERR,
+      "internal error; see the error log" }
 };
 
 
@@ -139,7 +150,8 @@ ngx_http_news_handler(ngx_http_request_t *r)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        return NGX_HTTP_NOT_ALLOWED;
+        return ngx_http_news_error(r, NGX_HTTP_NOT_ALLOWED,
+                                   "method not allowed");
     }
 
     rc = ngx_http_discard_request_body(r);
@@ -152,14 +164,16 @@ ngx_http_news_handler(ngx_http_request_t *r)
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "news: 500: cannot evaluate the article key");
         ctx->skip = NGX_HTTP_NEWS_SKIP_ERROR;
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_news_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                   "internal error; see the error log");
     }
 
     if (ngx_http_news_valid_key(&ctx->key) != NGX_OK) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: invalid article key of %uz bytes",
                       ctx->key.len);
-        return NGX_HTTP_BAD_REQUEST;
+        return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST,
+                                   "invalid article key");
     }
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
@@ -644,7 +658,7 @@ ngx_http_news_refused(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     ngx_str_t *reason)
 {
     ngx_int_t                    rc;
-    ngx_str_t                    retry;
+    ngx_str_t                    retry, no_store;
     ngx_http_news_loc_conf_t    *nlcf;
     ngx_http_news_main_conf_t   *nmcf;
     ngx_http_news_store_query_t *q;
@@ -664,8 +678,12 @@ ngx_http_news_refused(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
 
     if (nlcf->beacon) {
         ngx_str_set(&retry, "60");
+        ngx_str_set(&no_store, "no-store");
 
-        if (ngx_http_news_add_header(r, "Retry-After", &retry) != NGX_OK) {
+        if (ngx_http_news_add_header(r, "Retry-After", &retry) != NGX_OK
+            || ngx_http_news_add_header(r, "Cache-Control", &no_store)
+               != NGX_OK)
+        {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -1055,14 +1073,15 @@ ngx_http_news_send_beacon(ngx_http_request_t *r)
 /*
  * The one place where a request that gets no page is logged, once, at
  * its failure's level, and given its status; a view not counted then is
- * not counted for an error (a 404 has its reason already).
+ * not counted for an error (a 404 has its reason already).  A 5xx is
+ * of a moment: no cache may keep it.
  */
 
 static ngx_int_t
 ngx_http_news_fail(ngx_http_news_ctx_t *ctx, ngx_http_news_failure_e failure,
     ngx_str_t *reason)
 {
-    ngx_str_t                 retry;
+    ngx_str_t                 retry, no_store;
     ngx_http_request_t       *r;
     ngx_http_news_failure_t  *f;
 
@@ -1084,13 +1103,104 @@ ngx_http_news_fail(ngx_http_news_ctx_t *ctx, ngx_http_news_failure_e failure,
         }
     }
 
+    if (f->status >= NGX_HTTP_INTERNAL_SERVER_ERROR) {
+        ngx_str_set(&no_store, "no-store");
+
+        if (ngx_http_news_add_header(r, "Cache-Control", &no_store)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
     if (failure != NGX_HTTP_NEWS_NOT_FOUND
         && ctx->skip == NGX_HTTP_NEWS_SKIP_NONE && !ctx->counted)
     {
         ctx->skip = NGX_HTTP_NEWS_SKIP_ERROR;
     }
 
-    return f->status;
+    return ngx_http_news_error(r, f->status, f->error);
+}
+
+
+/*
+ * A JSON location answers an error in JSON, {"error": "..."}, as the
+ * publishing API does, and not with nginx's HTML page; an HTML location
+ * keeps nginx's.  Either way an error_page for the status wins, as it
+ * does over nginx's own page: the status is returned, and nginx
+ * redirects.
+ */
+
+static ngx_int_t
+ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status, char *error)
+{
+    ngx_buf_t                 *b;
+    ngx_str_t                  json;
+    ngx_chain_t               *out;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (nlcf->format != NGX_HTTP_NEWS_FORMAT_JSON
+        || r->header_sent
+        || ngx_http_news_error_page(r, status))
+    {
+        return status;
+    }
+
+    /* what nginx does before its own error page, lest a body be a request */
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        r->keepalive = 0;
+    }
+
+    if (ngx_http_news_json_error(error, r->pool, &json) != NGX_OK) {
+        return status;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    out = ngx_alloc_chain_link(r->pool);
+
+    if (b == NULL || out == NULL) {
+        return status;
+    }
+
+    b->pos = json.data;
+    b->last = json.data + json.len;
+    b->memory = 1;
+
+    out->buf = b;
+    out->next = NULL;
+
+    return ngx_http_news_send(r, status, "application/json; charset=utf-8",
+                              out, json.len);
+}
+
+
+/* whether nginx would send this status to an error_page: its own test */
+
+static ngx_uint_t
+ngx_http_news_error_page(ngx_http_request_t *r, ngx_int_t status)
+{
+    ngx_uint_t                 i;
+    ngx_http_err_page_t       *err_page;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (r->error_page || clcf->error_pages == NULL || r->uri_changes == 0) {
+        return 0;
+    }
+
+    err_page = clcf->error_pages->elts;
+
+    for (i = 0; i < clcf->error_pages->nelts; i++) {
+        if (err_page[i].status == status) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

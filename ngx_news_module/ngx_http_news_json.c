@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "ngx_http_news_json.h"
+#include "ngx_http_news_body.h"
 #include "ngx_http_news_escape.h"
 
 
@@ -69,8 +70,11 @@ ngx_http_news_json_library(void)
 
 /*
  * Every hash field; "views" as a number, "tags" as an array, the dates
- * in ISO 8601; and the canonical "url".  The count is this view's, so
- * it is left as the rendered JSON's one slot, its last member.
+ * in ISO 8601; the canonical "url" (the article page's, with
+ * news_article_url) and "body_html", the body as the page shows it.
+ * These two win over hash fields of their names, as in templates.  The
+ * count is this view's, so it is left as the rendered JSON's one slot,
+ * its last member.
  */
 
 ngx_int_t
@@ -81,7 +85,7 @@ ngx_http_news_json_article(ngx_http_news_page_t *page, ngx_pool_t *pool,
     size_t                    size;
     json_t                   *obj;
     ngx_int_t                 rc;
-    ngx_str_t                 json;
+    ngx_str_t                 json, html;
     ngx_uint_t                i;
     ngx_http_news_pair_t     *pair;
     ngx_http_news_article_t  *a;
@@ -109,8 +113,25 @@ ngx_http_news_json_article(ngx_http_news_page_t *page, ngx_pool_t *pool,
         }
     }
 
+    if (ngx_http_news_body_html(&a->field[NGX_HTTP_NEWS_BODY],
+                                page->body_format, pool, &html)
+        != NGX_OK)
+    {
+        goto done;
+    }
+
+    size += 2 * html.len;
+
+    /* an empty body has no HTML: a hash's own "body_html" goes too */
+
+    if (html.len == 0) {
+        (void) json_object_del(obj, "body_html");
+    }
+
     if (ngx_http_news_json_set(page, obj, "url", &page->url, pool)
         != NGX_OK
+        || ngx_http_news_json_set(page, obj, "body_html", &html, pool)
+           != NGX_OK
         || ngx_http_news_json_dump(obj, size, pool, &json) != NGX_OK)
     {
         goto done;
@@ -196,6 +217,31 @@ ngx_http_news_json_field(ngx_http_news_page_t *page, json_t *obj,
     return json_object_setn_new_nocheck(obj, (const char *) key.data,
                                         key.len, v)
            == 0 ? NGX_OK : NGX_ERROR;
+}
+
+
+/* {"error": "..."}: the shape of the publishing API's errors */
+
+ngx_int_t
+ngx_http_news_json_error(char *error, ngx_pool_t *pool, ngx_str_t *out)
+{
+    json_t     *obj;
+    ngx_int_t   rc;
+
+    obj = json_object();
+    if (obj == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+
+    if (json_object_set_new_nocheck(obj, "error", json_string(error)) == 0) {
+        rc = ngx_http_news_json_dump(obj, 64 + ngx_strlen(error), pool, out);
+    }
+
+    json_decref(obj);
+
+    return rc;
 }
 
 
@@ -600,17 +646,17 @@ ngx_http_news_json_utf8(ngx_http_news_page_t *page, ngx_str_t *s,
 
 
 /*
- * RFC 3629: no overlong forms, surrogates or values above U+10FFFF.
- * With dst NULL, counts the bytes that do not start a valid sequence;
- * otherwise copies src with each of them replaced by U+FFFD and returns
- * the length written.  The publishing API's JSON uses it too.
+ * With dst NULL, counts the bytes that do not start a valid UTF-8
+ * sequence; otherwise copies src with each of them replaced by U+FFFD
+ * and returns the length written.  The publishing API's JSON uses it
+ * too.
  */
 
 size_t
 ngx_http_news_json_fix_utf8(u_char *dst, u_char *src, size_t len)
 {
-    u_char  *p, *last, *start, c, lo, hi;
-    size_t   n, i, bad;
+    u_char  *p, *last, *start;
+    size_t   n, bad;
 
     p = src;
     last = src + len;
@@ -618,48 +664,16 @@ ngx_http_news_json_fix_utf8(u_char *dst, u_char *src, size_t len)
     bad = 0;
 
     while (p < last) {
-        c = *p;
-        lo = 0x80;
-        hi = 0xbf;
+        n = ngx_http_news_utf8_len(p, last);
 
-        if (c < 0x80) {
-            n = 0;
-
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            lo = (c == 0xe0) ? 0xa0 : 0x80;
-            hi = (c == 0xed) ? 0x9f : 0xbf;
-
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            lo = (c == 0xf0) ? 0x90 : 0x80;
-            hi = (c == 0xf4) ? 0x8f : 0xbf;
-
-        } else {
-            goto invalid;
-        }
-
-        if (n && (size_t) (last - p) <= n) {
-            goto invalid;
-        }
-
-        for (i = 1; i <= n; i++) {
-            if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xbf)) {
-                goto invalid;
+        if (n) {
+            if (dst != NULL) {
+                dst = ngx_cpymem(dst, p, n);
             }
+
+            p += n;
+            continue;
         }
-
-        if (dst != NULL) {
-            dst = ngx_cpymem(dst, p, n + 1);
-        }
-
-        p += n + 1;
-        continue;
-
-    invalid:
 
         if (dst != NULL) {
             *dst++ = 0xef;

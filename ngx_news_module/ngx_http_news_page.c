@@ -65,6 +65,7 @@ typedef enum {
 /* a page being rendered: values are computed once, when first used */
 typedef struct {
     ngx_http_news_page_t     *page;
+    ngx_http_news_template_t *tpl;
     ngx_pool_t               *pool;
     ngx_str_t                 value[NGX_HTTP_NEWS_NVALUES];
     u_char                    done[NGX_HTTP_NEWS_NVALUES];
@@ -77,6 +78,8 @@ static ngx_int_t ngx_http_news_page_get(void *data, ngx_uint_t id,
     ngx_uint_t list, ngx_str_t **items, ngx_uint_t *nitems);
 static ngx_int_t ngx_http_news_page_value(ngx_http_news_values_t *pv,
     ngx_uint_t id, ngx_str_t **v);
+static ngx_str_t *ngx_http_news_page_field(ngx_http_news_values_t *pv,
+    ngx_uint_t id);
 static ngx_int_t ngx_http_news_page_compute(ngx_http_news_values_t *pv,
     ngx_uint_t id, ngx_str_t *v);
 static ngx_int_t ngx_http_news_page_uri(ngx_http_news_values_t *pv,
@@ -201,6 +204,7 @@ ngx_http_news_page_render(ngx_http_news_template_t *tpl,
 
     ngx_memzero(&pv, sizeof(ngx_http_news_values_t));
     pv.page = page;
+    pv.tpl = tpl;
     pv.pool = pool;
 
     /* once per page rendered: a kept page is not rendered again */
@@ -314,6 +318,12 @@ ngx_http_news_page_get(void *data, ngx_uint_t id, ngx_uint_t list,
 
     a = pv->page->article;
 
+    if (id >= NGX_HTTP_NEWS_TEMPLATE_FIELD) {
+        *items = ngx_http_news_page_field(pv, id);
+        *nitems = 1;
+        return NGX_OK;
+    }
+
     if (list && id == NGX_HTTP_NEWS_TAG_LINKS) {
         return ngx_http_news_page_tag_links(pv, items, nitems);
     }
@@ -353,6 +363,43 @@ ngx_http_news_page_value(ngx_http_news_values_t *pv, ngx_uint_t id,
     pv->done[id] = 1;
 
     return NGX_OK;
+}
+
+
+/*
+ * A field the template names that the page does not know: the hash's
+ * own, in its pairs; NULL (empty) when the hash has none of that name.
+ * Names the page knows win: they are never looked up here.
+ */
+
+static ngx_str_t *
+ngx_http_news_page_field(ngx_http_news_values_t *pv, ngx_uint_t id)
+{
+    ngx_str_t                *name;
+    ngx_uint_t                i;
+    ngx_http_news_pair_t     *pair;
+    ngx_http_news_article_t  *a;
+
+    name = ngx_http_news_template_field(pv->tpl, id);
+    if (name == NULL) {
+        return NULL;
+    }
+
+    a = pv->page->article;
+
+    /* the last of a name, as for the known fields */
+
+    for (i = a->npairs; i > 0; i--) {
+        pair = &a->pairs[i - 1];
+
+        if (pair->name.len == name->len
+            && ngx_memcmp(pair->name.data, name->data, name->len) == 0)
+        {
+            return &pair->value;
+        }
+    }
+
+    return NULL;
 }
 
 

@@ -23,7 +23,8 @@ typedef enum {
     NGX_HTTP_NEWS_OP_ESCAPED,           /* {{name}} */
     NGX_HTTP_NEWS_OP_RAW,               /* {{{name}}} */
     NGX_HTTP_NEWS_OP_SECTION,           /* {{#name}} ... {{/name}} */
-    NGX_HTTP_NEWS_OP_INVERTED           /* {{^name}} ... {{/name}} */
+    NGX_HTTP_NEWS_OP_INVERTED,          /* {{^name}} ... {{/name}} */
+    NGX_HTTP_NEWS_OP_JSON               /* {{name|json}} */
 } ngx_http_news_op_e;
 
 
@@ -39,6 +40,9 @@ typedef struct {
 struct ngx_http_news_template_s {
     ngx_array_t                      ops;   /* ngx_http_news_op_t */
     ngx_http_news_template_name_t   *names;
+
+    /* the names not given, hash fields, by id: name_t pointers */
+    ngx_array_t                      fields;
 };
 
 
@@ -66,6 +70,9 @@ static ngx_int_t ngx_http_news_template_tag(ngx_conf_t *cf,
     ngx_str_t *tag, ngx_uint_t raw, ngx_uint_t line);
 static ngx_http_news_template_name_t *ngx_http_news_template_name(
     ngx_http_news_template_name_t *names, ngx_str_t *name);
+static ngx_http_news_template_name_t *ngx_http_news_template_add_field(
+    ngx_conf_t *cf, ngx_str_t *source, ngx_uint_t line,
+    ngx_http_news_template_t *tpl, ngx_str_t *name);
 static u_char *ngx_http_news_template_walk(ngx_http_news_walk_t *w,
     ngx_http_news_op_t *op, ngx_uint_t from, ngx_uint_t to, u_char *dst,
     size_t *size);
@@ -177,6 +184,9 @@ ngx_http_news_template_compile(ngx_conf_t *cf, ngx_str_t *source,
 
     if (ngx_array_init(&tpl->ops, cf->pool, 64, sizeof(ngx_http_news_op_t))
         != NGX_OK
+        || ngx_array_init(&tpl->fields, cf->pool, 4,
+                          sizeof(ngx_http_news_template_name_t *))
+           != NGX_OK
         || ngx_array_init(&open, cf->temp_pool, 8, sizeof(ngx_uint_t))
            != NGX_OK)
     {
@@ -264,9 +274,9 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
     ngx_http_news_template_t *tpl, ngx_array_t *open, ngx_str_t *tag,
     ngx_uint_t raw, ngx_uint_t line)
 {
-    u_char                          sigil;
-    ngx_str_t                       name;
-    ngx_uint_t                     *section, i;
+    u_char                          sigil, *bar;
+    ngx_str_t                       name, filter;
+    ngx_uint_t                     *section, i, json;
     ngx_http_news_op_t             *op, *ops;
     ngx_http_news_template_name_t  *n;
 
@@ -297,6 +307,43 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
         }
     }
 
+    /* {{name|json}}: the value as the inside of a JSON string */
+
+    json = 0;
+    bar = ngx_strlchr(name.data, name.data + name.len, '|');
+
+    if (bar != NULL) {
+        filter.data = bar + 1;
+        filter.len = name.data + name.len - filter.data;
+        name.len = bar - name.data;
+
+        while (name.len && name.data[name.len - 1] == ' ') {
+            name.len--;
+        }
+
+        while (filter.len && filter.data[0] == ' ') {
+            filter.data++;
+            filter.len--;
+        }
+
+        if (filter.len != 4 || ngx_strncmp(filter.data, "json", 4) != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%V:%ui: invalid tag \"{{%V}}\": the one "
+                               "filter is \"|json\"", source, line, tag);
+            return NGX_ERROR;
+        }
+
+        if (raw || sigil == '#' || sigil == '^' || sigil == '/') {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%V:%ui: invalid tag \"{{%V}}\": \"|json\" "
+                               "is allowed only in \"{{name|json}}\"",
+                               source, line, tag);
+            return NGX_ERROR;
+        }
+
+        json = 1;
+    }
+
     if (name.len == 1 && name.data[0] == '.') {
 
         if (sigil == '#' || sigil == '^' || sigil == '/'
@@ -316,8 +363,9 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
 
     if (n == NULL) {
         for (i = 0; i < name.len; i++) {
-            if (name.data[i] != '_'
+            if (name.data[i] != '_' && name.data[i] != '-'
                 && (name.data[i] < 'a' || name.data[i] > 'z')
+                && (name.data[i] < 'A' || name.data[i] > 'Z')
                 && (name.data[i] < '0' || name.data[i] > '9'))
             {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -334,10 +382,10 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
             return NGX_ERROR;
         }
 
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "%V:%ui: unknown name \"%V\"", source, line,
-                           &name);
-        return NGX_ERROR;
+        n = ngx_http_news_template_add_field(cf, source, line, tpl, &name);
+        if (n == NULL) {
+            return NGX_ERROR;
+        }
     }
 
     if (sigil == '/') {
@@ -411,7 +459,9 @@ ngx_http_news_template_tag(ngx_conf_t *cf, ngx_str_t *source,
         break;
 
     default:
-        op->type = raw ? NGX_HTTP_NEWS_OP_RAW : NGX_HTTP_NEWS_OP_ESCAPED;
+        op->type = json ? NGX_HTTP_NEWS_OP_JSON
+                        : (raw ? NGX_HTTP_NEWS_OP_RAW
+                               : NGX_HTTP_NEWS_OP_ESCAPED);
         return NGX_OK;
     }
 
@@ -448,6 +498,67 @@ ngx_http_news_template_name(ngx_http_news_template_name_t *names,
     }
 
     return NULL;
+}
+
+
+/*
+ * A name the caller did not give is a field of the hash: the same name
+ * is the same reference (a section's end must find its start), and a
+ * name met for the first time is logged, so that a typo can be found.
+ */
+
+static ngx_http_news_template_name_t *
+ngx_http_news_template_add_field(ngx_conf_t *cf, ngx_str_t *source,
+    ngx_uint_t line, ngx_http_news_template_t *tpl, ngx_str_t *name)
+{
+    ngx_uint_t                      i;
+    ngx_http_news_template_name_t  *n, **fields;
+
+    fields = tpl->fields.elts;
+
+    for (i = 0; i < tpl->fields.nelts; i++) {
+        if (fields[i]->name.len == name->len
+            && ngx_strncmp(fields[i]->name.data, name->data, name->len) == 0)
+        {
+            return fields[i];
+        }
+    }
+
+    ngx_conf_log_error(NGX_LOG_INFO, cf, 0,
+                       "%V:%ui: \"%V\" is not a name of the page: the hash "
+                       "field of that name", source, line, name);
+
+    n = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_template_name_t));
+    fields = ngx_array_push(&tpl->fields);
+
+    if (n == NULL || fields == NULL) {
+        return NULL;
+    }
+
+    n->name = *name;
+    n->id = NGX_HTTP_NEWS_TEMPLATE_FIELD + tpl->fields.nelts - 1;
+    *fields = n;
+
+    return n;
+}
+
+
+/* the name of a hash field the template uses, by its id */
+
+ngx_str_t *
+ngx_http_news_template_field(ngx_http_news_template_t *tpl, ngx_uint_t id)
+{
+    ngx_http_news_template_name_t  **fields;
+
+    if (id < NGX_HTTP_NEWS_TEMPLATE_FIELD
+        || id - NGX_HTTP_NEWS_TEMPLATE_FIELD >= tpl->fields.nelts)
+    {
+        return NULL;
+    }
+
+    fields = tpl->fields.elts;
+
+    return &fields[id - NGX_HTTP_NEWS_TEMPLATE_FIELD]->name;
 }
 
 
@@ -571,6 +682,14 @@ ngx_http_news_template_walk(ngx_http_news_walk_t *w, ngx_http_news_op_t *op,
 
             } else {
                 *size += ngx_http_news_escape_html_len(v->data, v->len);
+            }
+
+        } else if (op[i].type == NGX_HTTP_NEWS_OP_JSON) {
+            if (dst != NULL) {
+                dst = ngx_http_news_escape_json(dst, v->data, v->len);
+
+            } else {
+                *size += ngx_http_news_escape_json_len(v->data, v->len);
             }
 
         } else if (dst != NULL) {

@@ -6,7 +6,10 @@
  * configuration time, into literal chunks and value references, so a
  * request never parses template text.  The engine knows names and ids,
  * not what they mean: the caller gives it the names a template may use
- * and, when rendering, a function that gives each id's value.
+ * and, when rendering, a function that gives each id's value.  Any other
+ * name is taken for a field of the hash (a newsroom's own): its id is
+ * NGX_HTTP_NEWS_TEMPLATE_FIELD or above, and
+ * ngx_http_news_template_field() gives the name back.
  */
 
 
@@ -18,6 +21,10 @@
 #include <ngx_core.h>
 
 #include "ngx_http_news_render.h"
+
+
+/* above every id a caller gives */
+#define NGX_HTTP_NEWS_TEMPLATE_FIELD  0x10000
 
 
 typedef struct ngx_http_news_template_s  ngx_http_news_template_t;
@@ -67,6 +74,8 @@ ngx_int_t ngx_http_news_template_render_records(
     ngx_http_news_template_t *tpl, ngx_http_news_template_value_pt value,
     ngx_http_news_template_records_pt records, void *data, ngx_pool_t *pool,
     ngx_http_news_rendered_t *out);
+ngx_str_t *ngx_http_news_template_field(ngx_http_news_template_t *tpl,
+    ngx_uint_t id);
 
 
 #endif /* _NGX_HTTP_NEWS_TEMPLATE_H_INCLUDED_ */

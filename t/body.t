@@ -143,3 +143,20 @@ qr{\A<p>\#\ Tides</p>\n<p>Some\ \*emphasis\*.*</p>\n<p>&lt;div\ onclick=&quot;x\
 --- request
 GET /html/styled
 --- response_body_like: <div onclick="x\(\)">raw <b>html</b></div> <script>alert\(1\)</script>
+
+
+
+=== TEST 7: control bytes are dropped in every format (Markdown's references too), make no paragraph, tab and line ends kept; no javascript: made of them
+--- init
+NewsTest::article('controls', title => 'C',
+    body => "\x02 \x03\n\nA\x00B\x01*em\x1b*\x7f.\tTab\r\x04\n\n[x](java\x01script:alert(1)) <i>\x1f</i> &#27;!");
+--- user_files
+>>> body.html
+{{{body_html}}}
+--- config eval: $::Config
+--- request eval
+["GET /news/controls", "GET /text/controls", "GET /html/controls"]
+--- response_body eval
+["<p>AB<em>em</em>.\tTab</p>\n<p><a href=\"#\">x</a> &lt;i&gt;&lt;/i&gt; !</p>\n\n",
+ "<p>AB*em*.\tTab</p>\n<p>[x](javascript:alert(1)) &lt;i&gt;&lt;/i&gt; &amp;#27;!</p>\n\n",
+ " \n\nAB*em*.\tTab\r\n\n[x](javascript:alert(1)) <i></i> &#27;!\n"]

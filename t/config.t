@@ -287,10 +287,17 @@ checked
 
 
 
-=== TEST 14: an unknown name and unknown tag syntax are errors
+=== TEST 14: unknown tag syntax is an error; a name the page does not know is a hash field's
 --- init
-my ($rc, $out) = main::broken_template("{{headline}}");
-Test::More::like($out, qr/TPL:1: unknown name "headline"/, 'unknown name');
+my ($rc, $out) = main::broken_template("{{headline}}\n{{#Sub-Head}}{{/Sub-Head}}{{headline}}");
+Test::More::is($rc, 0, 'a hash field by name passes nginx -t') or Test::More::diag($out);
+Test::More::is(join('|', $out =~ /\[info\] .*(TPL:\d+: "[^"]+" is not a name of the page: the hash field of that name)/g),
+               'TPL:1: "headline" is not a name of the page: the hash field of that name|'
+               . 'TPL:2: "Sub-Head" is not a name of the page: the hash field of that name',
+               'each said once, at info, with its line, so a typo shows');
+($rc, $out) = main::broken_template("{{head line}}");
+Test::More::like($out, qr/TPL:1: invalid tag "\{\{head line\}\}"/,
+                 'not a name');
 ($rc, $out) = main::broken_template("ok\n{{> partial}}");
 Test::More::like($out, qr/TPL:2: invalid tag "\{\{> partial\}\}"/,
                  'unknown syntax');
@@ -305,6 +312,15 @@ Test::More::like($out, qr/TPL:2: "\{\{#tags\}\}" inside the "\{\{#tags\}\}" open
 ($rc, $out) = main::broken_template("{{.}}");
 Test::More::like($out, qr/TPL:1: "\{\{\.\}\}" is allowed only as a value inside a section/,
                  'dot outside a section');
+($rc, $out) = main::broken_template("{{title|html}}");
+Test::More::like($out, qr/TPL:1: invalid tag "\{\{title\|html\}\}": the one filter is "\|json"/,
+                 'a filter other than json');
+($rc, $out) = main::broken_template("\n{{#title|json}}x{{/title}}");
+Test::More::like($out, qr/TPL:2: invalid tag "\{\{#title\|json\}\}": "\|json" is allowed only in "\{\{name\|json\}\}"/,
+                 'json form of a section');
+($rc, $out) = main::broken_template("{{{title|json}}}");
+Test::More::like($out, qr/TPL:1: invalid tag "\{\{title\|json\}\}": "\|json" is allowed only in "\{\{name\|json\}\}"/,
+                 'json form in three braces');
 --- config eval: $::Config
 --- request
 GET /t

@@ -311,20 +311,21 @@ ok
 
 
 
-=== TEST 11: a javascript:, data: or vbscript: image URL does not reach the page
+=== TEST 11: a javascript:, data: or vbscript: image URL does not reach the page, nor one that dropping control bytes would make
 --- init
 my $n = 0;
 ::fresh('news:article:scheme-' . ++$n, title => "Scheme $n", image => $_)
     for 'javascript:pwn(1)', 'JaVaScRiPt:pwn(2)', " \tjavascript:pwn(3)",
         "java\tscript:pwn(4)", 'data:text/html;base64,PHNjcmlwdD5wd24oNSk8L3NjcmlwdD4=',
-        'vbscript:pwn(6)';
+        'vbscript:pwn(6)', "java\x00script:pwn(7)", "\x7fjavascript:pwn(8)",
+        "javas\x1bcript:pwn(9)";
 --- config eval: $::Config
 --- request eval
-[map { "GET /raw/scheme-$_" } 1 .. 6]
+[map { "GET /raw/scheme-$_" } 1 .. 9]
 --- error_code eval
-[(200) x 6]
+[(200) x 9]
 --- response_body_unlike eval
-[(qr{="[\s\x00-\x1f]*(?i:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|vbscript|data):}) x 6]
+[(qr{="[\s\x00-\x1f]*(?i:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|vbscript|data):}) x 9]
 --- no_error_log
 exited on signal
 
@@ -348,7 +349,7 @@ exited on signal
 
 
 
-=== TEST 13: unicode and NUL in fields: bytes kept, nothing cut at a NUL
+=== TEST 13: unicode and NUL in fields: bytes kept, the NUL dropped, nothing cut at it
 --- init
 my $title = "Caf\xC3\xA9 \xE2\x80\x93 na\xC3\xAFve \xF0\x9F\x9A\x80 "
             . "\xE2\x80\xAEevil\xE2\x80\xAC \xE4\xB8\xAD\xE6\x96\x87 "
@@ -357,12 +358,15 @@ my $title = "Caf\xC3\xA9 \xE2\x80\x93 na\xC3\xAFve \xF0\x9F\x9A\x80 "
         author => "Zo\xC3\xAB \xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB",
         body => "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D\0tail");
 my ($status, $h, $body) = NewsTest::http_get('/raw/unicode');
+(my $shown = $title) =~ s/\0//;
 Test::More::is($status, 200, 'served');
-Test::More::like($body, qr{<h1>\Q$title\E</h1>}, 'the title byte for byte');
+Test::More::like($body, qr{<h1>\Q$shown\E</h1>},
+                 'the title byte for byte but its NUL');
 Test::More::like($body, qr{Zo\xC3\xAB \xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB},
                  'the author byte for byte');
-Test::More::like($body, qr{<p>\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D\0tail</p>},
+Test::More::like($body, qr{<p>\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9Dtail</p>},
                  'the body past its NUL');
+Test::More::unlike($body, qr{\0}, 'no NUL anywhere on the page');
 Test::More::like($body, qr{Caf%C3%A9%20%E2%80%93%20na%C3%AFve%20%F0%9F%9A%80},
                  'share links carry the title as UTF-8, percent-encoded');
 Test::More::is($h->{'content-length'}, length($body), 'Content-Length kept');

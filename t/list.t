@@ -626,7 +626,7 @@ _EOC_
 Test::More::like($out, qr/"news_list most_read" takes "day" or "week"/, 'most_read month');
 my $dir = File::Temp::tempdir(CLEANUP => 1);
 open my $fh, '>', "$dir/list.tpl" or die;
-print $fh "{{#articles}}\n{{headline}}\n{{/articles}}\n";
+print $fh "{{#articles}}\n{{> headline}}\n{{/articles}}\n";
 close $fh;
 ($rc, $out) = NewsTest::nginx_t(<<"_EOC_");
     server {
@@ -636,7 +636,7 @@ close $fh;
         }
     }
 _EOC_
-Test::More::like($out, qr{\Q$dir\E/list.tpl:2: unknown name "headline"},
+Test::More::like($out, qr{\Q$dir\E/list.tpl:2: invalid tag "\{\{> headline\}\}"},
                  'broken list template: file and line');
 ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
     server {

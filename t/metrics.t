@@ -198,7 +198,7 @@ Test::More::is_deeply($labels{news_redis_latency_seconds_bucket},
 --- request
 GET /metrics
 --- response_headers
-Content-Type: text/plain; version=0.0.4
+Content-Type: text/plain; version=0.0.4; charset=utf-8
 Cache-Control: no-store
 --- response_body_like: \A# HELP news_build_info .*\n# TYPE news_build_info gauge\n
 --- no_error_log
@@ -215,8 +215,8 @@ Cache-Control: no-store
 [405, 405, 200, 200]
 --- response_headers eval
 ["Allow: GET, HEAD", "Allow: GET, HEAD",
- "Content-Type: text/plain; version=0.0.4\nCache-Control: no-store",
- "Content-Type: text/plain; version=0.0.4\nCache-Control: no-store"]
+ "Content-Type: text/plain; version=0.0.4; charset=utf-8\nCache-Control: no-store",
+ "Content-Type: text/plain; version=0.0.4; charset=utf-8\nCache-Control: no-store"]
 --- response_body_like eval
 [qr/405 Not Allowed/, qr/405 Not Allowed/, qr/\A\z/,
  qr/^news_redis_connections \d+$/m]

@@ -88,6 +88,7 @@ POST /beacon/plain
 --- error_code: 503
 --- response_headers
 Retry-After: 60
+Cache-Control: no-store
 X-Skip: refused
 
 

@@ -362,3 +362,143 @@ _EOC_
 --- no_error_log
 zero size buf
 [alert]
+
+
+
+=== TEST 15: any hash field by name: escaped, raw, as a section; an absent one is empty
+--- init
+NewsTest::article('kicker', title => 'T', kicker => 'Exclusive & <new>',
+                  'Sub-Head' => 'Mixed case', blank => '');
+--- user_files
+>>> page.html
+[{{kicker}}] [{{{kicker}}}] [{{#kicker}}k={{.}}{{/kicker}}] [{{Sub-Head}}]
+[{{missing}}] [{{#missing}}shown{{/missing}}{{^missing}}absent{{/missing}}] [{{^blank}}blank{{/blank}}{{#blank}}shown{{/blank}}]
+--- config eval: $::Location
+--- request
+GET /news/kicker
+--- response_body
+[Exclusive &amp; &lt;new&gt;] [Exclusive & <new>] [k=Exclusive &amp; &lt;new&gt;] [Mixed case]
+[] [absent] [blank]
+--- no_error_log
+[error]
+
+
+
+=== TEST 16: a computed name wins over a hash field of the same name
+--- init
+NewsTest::article('shadow', title => 'T', url => 'https://elsewhere.example/',
+                  published => 'yesterday', site_name => 'Not the site',
+                  views_label => 'many');
+--- user_files
+>>> page.html
+{{url}}|{{published}}|{{site_name}}|{{views_label}}
+--- config eval: $::Location
+--- request
+GET /news/shadow
+--- response_body
+http://localhost/news/shadow||North Shore News|0 Views
+
+
+
+=== TEST 17: a JSON-LD script of one's own with {{name|json}} parses back to the article
+--- init
+NewsTest::article('own-ld',
+    title   => qq{Quotes " and \\ and </script><!-- & 'single'},
+    author  => 'Ines & Co',
+    kicker  => "line\nnext\ttab \x00\x01\x1b end \xe2\x80\xa8 \xff",
+    tags    => '["A&B", "</c>"]',
+    published_at => '2025-11-04T09:30:00Z',
+    views   => 6);
+--- user_files
+>>> page.html
+<script type="application/ld+json">{"@type":"NewsArticle","headline":"{{title|json}}","author":"{{ author | json }}","kicker":"{{kicker|json}}","url":"{{url|json}}","datePublished":"{{published_iso|json}}","views":{{views|json}},"keywords":[{{#tags}}"{{.|json}}",{{/tags}}"end"],"absent":"{{nothing|json}}"}</script>
+--- config eval: $::Location
+--- request
+GET /news/own-ld
+--- response_body_filters eval
+sub {
+    my ($json) = $_[0] =~ m{\A<script type="application/ld\+json">(.*)</script>\n\z}s
+        or die "no script element: $_[0]\n";
+    die "markup or a raw control inside the script: $json\n"
+        if $json =~ m{[<>&\x00-\x1f\x7f]|\xe2\x80\xa8};
+    my $ld = JSON::PP->new->utf8->decode($json);
+    return CORE::join "\n", map {
+        my $v = ref $ld->{$_} ? CORE::join('|', @{ $ld->{$_} }) : $ld->{$_};
+        $v =~ s/([^\x20-\x7e])/sprintf('\\x{%x}', ord $1)/ge;
+        "$_=$v";
+    } sort keys %$ld;
+}
+--- response_body chomp
+@type=NewsArticle
+absent=
+author=Ines & Co
+datePublished=2025-11-04T09:30:00Z
+headline=Quotes " and \ and </script><!-- & 'single'
+keywords=A&B|</c>|end
+kicker=line\x{a}next\x{9}tab \x{0}\x{1}\x{1b} end \x{2028} \x{fffd}
+url=http://localhost/news/own-ld
+views=6
+
+
+
+=== TEST 18: {{name|json}} escapes quotes, backslash, markup, controls, U+2028/9 and bad UTF-8
+--- init
+NewsTest::article('escapes',
+    title => qq{"\\<&>'/\x00\x1f\x7f\t\n\xe2\x80\xa8\xe2\x80\xa9\xff\xc3\xa9});
+--- user_files
+>>> page.html
+{{title|json}}|{{missing|json}}|
+--- config eval: $::Location
+--- request
+GET /news/escapes
+--- response_body eval
+"\\u0022\\\\\\u003c\\u0026\\u003e\\u0027/\\u0000\\u001f\\u007f\\t\\n\\u2028\\u2029\xef\xbf\xbd\xc3\xa9||\n"
+
+
+
+=== TEST 19: control bytes from Redis are stripped from the HTML; tab, LF and CR kept
+--- init
+NewsTest::article('controls',
+    title => "a\x00b\x01c\x08d\x0be\x0cf\x1bg\x1fh\x7fi\tj\rk\nl",
+    body  => "para\x00one\x1b.\n\ntwo\x7f.");
+--- user_files
+>>> page.html
+[{{title}}] [{{kicker}}] {{{body_html}}}
+--- config eval: $::Location
+--- request
+GET /news/controls
+--- response_body eval
+"[abcdefghi\tj\rk\nl] [] <p>paraone.</p>\n<p>two.</p>\n\n"
+
+
+
+=== TEST 20: a name taken as a hash field is logged at info with its file and line, at a reload, so a typo can be found
+--- user_files
+>>> page.html
+{{title}}
+>>> typo.html
+{{title}}
+{{auhtor}}
+--- init
+my $n = NewsTest::start_nginx(<<"_EOC_");
+        location /news/ {
+            news_redis_pass 127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT};
+            news_template $ENV{TEST_NGINX_HTML_DIR}/typo.html;
+            news_article news:article:lighthouse;
+        }
+_EOC_
+kill 'HUP', $n->{pid};
+my $found = 0;
+for (1 .. 250) {
+    open my $fh, '<', $n->{error_log} or die "$n->{error_log}: $!";
+    $found = grep { m{\[info\] .*typo\.html:2: "auhtor" is not a name of the page: the hash field of that name} } <$fh>;
+    last if $found;
+    Time::HiRes::sleep(0.02);
+}
+NewsTest::stop_nginx($n);
+Test::More::is($found, 1, 'logged once, at the reload');
+--- config eval: $::Location
+--- request
+GET /news/lighthouse
+--- response_body
+Lighthouse keeper retires after 40 years
