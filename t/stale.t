@@ -19,6 +19,13 @@ $ENV{TEST_NGINX_SWITCH_PORT} = $Switch->{port};
 sub ::store { NewsTest::redis_on($::Store, @_) }
 sub ::switch { NewsTest::switch_proxy($::Switch, @_) }
 
+# once the worker has its connection to Redis (after a block that left
+# the proxy down, nginx starts in its reconnect backoff)
+sub ::connected {
+    NewsTest::wait_metric('news_redis_connections', 1, 10)
+        or die "no connection to Redis in 10 s";
+}
+
 # the views field of key, once it equals want or after 10 s
 sub ::wait_views {
     my ($key, $want) = @_;
@@ -67,6 +74,7 @@ __DATA__
 === TEST 1: Redis gone: a kept article is served, each view buffered and shown
 --- init
 ::switch('up');
+::connected();
 ::store('DEL', 'news:article:kept', 'news:article:never');
 ::store('HSET', 'news:article:kept', 'title', 'Kept', 'views', '10',
         'rev', '1');
@@ -102,6 +110,7 @@ X-Skip: error
 === TEST 2: ... and back: the buffered views are added exactly once
 --- init
 ::switch('up');
+::connected();
 ::store('HSET', 'news:article:kept', 'views', '10');
 Test::More::is(::shown('/news/kept', 2), '11 12', 'counted');
 ::switch('down');
@@ -135,6 +144,7 @@ news_stale: 4 views of 1 articles added to Redis
 === TEST 3: a batch whose reply is lost is sent again and added once
 --- init
 ::switch('up');
+::connected();
 ::store('DEL', grep { length } split /\n/,
         ::store('KEYS', 'news:article:kept:flushed:*'));
 ::store('HSET', 'news:article:kept', 'views', '100');
@@ -168,6 +178,7 @@ GET /news/kept
 === TEST 4: under load, Redis gone and back: every page 200, no view twice
 --- init
 ::switch('up');
+::connected();
 ::store('HSET', 'news:article:kept', 'views', '0');
 Test::More::is(::shown('/news/kept', 1), '1', 'kept');
 my $log = "$ENV{TEST_NGINX_SERVER_ROOT}/logs/skip.log";

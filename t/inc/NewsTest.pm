@@ -764,11 +764,17 @@ sub start_switch_proxy {
                 close $fh;
             }
         };
+        my $acked = '';
         for (;;) {
             my $m = $mode->();
             if ($m eq 'down') {
                 $drop->(grep { $is_client{$_} } $sel->handles);
                 $drop->(grep { $_ != $listen } $sel->handles);
+            }
+            if ($m ne $acked) {
+                # switch_proxy() waits for this: the mode is in force
+                _write_file("$self->{ctl}.ack", "$m\n");
+                $acked = $m;
             }
             for my $fh ($sel->can_read(0.05)) {
                 if ($fh == $listen) {
@@ -819,10 +825,25 @@ sub start_switch_proxy {
 
 sub switch_proxy {
     my ($self, $mode) = @_;
-    open my $fh, '>', "$self->{ctl}.new" or die "$self->{ctl}: $!";
-    print $fh "$mode\n";
+    _write_file($self->{ctl}, "$mode\n");
+    return unless $self->{pid};
+    for (1 .. 500) {
+        open my $fh, '<', "$self->{ctl}.ack" or next;
+        my $m = <$fh> // '';
+        return if $m eq "$mode\n";
+    } continue {
+        sleep 0.02;
+    }
+    die "switch proxy: mode $mode not taken in 10 s";
+}
+
+# the whole file at once: readers never see half of it
+sub _write_file {
+    my ($path, $text) = @_;
+    open my $fh, '>', "$path.new" or die "$path: $!";
+    print $fh $text;
     close $fh;
-    rename "$self->{ctl}.new", $self->{ctl} or die "$self->{ctl}: $!";
+    rename "$path.new", $path or die "$path: $!";
 }
 
 # client_list($server): CLIENT LIST of a private server, one hash ref of
