@@ -7,8 +7,6 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
-#include <jansson.h>
-
 #include "ngx_http_news_feed.h"
 #include "ngx_http_news_escape.h"
 #include "ngx_http_news_body.h"
@@ -28,8 +26,6 @@
 /* an item as a feed shows it */
 typedef struct {
     ngx_http_news_list_item_t   *item;
-    ngx_str_t                   *authors;
-    ngx_uint_t                   nauthors;
     ngx_str_t                    content;   /* the body as HTML, or empty */
     time_t                       updated;   /* else published, else -1 */
 } ngx_http_news_feed_entry_t;
@@ -54,8 +50,6 @@ typedef struct {
 
 static ngx_int_t ngx_http_news_feed_entries(ngx_http_news_feed_ctx_t *ctx,
     ngx_http_news_feed_e format, ngx_pool_t *pool);
-static ngx_int_t ngx_http_news_feed_authors(ngx_http_news_feed_entry_t *e,
-    ngx_pool_t *pool);
 static ngx_int_t ngx_http_news_feed_names(ngx_http_news_list_t *list,
     ngx_http_news_feed_ctx_t *ctx, ngx_pool_t *pool);
 static void ngx_http_news_feed_write(ngx_http_news_feed_ctx_t *ctx,
@@ -156,7 +150,7 @@ ngx_http_news_feed_content_type(ngx_http_news_feed_e format,
 
 /*
  * The items the format shows, with what it needs of each made once,
- * before the two passes: the authors' names, the body as HTML.  Items
+ * before the two passes: the body as HTML.  Items
  * without an article or a URL, and drafts, are never shown (the list
  * should have none); a news sitemap shows the last two days' only, even
  * if the list brought older ones.
@@ -245,10 +239,6 @@ ngx_http_news_feed_entries(ngx_http_news_feed_ctx_t *ctx,
             continue;
         }
 
-        if (ngx_http_news_feed_authors(e, pool) != NGX_OK) {
-            return NGX_ERROR;
-        }
-
         if (ctx->conf->content && a->field[NGX_HTTP_NEWS_BODY].len
             && ngx_http_news_body_html(&a->field[NGX_HTTP_NEWS_BODY],
                                        ctx->conf->body_format, pool,
@@ -265,85 +255,6 @@ done:
 
     if (ctx->updated == (time_t) -1) {
         ctx->updated = ngx_http_news_feed_time_ok(list->now) ? list->now : 0;
-    }
-
-    return NGX_OK;
-}
-
-
-/*
- * The names of "authors" (a JSON array of {"name", "url"}, as the
- * publishing API checks it), else "author": as the author lists have
- * them.  An "authors" that is not such an array (a hash written by
- * hand) is passed over.
- */
-
-static ngx_int_t
-ngx_http_news_feed_authors(ngx_http_news_feed_entry_t *e, ngx_pool_t *pool)
-{
-    size_t                    i, len;
-    json_t                   *json, *v, *name;
-    ngx_str_t                *s;
-    ngx_uint_t                k;
-    json_error_t              err;
-    ngx_http_news_article_t  *a;
-
-    a = e->item->article;
-
-    for (k = 0; k < a->npairs; k++) {
-        if (a->pairs[k].name.len == sizeof("authors") - 1
-            && ngx_strncmp(a->pairs[k].name.data, "authors",
-                           sizeof("authors") - 1)
-               == 0)
-        {
-            break;
-        }
-    }
-
-    if (k < a->npairs && a->pairs[k].value.len) {
-        json = json_loadb((const char *) a->pairs[k].value.data,
-                          a->pairs[k].value.len, 0, &err);
-
-        if (json != NULL && json_is_array(json) && json_array_size(json)) {
-            e->authors = ngx_palloc(pool, json_array_size(json)
-                                          * sizeof(ngx_str_t));
-            if (e->authors == NULL) {
-                json_decref(json);
-                return NGX_ERROR;
-            }
-
-            json_array_foreach(json, i, v) {
-                name = json_object_get(v, "name");
-
-                if (!json_is_string(name) || json_string_length(name) == 0) {
-                    continue;
-                }
-
-                len = json_string_length(name);
-
-                s = &e->authors[e->nauthors];
-
-                /* the name dies with its document */
-
-                s->data = ngx_pnalloc(pool, len);
-                if (s->data == NULL) {
-                    json_decref(json);
-                    return NGX_ERROR;
-                }
-
-                ngx_memcpy(s->data, json_string_value(name), len);
-                s->len = len;
-
-                e->nauthors++;
-            }
-        }
-
-        json_decref(json);
-    }
-
-    if (e->nauthors == 0 && a->field[NGX_HTTP_NEWS_AUTHOR].len) {
-        e->authors = &a->field[NGX_HTTP_NEWS_AUTHOR];
-        e->nauthors = 1;
     }
 
     return NGX_OK;
@@ -496,8 +407,11 @@ ngx_http_news_feed_rss(ngx_http_news_feed_ctx_t *ctx)
         ngx_http_news_feed_date(ctx, 4, "pubDate", a->published,
                                 NGX_HTTP_NEWS_FEED_RFC822);
 
-        for (k = 0; k < e->nauthors; k++) {
-            ngx_http_news_feed_element(ctx, 4, "dc:creator", &e->authors[k]);
+        /* the article's bylines: "authors", else "author" */
+
+        for (k = 0; k < a->nauthors; k++) {
+            ngx_http_news_feed_element(ctx, 4, "dc:creator",
+                                       &a->authors[k].name);
         }
 
         ngx_http_news_feed_categories(ctx, a, 0);
@@ -600,9 +514,9 @@ ngx_http_news_feed_atom(ngx_http_news_feed_ctx_t *ctx)
                                                           : ctx->updated,
                                 NGX_HTTP_NEWS_FEED_RFC3339);
 
-        for (k = 0; k < e->nauthors; k++) {
+        for (k = 0; k < a->nauthors; k++) {
             ngx_http_news_feed_lit(ctx, "    <author>\n");
-            ngx_http_news_feed_element(ctx, 6, "name", &e->authors[k]);
+            ngx_http_news_feed_element(ctx, 6, "name", &a->authors[k].name);
             ngx_http_news_feed_lit(ctx, "    </author>\n");
         }
 
