@@ -454,11 +454,16 @@ ngx_int_t
 ngx_http_news_escape_cut(ngx_str_t *text, size_t max, ngx_uint_t html,
     ngx_pool_t *pool, ngx_str_t *out)
 {
-    u_char  *p, *last, *end, *space;
-    size_t   n, w, at;
+    u_char     *p, *last, *end, *space;
+    size_t      n, w, at;
+    ngx_str_t   src;
 
-    p = text->data;
-    last = p + text->len;
+    /* out may be text itself */
+
+    src = *text;
+
+    p = src.data;
+    last = p + src.len;
     end = NULL;
     space = NULL;
     at = 0;
@@ -495,7 +500,7 @@ ngx_http_news_escape_cut(ngx_str_t *text, size_t max, ngx_uint_t html,
     }
 
     if (p == last) {
-        *out = *text;
+        *out = src;
         return NGX_OK;
     }
 
@@ -505,7 +510,7 @@ ngx_http_news_escape_cut(ngx_str_t *text, size_t max, ngx_uint_t html,
         end = space;
     }
 
-    while (end > text->data
+    while (end > src.data
            && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'
                || end[-1] == '\r' || end[-1] == ',' || end[-1] == ';'
                || end[-1] == ':'))
@@ -513,14 +518,14 @@ ngx_http_news_escape_cut(ngx_str_t *text, size_t max, ngx_uint_t html,
         end--;
     }
 
-    out->len = end - text->data;
+    n = end - src.data;
 
-    out->data = ngx_pnalloc(pool, out->len + sizeof("\xe2\x80\xa6") - 1);
+    out->data = ngx_pnalloc(pool, n + sizeof("\xe2\x80\xa6") - 1);
     if (out->data == NULL) {
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(out->data, text->data, out->len);
+    p = ngx_cpymem(out->data, src.data, n);
     p = ngx_cpymem(p, "\xe2\x80\xa6", sizeof("\xe2\x80\xa6") - 1);
 
     out->len = p - out->data;

@@ -394,7 +394,7 @@ qr{<title>Tide\ gauge\ gives\ harbour\ an\ hour\ more\ warning\ \|\ The\ Tidewat
 
 
 
-=== TEST 21: a long title alone, cut at a word to 70 characters; no site name
+=== TEST 21: a long title alone, cut at a word to 70 characters; no site name; the JSON-LD headline cut to 110
 --- init
 NewsTest::article('long-title',
     title => 'Harbour authority approves the second breakwater after eleven years of '
@@ -403,7 +403,9 @@ NewsTest::article('long-title',
 --- request
 GET /news/long-title
 --- response_body_like eval
-qr{<title>Harbour authority approves the second breakwater after eleven years\x{e2}\x{80}\x{a6}</title>}
+qr{<title>Harbour\ authority\ approves\ the\ second\ breakwater\ after\ eleven\ years\x{e2}\x{80}\x{a6}</title>.*
+"headline":"Harbour\ authority\ approves\ the\ second\ breakwater\ after\ eleven\ years\ of\ planning\ disputes\ and\ three\ public\x{e2}\x{80}\x{a6}".*
+<h1>Harbour\ authority\ approves\ the\ second\ breakwater\ after\ eleven\ years\ of\ planning\ disputes\ and\ three\ public\ inquiries</h1>}sx
 
 
 
