@@ -50,8 +50,6 @@ static ngx_int_t ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
     ngx_http_news_redis_reply_t *reply);
 static ngx_int_t ngx_http_news_list_model(ngx_http_news_list_ctx_t *ctx,
     ngx_str_t *base);
-static ngx_int_t ngx_http_news_list_item_url(ngx_http_request_t *r,
-    ngx_str_t *base, ngx_http_news_list_item_t *item);
 static ngx_int_t ngx_http_news_list_page_url(ngx_http_request_t *r,
     ngx_str_t *base, ngx_uint_t page, ngx_str_t *url);
 static ngx_int_t ngx_http_news_list_etag(ngx_http_news_list_ctx_t *ctx,
@@ -557,7 +555,9 @@ ngx_http_news_list_model(ngx_http_news_list_ctx_t *ctx, ngx_str_t *base)
             ngx_str_null(&a->field[NGX_HTTP_NEWS_IMAGE]);
         }
 
-        if (ngx_http_news_list_item_url(r, base, item) != NGX_OK) {
+        if (ngx_http_news_url_listed(r, base, &item->key, &item->url)
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
 
@@ -608,59 +608,6 @@ ngx_http_news_list_model(ngx_http_news_list_ctx_t *ctx, ngx_str_t *base)
     {
         return NGX_ERROR;
     }
-
-    return NGX_OK;
-}
-
-
-/*
- * An article's URL: the base, news_article_url ("/news/" without it)
- * and its slug, what follows "<news_key_prefix>article:" in its key.
- */
-
-static ngx_int_t
-ngx_http_news_list_item_url(ngx_http_request_t *r, ngx_str_t *base,
-    ngx_http_news_list_item_t *item)
-{
-    u_char                    *p;
-    size_t                     skip;
-    ngx_str_t                  path, slug;
-    ngx_http_news_loc_conf_t  *nlcf;
-
-    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
-
-    path = nlcf->article_url;
-
-    if (path.len == 0) {
-        ngx_str_set(&path, "/news/");
-    }
-
-    skip = nlcf->key_prefix.len + sizeof("article:") - 1;
-    slug = item->key;
-
-    if (slug.len > skip
-        && ngx_strncmp(slug.data, nlcf->key_prefix.data,
-                       nlcf->key_prefix.len) == 0
-        && ngx_strncmp(slug.data + nlcf->key_prefix.len, "article:",
-                       sizeof("article:") - 1) == 0)
-    {
-        slug.data += skip;
-        slug.len -= skip;
-    }
-
-    p = ngx_pnalloc(r->pool, base->len + path.len + slug.len
-                             + 2 * ngx_escape_uri(NULL, slug.data, slug.len,
-                                                  NGX_ESCAPE_URI_COMPONENT));
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    item->url.data = p;
-    p = ngx_cpymem(p, base->data, base->len);
-    p = ngx_cpymem(p, path.data, path.len);
-    p = (u_char *) ngx_escape_uri(p, slug.data, slug.len,
-                                  NGX_ESCAPE_URI_COMPONENT);
-    item->url.len = p - item->url.data;
 
     return NGX_OK;
 }

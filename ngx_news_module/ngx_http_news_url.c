@@ -14,6 +14,10 @@
 
 static ngx_int_t ngx_http_news_url_host(ngx_http_request_t *r,
     ngx_str_t *host);
+static ngx_int_t ngx_http_news_url_slug(ngx_http_news_loc_conf_t *nlcf,
+    ngx_str_t *key, ngx_str_t *slug);
+static ngx_int_t ngx_http_news_url_join(ngx_pool_t *pool, ngx_str_t *base,
+    ngx_str_t *path, ngx_str_t *tail, ngx_str_t *url);
 
 
 /*
@@ -137,8 +141,6 @@ ngx_int_t
 ngx_http_news_url_article(ngx_http_request_t *r, ngx_str_t *key,
     ngx_str_t *url)
 {
-    u_char                    *p;
-    size_t                     skip;
     ngx_str_t                  base, path, slug;
     ngx_http_news_loc_conf_t  *nlcf;
 
@@ -148,37 +150,92 @@ ngx_http_news_url_article(ngx_http_request_t *r, ngx_str_t *key,
         return NGX_ERROR;
     }
 
-    skip = nlcf->key_prefix.len + sizeof("article:") - 1;
-
     if (nlcf->article_url.len
-        && key->len > skip
-        && ngx_strncmp(key->data, nlcf->key_prefix.data,
-                       nlcf->key_prefix.len) == 0
-        && ngx_strncmp(key->data + nlcf->key_prefix.len, "article:",
-                       sizeof("article:") - 1) == 0)
+        && ngx_http_news_url_slug(nlcf, key, &slug) == NGX_OK)
     {
-        path = nlcf->article_url;
-        slug.data = key->data + skip;
-        slug.len = key->len - skip;
-
-    } else {
-        ngx_str_null(&path);
-        slug = r->uri;
+        return ngx_http_news_url_join(r->pool, &base, &nlcf->article_url,
+                                      &slug, url);
     }
 
-    /* the path escaped again for use in a URL */
+    ngx_str_null(&path);
 
-    url->data = ngx_pnalloc(r->pool, base.len + path.len + slug.len
-                                     + 2 * ngx_escape_uri(NULL, slug.data,
-                                                          slug.len,
-                                                          NGX_ESCAPE_URI));
+    return ngx_http_news_url_join(r->pool, &base, &path, &r->uri, url);
+}
+
+
+/*
+ * An article of a list, whose page is not the one asked for: the path
+ * is news_article_url, "/news/" without it; base is the list's.
+ */
+
+ngx_int_t
+ngx_http_news_url_listed(ngx_http_request_t *r, ngx_str_t *base,
+    ngx_str_t *key, ngx_str_t *url)
+{
+    ngx_str_t                  path, slug;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    path = nlcf->article_url;
+
+    if (path.len == 0) {
+        ngx_str_set(&path, "/news/");
+    }
+
+    if (ngx_http_news_url_slug(nlcf, key, &slug) != NGX_OK) {
+        slug = *key;
+    }
+
+    return ngx_http_news_url_join(r->pool, base, &path, &slug, url);
+}
+
+
+/* the slug of a key "<news_key_prefix>article:<slug>"; NGX_DECLINED */
+
+static ngx_int_t
+ngx_http_news_url_slug(ngx_http_news_loc_conf_t *nlcf, ngx_str_t *key,
+    ngx_str_t *slug)
+{
+    size_t  skip;
+
+    skip = nlcf->key_prefix.len + sizeof("article:") - 1;
+
+    if (key->len <= skip
+        || ngx_strncmp(key->data, nlcf->key_prefix.data,
+                       nlcf->key_prefix.len) != 0
+        || ngx_strncmp(key->data + nlcf->key_prefix.len, "article:",
+                       sizeof("article:") - 1) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    slug->data = key->data + skip;
+    slug->len = key->len - skip;
+
+    return NGX_OK;
+}
+
+
+/* base, path, and tail escaped again for use in a URL */
+
+static ngx_int_t
+ngx_http_news_url_join(ngx_pool_t *pool, ngx_str_t *base, ngx_str_t *path,
+    ngx_str_t *tail, ngx_str_t *url)
+{
+    u_char  *p;
+
+    url->data = ngx_pnalloc(pool, base->len + path->len + tail->len
+                                  + 2 * ngx_escape_uri(NULL, tail->data,
+                                                       tail->len,
+                                                       NGX_ESCAPE_URI));
     if (url->data == NULL) {
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(url->data, base.data, base.len);
-    p = ngx_cpymem(p, path.data, path.len);
-    p = (u_char *) ngx_escape_uri(p, slug.data, slug.len, NGX_ESCAPE_URI);
+    p = ngx_cpymem(url->data, base->data, base->len);
+    p = ngx_cpymem(p, path->data, path->len);
+    p = (u_char *) ngx_escape_uri(p, tail->data, tail->len, NGX_ESCAPE_URI);
 
     url->len = p - url->data;
 

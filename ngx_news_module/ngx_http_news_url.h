@@ -19,6 +19,8 @@
 ngx_int_t ngx_http_news_url_base(ngx_http_request_t *r, ngx_str_t *base);
 ngx_int_t ngx_http_news_url_article(ngx_http_request_t *r, ngx_str_t *key,
     ngx_str_t *url);
+ngx_int_t ngx_http_news_url_listed(ngx_http_request_t *r, ngx_str_t *base,
+    ngx_str_t *key, ngx_str_t *url);
 ngx_int_t ngx_http_news_url_resolve(ngx_str_t *page, ngx_str_t *ref,
     ngx_pool_t *pool, ngx_str_t *url);
 
