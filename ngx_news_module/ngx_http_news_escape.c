@@ -577,8 +577,8 @@ static size_t
 ngx_http_news_escape_xml_run(u_char *dst, u_char *src, size_t size,
     ngx_uint_t attr)
 {
-    u_char     *p, *last, *start, c, lo, hi;
-    size_t      len, n, i;
+    u_char     *p, *last, *start, c;
+    size_t      len, n;
     ngx_str_t  *e, *escapes;
 
     escapes = ngx_http_news_xml_escapes[attr ? 1 : 0];
@@ -636,34 +636,10 @@ ngx_http_news_escape_xml_run(u_char *dst, u_char *src, size_t size,
             continue;
         }
 
-        lo = 0x80;
-        hi = 0xbf;
+        n = ngx_http_news_utf8_len(p, last);
 
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            lo = (c == 0xe0) ? 0xa0 : 0x80;
-            hi = (c == 0xed) ? 0x9f : 0xbf;
-
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            lo = (c == 0xf0) ? 0x90 : 0x80;
-            hi = (c == 0xf4) ? 0x8f : 0xbf;
-
-        } else {
+        if (n == 0) {
             goto invalid;
-        }
-
-        if ((size_t) (last - p) <= n) {
-            goto invalid;
-        }
-
-        for (i = 1; i <= n; i++) {
-            if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xbf)) {
-                goto invalid;
-            }
         }
 
         if (c == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)) {
@@ -673,11 +649,11 @@ ngx_http_news_escape_xml_run(u_char *dst, u_char *src, size_t size,
         }
 
         if (dst != NULL) {
-            dst = ngx_cpymem(dst, p, n + 1);
+            dst = ngx_cpymem(dst, p, n);
         }
 
-        len += n + 1;
-        p += n + 1;
+        len += n;
+        p += n;
         continue;
 
     invalid:

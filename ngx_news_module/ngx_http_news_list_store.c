@@ -10,6 +10,17 @@
 #include <hiredis/hiredis.h>
 
 #include "ngx_http_news_list_store.h"
+#include "ngx_http_news_store.h"
+
+
+#define ngx_http_news_list_store_nelts(a)  (sizeof(a) / sizeof(a[0]))
+
+
+/* the fields read of each article */
+typedef struct {
+    ngx_str_t                  *names;
+    ngx_uint_t                  n;
+} ngx_http_news_list_store_fields_t;
 
 
 static ngx_int_t ngx_http_news_list_store_items(redisReply *reply,
@@ -115,7 +126,10 @@ static ngx_http_news_redis_script_t  ngx_http_news_list_store_lua = {
 };
 
 
-/* "status" and "published_ts" first: the script reads them there */
+/*
+ * "status" and "published_ts" first: the script reads them there; the
+ * body last: only a feed with the full text reads it.
+ */
 
 static ngx_str_t  ngx_http_news_list_store_summary[] = {
     ngx_string("status"),
@@ -133,7 +147,7 @@ static ngx_str_t  ngx_http_news_list_store_summary[] = {
     ngx_string("views"),
     ngx_string("rev"),
     ngx_string("seo_title"),
-    ngx_null_string
+    ngx_string("body")
 };
 
 
@@ -142,36 +156,19 @@ static ngx_str_t  ngx_http_news_list_store_dates[] = {
     ngx_string("published_ts"),
     ngx_string("published_at"),
     ngx_string("updated_at"),
-    ngx_string("rev"),
-    ngx_null_string
+    ngx_string("rev")
 };
 
 
-static ngx_str_t  ngx_http_news_list_store_content[] = {
-    ngx_string("status"),
-    ngx_string("published_ts"),
-    ngx_string("title"),
-    ngx_string("summary"),
-    ngx_string("image"),
-    ngx_string("image_alt"),
-    ngx_string("author"),
-    ngx_string("authors"),
-    ngx_string("category"),
-    ngx_string("tags"),
-    ngx_string("published_at"),
-    ngx_string("updated_at"),
-    ngx_string("views"),
-    ngx_string("rev"),
-    ngx_string("seo_title"),
-    ngx_string("body"),
-    ngx_null_string
-};
+/* by ngx_http_news_list_fields_e */
 
-
-static ngx_str_t  *ngx_http_news_list_store_fields[] = {
-    ngx_http_news_list_store_summary,
-    ngx_http_news_list_store_dates,
-    ngx_http_news_list_store_content
+static ngx_http_news_list_store_fields_t  ngx_http_news_list_store_fields[] = {
+    { ngx_http_news_list_store_summary,
+      ngx_http_news_list_store_nelts(ngx_http_news_list_store_summary) - 1 },
+    { ngx_http_news_list_store_dates,
+      ngx_http_news_list_store_nelts(ngx_http_news_list_store_dates) },
+    { ngx_http_news_list_store_summary,
+      ngx_http_news_list_store_nelts(ngx_http_news_list_store_summary) }
 };
 
 
@@ -209,9 +206,8 @@ ngx_http_news_list_store_command(ngx_http_news_list_query_t *q,
     ngx_str_t   *argv, *fields;
     ngx_uint_t   i, n, nfields, nbox, argc;
 
-    fields = ngx_http_news_list_store_fields[q->fields];
-
-    for (nfields = 0; fields[nfields].len; nfields++) { /* void */ }
+    fields = ngx_http_news_list_store_fields[q->fields].names;
+    nfields = ngx_http_news_list_store_fields[q->fields].n;
 
     switch (q->kind) {
 
@@ -368,9 +364,8 @@ ngx_http_news_list_store_reply(ngx_http_news_list_query_t *q,
     ngx_str_t   *fields;
     ngx_uint_t   nfields;
 
-    fields = ngx_http_news_list_store_fields[q->fields];
-
-    for (nfields = 0; fields[nfields].len; nfields++) { /* void */ }
+    fields = ngx_http_news_list_store_fields[q->fields].names;
+    nfields = ngx_http_news_list_store_fields[q->fields].n;
 
     list->items = NULL;
     list->nitems = 0;
@@ -413,10 +408,9 @@ ngx_http_news_list_store_items(redisReply *reply, ngx_str_t *fields,
     ngx_uint_t nfields, ngx_pool_t *pool, ngx_http_news_list_item_t **items,
     ngx_uint_t *nitems, ngx_str_t *reason)
 {
-    size_t                      i, j;
-    ngx_str_t                   skipped;
-    redisReply                 *key, *score, *values, *v;
-    ngx_http_news_article_t    *a;
+    size_t                      i;
+    ngx_int_t                   rc;
+    redisReply                 *key, *score, *values;
     ngx_http_news_list_item_t  *item;
 
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements % 3) {
@@ -441,14 +435,29 @@ ngx_http_news_list_store_items(redisReply *reply, ngx_str_t *fields,
         values = reply->element[i + 2];
 
         if (key->type != REDIS_REPLY_STRING
-            || score->type != REDIS_REPLY_STRING
-            || values->type != REDIS_REPLY_ARRAY
-            || values->elements != nfields)
+            || score->type != REDIS_REPLY_STRING)
         {
             goto unexpected;
         }
 
         item = &(*items)[*nitems];
+
+        /*
+         * The article, by the store's one conversion; one that cannot
+         * be read (its views not a number) is left out: one bad hash
+         * does not take the whole list down.
+         */
+
+        rc = ngx_http_news_store_fields(fields, nfields, values, pool,
+                                        &item->article, reason);
+
+        if (rc == NGX_DECLINED) {
+            continue;
+        }
+
+        if (rc != NGX_OK) {
+            return NGX_ERROR;
+        }
 
         item->key.data = ngx_pnalloc(pool, key->len);
         if (item->key.data == NULL) {
@@ -462,41 +471,6 @@ ngx_http_news_list_store_items(redisReply *reply, ngx_str_t *fields,
 
         item->score = (int64_t) strtod(score->str, NULL);
 
-        a = ngx_http_news_article_create(pool, nfields);
-        if (a == NULL) {
-            goto failed;
-        }
-
-        for (j = 0; j < nfields; j++) {
-            v = values->element[j];
-
-            if (v->type == REDIS_REPLY_NIL) {
-                continue;
-            }
-
-            if (v->type != REDIS_REPLY_STRING) {
-                goto unexpected;
-            }
-
-            if (ngx_http_news_article_add(a, pool, fields[j].data,
-                                          fields[j].len, (u_char *) v->str,
-                                          v->len)
-                != NGX_OK)
-            {
-                goto failed;
-            }
-        }
-
-        /*
-         * An article that cannot be read (its views not a number) is
-         * left out: one bad hash does not take the whole list down.
-         */
-
-        if (ngx_http_news_article_done(a, pool, &skipped) != NGX_OK) {
-            continue;
-        }
-
-        item->article = a;
         (*nitems)++;
     }
 

@@ -535,6 +535,69 @@ failed:
 
 
 /*
+ * HMGET's reply (the values of names, nil for a field the hash lacks),
+ * or a script's copy of it, as the article model: the list pages'
+ * (ngx_http_news_list_store.c).  NGX_DECLINED for a hash that is not
+ * an article (views not a number), NGX_ERROR for a reply that is not
+ * HMGET's or no memory; both with the reason.
+ */
+
+ngx_int_t
+ngx_http_news_store_fields(ngx_str_t *names, ngx_uint_t nnames,
+    ngx_http_news_redis_reply_t *values, ngx_pool_t *pool,
+    ngx_http_news_article_t **article, ngx_str_t *reason)
+{
+    size_t                    i;
+    redisReply               *v;
+    ngx_http_news_article_t  *a;
+
+    if (values->type != REDIS_REPLY_ARRAY || values->elements != nnames) {
+        ngx_str_set(reason, "unexpected reply from Redis");
+        return NGX_ERROR;
+    }
+
+    a = ngx_http_news_article_create(pool, nnames);
+    if (a == NULL) {
+        goto failed;
+    }
+
+    for (i = 0; i < nnames; i++) {
+        v = values->element[i];
+
+        if (v->type == REDIS_REPLY_NIL) {
+            continue;
+        }
+
+        if (v->type != REDIS_REPLY_STRING) {
+            ngx_str_set(reason, "unexpected reply from Redis");
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_news_article_add(a, pool, names[i].data, names[i].len,
+                                      (u_char *) v->str, v->len)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+    }
+
+    if (ngx_http_news_article_done(a, pool, reason) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    *article = a;
+
+    return NGX_OK;
+
+failed:
+
+    ngx_str_set(reason, "out of memory");
+
+    return NGX_ERROR;
+}
+
+
+/*
  * published_ts (Unix seconds, written by the publishing API) after now:
  * the same test as the view script's, by this worker's clock.
  */

@@ -74,6 +74,9 @@ ngx_int_t ngx_http_news_store_view(ngx_http_news_store_query_t *q,
 ngx_http_news_article_t *ngx_http_news_store_article(
     ngx_http_news_redis_reply_t *fields, ngx_pool_t *pool,
     ngx_str_t *reason);
+ngx_int_t ngx_http_news_store_fields(ngx_str_t *names, ngx_uint_t nnames,
+    ngx_http_news_redis_reply_t *values, ngx_pool_t *pool,
+    ngx_http_news_article_t **article, ngx_str_t *reason);
 
 
 #endif /* _NGX_HTTP_NEWS_STORE_H_INCLUDED_ */
