@@ -54,7 +54,8 @@ typedef struct {
 
 
 typedef struct {
-    ngx_str_t                       redis_pass;
+    ngx_array_t                    *redis_addresses;  /* of ngx_str_t */
+    ngx_uint_t                      redis_kind;
     ngx_str_t                       redis_user;
     ngx_str_t                       redis_password;
     ngx_int_t                       redis_db;
