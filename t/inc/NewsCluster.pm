@@ -60,6 +60,7 @@ sub start_cluster {
         _spawn($node);
         push @{ $self->{nodes} }, $node;
     }
+    _watch($self);
     _wait_ping($_) for @{ $self->{nodes} };
 
     # the first $primaries addresses become the primaries
@@ -88,6 +89,32 @@ sub _spawn {
         POSIX::_exit(127);    # no END blocks in the child
     }
     $node->{pid} = $pid;
+}
+
+# A watchdog: when the test process dies without its END block (killed,
+# or by SIGPIPE when its output is cut short), the nodes would run on.
+# It SIGKILLs them (those still redis-servers on their ports: a pid may
+# have been reused) and removes the directory once its parent is gone.
+sub _watch {
+    my ($self) = @_;
+    my $parent = $$;
+    my @nodes = map { [ $_->{pid}, $_->{port} ] } @{ $self->{nodes} };
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        sleep 0.2 while getppid() == $parent;
+        for my $n (@nodes) {
+            my ($node_pid, $port) = @$n;
+            open my $fh, '<', "/proc/$node_pid/cmdline" or next;
+            # "redis-server 127.0.0.1:<port> [cluster]", the title it sets
+            my $cmd = do { local $/; <$fh> } // '';
+            kill 'KILL', $node_pid
+                if $cmd =~ /redis-server/
+                   && $cmd =~ /[:\0]\Q$port\E(?:[\s\0]|$)/;
+        }
+        remove_tree($self->{dir});
+        POSIX::_exit(0);
+    }
+    $self->{watch} = $pid;
 }
 
 sub _wait_ping {
@@ -322,18 +349,19 @@ sub slot_map {
     return [ sort { $a->[0] <=> $b->[0] } @map ];
 }
 
-# node_for_slot($self, $slot): the node serving it now
+# node_for_slot($self, $slot, $map): the node serving it now, or in
+# $map (from slot_map) when given
 sub node_for_slot {
-    my ($self, $slot) = @_;
-    for my $r (@{ slot_map($self) }) {
+    my ($self, $slot, $map) = @_;
+    for my $r (@{ $map // slot_map($self) }) {
         return $r->[2] if $slot >= $r->[0] && $slot <= $r->[1];
     }
     return undef;
 }
 
 sub node_for_key {
-    my ($self, $key) = @_;
-    return node_for_slot($self, slot_of($key));
+    my ($self, $key, $map) = @_;
+    return node_for_slot($self, slot_of($key), $map);
 }
 
 # primaries($self): the live nodes that serve slots, in slot order
@@ -560,6 +588,10 @@ sub stop_node {
 
 sub stop_cluster {
     my ($self) = @_;
+    if (my $watch = delete $self->{watch}) {
+        kill 'KILL', $watch;
+        waitpid $watch, 0;
+    }
     stop_node($_) for @{ $self->{nodes} };
     remove_tree($self->{dir}) if $self->{dir} && !$ENV{NEWS_CLUSTER_KEEP};
 }
