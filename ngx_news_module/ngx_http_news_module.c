@@ -40,6 +40,10 @@ static char *ngx_http_news_views_unique(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_http_complex_value_t *ngx_http_news_compile(ngx_conf_t *cf,
     ngx_str_t *value);
+static char *ngx_http_news_redis_cluster(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_redis_cluster_check(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *conf);
 static char *ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_redis_password_file(ngx_conf_t *cf,
@@ -242,7 +246,14 @@ static ngx_command_t  ngx_http_news_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_news_redis_pass,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_news_loc_conf_t, redis_pass),
+      0,
+      NULL },
+
+    { ngx_string("news_redis_cluster"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_news_redis_cluster,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("news_redis_user"),
@@ -559,7 +570,8 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
-    ngx_http_news_store_init(&nmcf->script);
+    ngx_http_news_store_init(&nmcf->script, 0);
+    ngx_http_news_store_init(&nmcf->script_apart, 1);
 
     if (ngx_array_init(&nmcf->scripts, cf->pool, 4,
                        sizeof(ngx_http_news_redis_script_t *))
@@ -625,7 +637,8 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     /*
      * set by ngx_pcalloc():
      *
-     *     nlcf->redis_pass = { 0, NULL };
+     *     nlcf->redis_addresses = NULL;
+     *     nlcf->redis_kind = NGX_HTTP_NEWS_REDIS_SINGLE;
      *     nlcf->redis_user = { 0, NULL };
      *     nlcf->redis_password = { 0, NULL };
      *     nlcf->article = NULL;
@@ -672,12 +685,31 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_news_loc_conf_t *prev = parent;
     ngx_http_news_loc_conf_t *conf = child;
 
-    ngx_str_t                   source;
+    ngx_str_t                   source, *address;
     ngx_http_core_loc_conf_t   *clcf;
     ngx_http_news_main_conf_t  *nmcf;
+    ngx_http_news_redis_conf_t  redis;
 
-    ngx_conf_merge_str_value(conf->redis_pass, prev->redis_pass,
-                             "127.0.0.1:6379");
+    if (conf->redis_addresses == NULL) {
+        conf->redis_addresses = prev->redis_addresses;
+        conf->redis_kind = prev->redis_kind;
+    }
+
+    if (conf->redis_addresses == NULL) {
+        conf->redis_addresses = ngx_array_create(cf->pool, 1,
+                                                 sizeof(ngx_str_t));
+        if (conf->redis_addresses == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        address = ngx_array_push(conf->redis_addresses);
+        if (address == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_str_set(address, "127.0.0.1:6379");
+    }
+
     ngx_conf_merge_str_value(conf->redis_user, prev->redis_user, "");
     ngx_conf_merge_str_value(conf->redis_password, prev->redis_password,
                              "");
@@ -846,12 +878,29 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         }
     }
 
-    conf->redis = ngx_http_news_redis_add(cf, &nmcf->targets,
-                                          &conf->redis_pass,
-                                          &conf->redis_user,
-                                          &conf->redis_password,
-                                          (ngx_uint_t) conf->redis_db,
-                                          &conf->redis_tls,
+    if (conf->redis_kind == NGX_HTTP_NEWS_REDIS_CLUSTER) {
+        if (ngx_http_news_redis_cluster_check(cf, conf) != NGX_CONF_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        /* every connection loads both: locations share targets */
+
+        if (ngx_http_news_redis_script_use(&nmcf->scripts,
+                                           &nmcf->script_apart)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    redis.kind = conf->redis_kind;
+    redis.addresses = conf->redis_addresses;
+    redis.user = conf->redis_user;
+    redis.password = conf->redis_password;
+    redis.db = (ngx_uint_t) conf->redis_db;
+    redis.tls = conf->redis_tls;
+
+    conf->redis = ngx_http_news_redis_add(cf, &nmcf->targets, &redis,
                                           &nmcf->scripts);
     if (conf->redis == NULL) {
         return NGX_CONF_ERROR;
@@ -859,8 +908,8 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     /* a connection waits for Redis as long as its most patient location */
 
-    conf->redis->timeout = ngx_max(conf->redis->timeout,
-                                   conf->redis_timeout);
+    conf->redis->server.timeout = ngx_max(conf->redis->server.timeout,
+                                          conf->redis_timeout);
 
     if (conf->publish != NULL) {
         /* the API answers in JSON: no page, no template */
@@ -1040,33 +1089,156 @@ ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_news_loc_conf_t *nlcf = conf;
 
-    ngx_str_t  *value;
-    ngx_url_t   u;
+    ngx_str_t  *value, *address;
 
-    if (nlcf->redis_pass.data != NULL) {
-        return "is duplicate";
+    if (nlcf->redis_addresses != NULL) {
+        return nlcf->redis_kind == NGX_HTTP_NEWS_REDIS_SINGLE
+               ? "is duplicate"
+               : "cannot be used with \"news_redis_cluster\"";
     }
 
     value = cf->args->elts;
 
     /* check the syntax now, so the error points at this line */
 
-    ngx_memzero(&u, sizeof(ngx_url_t));
-
-    u.url = value[1];
-    u.default_port = 6379;
-    u.no_resolve = 1;
-
-    if (ngx_parse_url(cf->temp_pool, &u) != NGX_OK) {
-        if (u.err) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "%s in \"%V\"", u.err, &u.url);
-        }
-
+    if (ngx_http_news_redis_check_address(cf, &value[1]) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
-    nlcf->redis_pass = value[1];
+    nlcf->redis_addresses = ngx_array_create(cf->pool, 1, sizeof(ngx_str_t));
+    if (nlcf->redis_addresses == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    address = ngx_array_push(nlcf->redis_addresses);
+    if (address == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *address = value[1];
+    nlcf->redis_kind = NGX_HTTP_NEWS_REDIS_SINGLE;
+
+    return NGX_CONF_OK;
+}
+
+
+/* news_redis_cluster host:port ...: the seeds, any nodes of the Cluster */
+
+static char *
+ngx_http_news_redis_cluster(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t   *value, *address;
+    ngx_uint_t   i;
+
+    if (nlcf->redis_addresses != NULL) {
+        return nlcf->redis_kind == NGX_HTTP_NEWS_REDIS_CLUSTER
+               ? "is duplicate"
+               : "cannot be used with \"news_redis_pass\"";
+    }
+
+    value = cf->args->elts;
+
+    nlcf->redis_addresses = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                             sizeof(ngx_str_t));
+    if (nlcf->redis_addresses == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        if (ngx_strncmp(value[i].data, "unix:", 5) == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "a Redis Cluster node is reached over TCP, "
+                               "not \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_http_news_redis_check_address(cf, &value[i]) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        address = ngx_array_push(nlcf->redis_addresses);
+        if (address == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *address = value[i];
+    }
+
+    nlcf->redis_kind = NGX_HTTP_NEWS_REDIS_CLUSTER;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * In a Redis Cluster one script may only touch keys of one hash slot.
+ * A page's view does (the article and the visitor's mark, made to share
+ * the article's slot; most read goes as a command of its own); what
+ * cannot be made so is refused here, with the reason.
+ */
+
+static char *
+ngx_http_news_redis_cluster_check(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *conf)
+{
+    u_char     *open, *close, *last;
+    ngx_str_t  *value;
+
+    if (conf->redis_db) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_redis_db\" cannot be used with "
+                           "\"news_redis_cluster\": a Redis Cluster has "
+                           "database 0 only");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->publish != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_publish\" cannot be used with "
+                           "\"news_redis_cluster\": one write updates the "
+                           "article and lists in other hash slots "
+                           "(docs/scaling.md)");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->list) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_list\" cannot be used with "
+                           "\"news_redis_cluster\": one list page reads "
+                           "articles of many hash slots (docs/scaling.md)");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->stale) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_stale\" cannot be used with "
+                           "\"news_redis_cluster\": one flush adds views "
+                           "to articles of many hash slots "
+                           "(docs/scaling.md)");
+        return NGX_CONF_ERROR;
+    }
+
+    /* a hash tag in the key's fixed text puts every article in one slot */
+
+    if (conf->article != NULL) {
+        value = &conf->article->value;
+        last = value->data + value->len;
+
+        open = ngx_strlchr(value->data, last, '{');
+        close = open ? ngx_strlchr(open + 1, last, '}') : NULL;
+
+        if (close != NULL && close > open + 1
+            && ngx_strlchr(open, close, '$') == NULL)
+        {
+            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                               "\"news_article\" \"%V\" has a fixed hash "
+                               "tag: in a Redis Cluster every article is "
+                               "in one hash slot, on one node",
+                               value);
+        }
+    }
 
     return NGX_CONF_OK;
 }

@@ -40,6 +40,7 @@
 typedef struct {
     ngx_array_t                     targets;    /* of target pointers */
     ngx_http_news_redis_script_t    script;     /* the view's */
+    ngx_http_news_redis_script_t    script_apart;  /* in a Cluster */
     ngx_array_t                     scripts;    /* every connection's */
     size_t                          cache_size;
     size_t                          stale_size;     /* news_stale_buffer */
@@ -54,7 +55,8 @@ typedef struct {
 
 
 typedef struct {
-    ngx_str_t                       redis_pass;
+    ngx_array_t                    *redis_addresses;  /* of ngx_str_t */
+    ngx_uint_t                      redis_kind;
     ngx_str_t                       redis_user;
     ngx_str_t                       redis_password;
     ngx_int_t                       redis_db;

@@ -269,7 +269,7 @@ ngx_http_news_stale_target(ngx_http_news_redis_target_t *t, u_char *buf,
         return 0;
     }
 
-    return ngx_sprintf(buf, "%V/%ui", &t->name, t->db) - buf;
+    return ngx_sprintf(buf, "%V/%ui", &t->name, t->server.db) - buf;
 }
 
 
