@@ -875,6 +875,46 @@ ngx_http_news_redis_cluster_tagged(u_char *key, size_t len)
 
 
 /*
+ * A key in the hash slot of key: "{<key>}<suffix>" (the braces make it
+ * hash as key does), or "<key><suffix>" for a key with a hash tag of its
+ * own, which then hashes both.  In the pool.
+ */
+
+ngx_int_t
+ngx_http_news_redis_cluster_beside(ngx_str_t *key, ngx_str_t *suffix,
+    ngx_pool_t *pool, ngx_str_t *out)
+{
+    u_char      *p;
+    ngx_uint_t   tag;
+
+    tag = !ngx_http_news_redis_cluster_tagged(key->data, key->len);
+
+    p = ngx_pnalloc(pool, key->len + suffix->len + 2);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->data = p;
+
+    if (tag) {
+        *p++ = '{';
+    }
+
+    p = ngx_cpymem(p, key->data, key->len);
+
+    if (tag) {
+        *p++ = '}';
+    }
+
+    p = ngx_cpymem(p, suffix->data, suffix->len);
+
+    out->len = p - out->data;
+
+    return NGX_OK;
+}
+
+
+/*
  * "MOVED 3999 127.0.0.1:6381" or "ASK ...": NGX_OK and the parts;
  * NGX_DECLINED for any other reply, or one that cannot be read.  The
  * port is after the last colon, so an IPv6 address keeps its own.

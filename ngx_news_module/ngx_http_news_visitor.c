@@ -10,6 +10,7 @@
 #include <ngx_sha1.h>
 
 #include "ngx_http_news_visitor.h"
+#include "ngx_http_news_redis_cluster.h"
 
 
 /* the hex digits of the hash kept in a key: 128 bits */
@@ -67,7 +68,8 @@ ngx_http_news_visitor_key(ngx_http_request_t *r, u_char *secret,
 {
     u_char      *p;
     u_char       day[NGX_TIME_T_LEN], hash[20];
-    ngx_str_t    who;
+    u_char       suffix[sizeof(":seen:") - 1 + NGX_HTTP_NEWS_VISITOR_HEX];
+    ngx_str_t    who, seen;
     ngx_sha1_t   sha1;
 
     if (ngx_http_complex_value(r, visitor, &who) != NGX_OK) {
@@ -83,28 +85,26 @@ ngx_http_news_visitor_key(ngx_http_request_t *r, u_char *secret,
     ngx_sha1_update(&sha1, who.data, who.len);
     ngx_sha1_final(hash, &sha1);
 
-    key->len = (tag ? 2 : 0) + article->len + sizeof(":seen:") - 1
-               + NGX_HTTP_NEWS_VISITOR_HEX;
+    p = ngx_cpymem(suffix, ":seen:", sizeof(":seen:") - 1);
+    ngx_hex_dump(p, hash, NGX_HTTP_NEWS_VISITOR_HEX / 2);
+
+    seen.data = suffix;
+    seen.len = sizeof(suffix);
+
+    if (tag) {
+        return ngx_http_news_redis_cluster_beside(article, &seen, r->pool,
+                                                  key);
+    }
+
+    key->len = article->len + seen.len;
 
     key->data = ngx_pnalloc(r->pool, key->len);
     if (key->data == NULL) {
         return NGX_ERROR;
     }
 
-    p = key->data;
-
-    if (tag) {
-        *p++ = '{';
-    }
-
-    p = ngx_cpymem(p, article->data, article->len);
-
-    if (tag) {
-        *p++ = '}';
-    }
-
-    p = ngx_cpymem(p, ":seen:", sizeof(":seen:") - 1);
-    ngx_hex_dump(p, hash, NGX_HTTP_NEWS_VISITOR_HEX / 2);
+    p = ngx_cpymem(key->data, article->data, article->len);
+    ngx_memcpy(p, seen.data, seen.len);
 
     return NGX_OK;
 }
