@@ -6,7 +6,8 @@
  * are checked, a PUT's or PATCH's body is read (without blocking) and
  * checked, then one command goes to Redis on this worker's connection
  * (HGETALL for a read, the write script for a write), and its reply
- * becomes the response.  Every response is JSON; nothing is written to
+ * becomes the response.  In a Redis Cluster a write is three commands,
+ * one after the other (ngx_http_news_publish_next()).  Every response is JSON; nothing is written to
  * Redis for a request that is refused.
  */
 

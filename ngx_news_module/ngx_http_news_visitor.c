@@ -56,9 +56,10 @@ ngx_http_news_visitor_secret(ngx_log_t *log, u_char *secret)
  * "<article key>:seen:<hash>", the hash being SHA-1 of the secret, the
  * UTC day and the visitor (news_views_visitor): the day is the salt that
  * rotates, so nothing links a visitor's hashes of two days.  With tag,
- * "{<article key>}:seen:<hash>": in a Redis Cluster the braces make the
- * mark hash as the article key does, so both are in one slot (for a key
- * with a hash tag of its own, its tag does that, and tag is not asked).
+ * "{<article key>}:seen:<hash>" (ngx_http_news_redis_cluster_beside()):
+ * in a Redis Cluster the braces make the mark hash as the article key
+ * does, so both are in one slot (for a key with a hash tag of its own,
+ * its tag does that, and tag is not asked).
  */
 
 ngx_int_t
