@@ -56,6 +56,15 @@ sub ::api {
     return $res;
 }
 
+# a JSON list page's slugs, or its status when it is not 200
+sub ::listed {
+    my ($path, %h) = @_;
+    my ($status, $hdr, $body) = NewsTest::http_get($path, %h);
+    return "status $status" unless $status == 200;
+    my $j = eval { $::JSON->decode($body) } or return 'not JSON';
+    return join ' ', map { $_->{slug} } @{ $j->{articles} };
+}
+
 sub ::etag_rev {
     my ($res) = @_;
     return ($res->{h}{etag} // '') =~ /^"([^"]*)"$/ ? $1 : undef;
@@ -116,6 +125,42 @@ our $Config = <<'_EOC_';
                            127.0.0.1:$TEST_NGINX_CLUSTER_2
                            127.0.0.1:$TEST_NGINX_CLUSTER_6;
         news_article news:article:$1;
+    }
+
+    location /l/ {
+        news_redis_cluster 127.0.0.1:$TEST_NGINX_CLUSTER_1
+                           127.0.0.1:$TEST_NGINX_CLUSTER_2
+                           127.0.0.1:$TEST_NGINX_CLUSTER_6;
+        news_redis_timeout 1s;
+        news_base_url http://example.org;
+
+        location = /l/latest { news_list latest; }
+        location = /l/latest.json { news_list latest; news_format json; }
+        location = /l/feed.xml { news_list latest; news_format rss; }
+        location = /l/sitemap.xml {
+            news_list latest;
+            news_format sitemap;
+        }
+        location ~ ^/l/section/(?<s>[a-z0-9-]+)$ {
+            news_list section $s;
+            news_format json;
+        }
+        location ~ ^/l/tag/(?<t>[a-z0-9-]+)$ {
+            news_list tag $t;
+            news_format json;
+        }
+        location ~ ^/l/author/(?<a>[a-z0-9-]+)$ {
+            news_list author $a;
+            news_format json;
+        }
+        location = /l/most-read {
+            news_list most_read day;
+            news_format json;
+        }
+        location = /l/most-read-week {
+            news_list most_read week;
+            news_format json;
+        }
     }
 _EOC_
 
@@ -259,7 +304,85 @@ Test::More::is(::api('DELETE', $gone)->{status}, 404, 'then it is missing');
 
 
 
-=== TEST 5: step 2 fails (the lists' primary killed): 503 with the new ETag, the same PUT again after failover repairs the lists
+=== TEST 5: list pages in every format read each article on its own node, in the list's order
+--- init
+my @latest = @::Spread[5, 3, 1, 0];
+Test::More::is(::listed('/l/latest.json'), "@latest", 'latest, JSON');
+Test::More::is(::listed('/l/section/city-hall'), "@::Spread[5, 3]",
+               'a section');
+Test::More::is(::listed('/l/section/weather'), $::Spread[1], 'another');
+Test::More::is(::listed('/l/tag/transport'), "@::Spread[5, 3, 0]", 'a tag');
+Test::More::is(::listed('/l/author/ines-marchetti'), "@latest",
+               'an author');
+Test::More::is(::listed('/l/section/nothing'), 'status 404', 'an empty list');
+my ($status, $h, $body) = NewsTest::http_get('/l/latest');
+Test::More::is($status, 200, 'HTML');
+Test::More::like($body, qr/Title \Q$_\E\b/, "HTML: $_") for @latest;
+($status, undef, $body) = NewsTest::http_get('/l/feed.xml');
+Test::More::is($status, 200, 'RSS');
+Test::More::is(scalar(() = $body =~ /<item>/g), 4, 'RSS: four items');
+($status, undef, $body) = NewsTest::http_get('/l/sitemap.xml?page=1');
+Test::More::is($status, 200, 'sitemap');
+Test::More::like($body, qr{<loc>[^<]*/\Q$_\E</loc>}, "sitemap: $_")
+    for @latest;
+# members no write made: no hash, a draft, a scheduled one, left out
+::cc('ZADD', 'news:{lists}:latest', 1762248900, "news:article:ghost");
+::cc('HSET', 'news:article:hand-draft', 'title', 'Hand', 'status', 'draft');
+::cc('ZADD', 'news:{lists}:latest', 1762248901, 'news:article:hand-draft');
+::cc('HSET', 'news:article:later', 'title', 'Later',
+     'published_ts', time + 86400);
+::cc('ZADD', 'news:{lists}:latest', 1762248902, 'news:article:later');
+Test::More::is(::listed('/l/latest.json'), "@latest",
+               'no hash, a draft and a scheduled one left out');
+::cc('ZREM', 'news:{lists}:latest', map { "news:article:$_" }
+     qw(ghost hand-draft later));
+($status, $h) = NewsTest::http_get('/l/latest.json');
+Test::More::ok($h->{etag}, 'an ETag');
+($status) = NewsTest::http_get('/l/latest.json',
+                               'If-None-Match' => $h->{etag});
+Test::More::is($status, 304, 'the same page: 304');
+--- config eval: $::Config
+--- request
+GET /l/section/sport
+--- response_body_like eval
+qr/"slug":"\Q$::Spread[0]\E"/
+--- no_error_log
+[error]
+
+
+
+=== TEST 6: most read, a day and a week, and the box beside an HTML list
+--- init
+my $day = ::today();
+my %want = ($::Spread[0] => 3, $::Spread[3] => 1);
+for my $slug (sort keys %want) {
+    NewsTest::http_get("/news/$slug") for 1 .. $want{$slug};
+}
+my $most = "news:{lists}:most_read:$day";
+for (1 .. 100) {
+    last if (::cc('ZSCORE', $most, "news:article:$::Spread[0]") // 0) == 3
+            && (::cc('ZSCORE', $most, "news:article:$::Spread[3]") // 0)
+               == 1;
+    Time::HiRes::sleep(0.02);
+}
+Test::More::is(::listed('/l/most-read'), "@::Spread[0, 3]", 'today');
+Test::More::is(::listed('/l/most-read-week'), "@::Spread[0, 3]",
+               'this week');
+my ($status, undef, $body) = NewsTest::http_get('/l/latest');
+my ($box) = $body =~ m{<aside aria-labelledby="most-read">(.*?)</aside>}s;
+Test::More::like($box // '', qr/Title \Q$::Spread[0]\E<.*Title \Q$::Spread[3]\E</s,
+                 'the box, most read first');
+--- config eval: $::Config
+--- request
+GET /l/most-read
+--- response_body_like eval
+qr/"slug":"\Q$::Spread[0]\E"/
+--- no_error_log
+[error]
+
+
+
+=== TEST 7: step 2 fails (the lists' primary killed): 503 with the new ETag, the same PUT again after failover repairs the lists
 --- init
 my $slug = $::Away[0];
 my $key = "news:article:$slug";
@@ -304,3 +427,36 @@ GET /t
 --- error_code: 404
 --- error_log eval
 qr/news: 503 for article "news:article:away-\d+": rev 2 written but its lists were not updated/
+
+
+
+=== TEST 8: a list page while one of its articles' primary is down: 503, not a page without it; back after failover
+--- init
+my $slug = $::Spread[0];
+my $node = NewsCluster::node_for_key($::Cluster, "news:article:$slug");
+Test::More::isnt($node->{port}, $::ListsNode->{port},
+                 'not the lists\' node (that one failed over already)')
+    or Test::More::diag(NewsCluster::describe($::Cluster));
+Test::More::like(::listed('/l/latest.json'), qr/\b\Q$slug\E\b/,
+                 'listed while its node is up');
+NewsCluster::kill_primary($::Cluster, $node);
+my $listed = ::listed('/l/latest.json');
+Test::More::like($listed, qr/^status 50[34]$/, 'its node down: 503 or 504')
+    or Test::More::diag($listed);
+Test::More::is(::listed("/l/section/city-hall"), "@::Spread[5, 3]",
+               'a list without it still shown');
+my $new = NewsCluster::wait_failover($::Cluster, $node, 30);
+Test::More::ok($new, 'a replica took over')
+    or Test::More::diag(NewsCluster::describe($::Cluster));
+for (1 .. 50) {
+    $listed = ::listed('/l/latest.json');
+    last if $listed =~ /\b\Q$slug\E\b/;
+    Time::HiRes::sleep(0.1);
+}
+Test::More::like($listed, qr/\b\Q$slug\E\b/, 'listed again');
+--- config eval: $::Config
+--- request
+GET /t
+--- error_code: 404
+--- error_log eval
+qr/news: cannot read the article "news:article:spread-\d+" of a list/
