@@ -1214,15 +1214,6 @@ ngx_http_news_redis_cluster_check(ngx_conf_t *cf,
         return NGX_CONF_ERROR;
     }
 
-    if (conf->stale) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"news_stale\" cannot be used with "
-                           "\"news_redis_cluster\": one flush adds views "
-                           "to articles of many hash slots "
-                           "(docs/scaling.md)");
-        return NGX_CONF_ERROR;
-    }
-
     /* a hash tag in the key's fixed text puts every article in one slot */
 
     if (conf->article != NULL) {

@@ -1,12 +1,17 @@
-# The publishing API (news_publish) in a real Redis Cluster
-# (t/inc/NewsCluster.pm, three primaries and a replica each on
-# loopback): a write is step 1 in the article's slot (the article, its
-# revision counter and its set of lists beside it), step 2 in the lists'
-# slot ("news:{lists}:..."), and step 3 back in the article's slot once
-# it left lists.  Articles on every primary, their lists across nodes,
-# drafts and deletions out of the lists and most read, and step 2
-# failing (the lists' primary killed): 503 with the new ETag, then the
-# same write again repairs the lists.
+# The publishing API (news_publish), list pages (news_list) and
+# news_stale in a real Redis Cluster (t/inc/NewsCluster.pm, three
+# primaries and a replica each on loopback).  A write is step 1 in the
+# article's slot (the article, its revision counter and its set of
+# lists beside it), step 2 in the lists' slot ("news:{lists}:..."), and
+# step 3 back in the article's slot once it left lists.  A list page
+# reads its keys in the lists' slot, then each article on its own node.
+# Articles on every primary, their lists across nodes in every format,
+# drafts and deletions out of the lists and most read; step 2 failing
+# (the lists' primary killed): 503 with the new ETag, then the same
+# write again repairs the lists; a list page while an article's primary
+# is down: 503; views buffered by news_stale while a primary is down,
+# added after failover one article a batch.  Kills three primaries, one
+# after the other: takes about half a minute.
 
 use lib 't/inc';
 use Test::Nginx::Socket 'no_plan';
@@ -124,6 +129,15 @@ our $Config = <<'_EOC_';
         news_redis_cluster 127.0.0.1:$TEST_NGINX_CLUSTER_1
                            127.0.0.1:$TEST_NGINX_CLUSTER_2
                            127.0.0.1:$TEST_NGINX_CLUSTER_6;
+        news_article news:article:$1;
+    }
+
+    location ~ ^/s/([a-z0-9-]+)$ {
+        news_redis_cluster 127.0.0.1:$TEST_NGINX_CLUSTER_1
+                           127.0.0.1:$TEST_NGINX_CLUSTER_2
+                           127.0.0.1:$TEST_NGINX_CLUSTER_6;
+        news_redis_timeout 500ms;
+        news_stale on;
         news_article news:article:$1;
     }
 
@@ -460,3 +474,64 @@ GET /t
 --- error_code: 404
 --- error_log eval
 qr/news: cannot read the article "news:article:spread-\d+" of a list/
+
+
+
+=== TEST 9: news_stale: views served while two articles' primary is down are added after failover, one article a batch, its marker beside it
+--- init
+my ($node) = grep { NewsCluster::replicas_of($::Cluster, $_) }
+             NewsCluster::primaries($::Cluster);
+Test::More::ok($node, 'a primary with a replica left')
+    or Test::More::diag(NewsCluster::describe($::Cluster));
+my $map = NewsCluster::slot_map($::Cluster);
+my @slugs;
+for (my $i = 1; @slugs < 2; $i++) {
+    my $n = NewsCluster::node_for_key($::Cluster, "news:article:stale-$i",
+                                      $map);
+    push @slugs, "stale-$i" if $n == $node;
+}
+Test::More::isnt(NewsCluster::slot_of("news:article:$slugs[0]"),
+                 NewsCluster::slot_of("news:article:$slugs[1]"),
+                 'two slots of one node');
+sub ::shown_of {
+    my ($slug) = @_;
+    my ($status, undef, $body) = NewsTest::http_get("/s/$slug");
+    return $status == 200 && $body =~ />(\d+) Views?</ ? $1
+                                                       : "status $status";
+}
+my %shown;
+for my $slug (@slugs) {
+    ::cc('HSET', "news:article:$slug", 'title', "Title $slug", 'rev', 1);
+    push @{ $shown{$slug} }, ::shown_of($slug);
+}
+NewsCluster::kill_primary($::Cluster, $node);
+Time::HiRes::sleep(0.5);
+for my $slug (@slugs) {
+    push @{ $shown{$slug} }, ::shown_of($slug) for 1 .. 3;
+    Test::More::is("@{ $shown{$slug} }", '1 2 3 4',
+                   "$slug: served while its node is down, each view shown");
+}
+my $new = NewsCluster::wait_failover($::Cluster, $node, 30);
+Test::More::ok($new, 'a replica took over')
+    or Test::More::diag(NewsCluster::describe($::Cluster));
+for my $slug (@slugs) {
+    my $key = "news:article:$slug";
+    my $views;
+    for (1 .. 100) {
+        $views = ::cc('HGET', $key, 'views') // 0;
+        last if $views == 4;
+        Time::HiRes::sleep(0.1);
+    }
+    Test::More::is($views, 4, "$slug: the buffered views added");
+    my $markers = NewsCluster::node_call($new, 'KEYS', "{$key}:flushed:*");
+    Test::More::is(scalar(@$markers), 1, "$slug: one marker, beside it")
+        or Test::More::diag("@$markers");
+}
+--- config eval: $::Config
+--- request
+GET /t
+--- error_code: 404
+--- error_log eval
+qr/news_stale: 3 views of 1 articles added to Redis/
+--- no_error_log
+different hash slots
