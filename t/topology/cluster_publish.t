@@ -259,6 +259,10 @@ Test::More::unlike(::list('section:sport') . ' ' . ::list('tag:transport')
                    . ' ' . ::list('tag:t1'), qr/\b\Q$slug\E\b/,
                    'out of its old section and tags');
 Test::More::is(::list('section:weather'), $slug, 'in its new section');
+$res = ::api('PATCH', $slug, { category => 'Stale' }, 'If-Match' => '"1"');
+Test::More::is($res->{status}, 412, 'If-Match of an old revision: 412');
+Test::More::is(::etag_rev($res), 2, 'with the revision stored');
+Test::More::is(::list('section:stale'), '', 'and no list touched');
 Test::More::is(::list('tag:rain'), $slug, 'in its new tag');
 Test::More::like(::list('latest'), qr/\b\Q$slug\E\b/, 'still in latest');
 Test::More::is(::indexed($slug),
