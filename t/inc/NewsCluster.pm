@@ -298,7 +298,8 @@ sub _covered {
 }
 
 # stable($self): every live node says cluster_state:ok, sees every live
-# node and the same slot map covering all 16384 slots, and every replica
+# node, the same replicas and the same slot map covering all 16384
+# slots, and every replica
 # has its primary's data (a replica that never synced never takes over:
 # its data is too old); true or false
 sub stable {
@@ -316,7 +317,12 @@ sub stable {
             my $o = $view->{ $other->{id} } or return 0;
             return 0 if $o->{flags} =~ /fail/ || $o->{link} ne 'connected';
         }
-        my $t = _map_text($view);
+        # and who replicates whom: a node learns of a replica by gossip,
+        # after the replica itself knows
+        my $t = _map_text($view) . '; ' . join ', ', map {
+            my $o = $view->{ $_->{id} };
+            $o->{flags} =~ /slave/ ? "$o->{master} <- $_->{id}" : ();
+        } sort { $a->{port} <=> $b->{port} } @live;
         return 0 if defined $text && $t ne $text;
         $text = $t;
     }

@@ -153,7 +153,9 @@ Test::More::ok(NewsCluster::stable($c), 'every node ok and of one mind')
 my @p = NewsCluster::primaries($c);
 Test::More::is(scalar(@p), 3, 'three primaries');
 Test::More::is(join(' ', map { scalar NewsCluster::replicas_of($c, $_) } @p),
-               '1 1 1', 'a replica each');
+               '1 1 1', 'a replica each')
+    or Test::More::diag(NewsCluster::describe($c)
+                        . NewsCluster::node_call($p[0], 'CLUSTER', 'NODES'));
 my @keys = map { ("news:article:$_", "{news:article:$_}:seen:x") }
                @::Spread, @::Missing, @::Unique, @::Moving, @::Kill,
                map { "x$_" } 1 .. 200;
