@@ -490,6 +490,16 @@ sub keys_in_slot {
              primaries($self) };
 }
 
+# redirects_sent($node): how many MOVED and ASK replies the node has
+# given since it started (or since CONFIG RESETSTAT), from INFO
+# errorstats: { MOVED => n, ASK => n }
+sub redirects_sent {
+    my ($node) = @_;
+    my $info = node_call($node, 'INFO', 'errorstats');
+    return { map { $_ => $info =~ /^errorstat_$_:count=(\d+)/m ? $1 : 0 }
+             qw(MOVED ASK) };
+}
+
 # ---------------------------------------------------------------------
 # Moves
 

@@ -300,6 +300,9 @@ my @keys = map { "news:article:$_" } @::Moving;
 my $from = NewsCluster::node_for_slot($c, $::MovingSlot);
 my ($to) = grep { $_ != $from } NewsCluster::primaries($c);
 
+# what the nodes answer from now on, and the ASKING they are sent
+NewsCluster::node_call($_, 'CONFIG', 'RESETSTAT') for $from, $to;
+
 my @loads = map {
     NewsTest::start_load("/news/$_", seconds => 5, concurrency => 4,
                          expect => qr{<h1>Title \Q$_\E</h1>})
@@ -334,6 +337,14 @@ for my $i (0, 1) {
     Test::More::cmp_ok($in->($at{node}, 9e9), '>', 0,
                        "$slug: 200s after the move");
 }
+# nginx met both redirections, and followed ASK as it must
+my $sent = NewsCluster::redirects_sent($from);
+Test::More::cmp_ok($sent->{ASK}, '>', 0, "ASK answered: $sent->{ASK}");
+Test::More::cmp_ok($sent->{MOVED}, '>', 0, "MOVED answered: $sent->{MOVED}");
+my ($asking) = NewsCluster::node_call($to, 'INFO', 'commandstats')
+               =~ /^cmdstat_asking:calls=(\d+)/m;
+Test::More::cmp_ok($asking // 0, '>', 0,
+                   'ASKING sent to the new primary: ' . ($asking // 0));
 Test::More::is(NewsCluster::node_for_slot($c, $::MovingSlot), $to,
                'the slot is on the new primary');
 my $count = NewsCluster::keys_in_slot($c, $::MovingSlot);
@@ -346,6 +357,7 @@ Test::More::is("$count->{ $from->{port} } $count->{ $to->{port} }", '0 2',
 qr{<h1>Title \Q$::Moving[0]\E</h1>}
 --- no_error_log
 [error]
+exited on signal
 
 
 
@@ -431,6 +443,8 @@ for my $i (0 .. $#::Kill) {
 "GET /news/$::Kill[0]"
 --- response_body_like eval
 qr{<h1>Title \Q$::Kill[0]\E</h1>}
+--- no_error_log
+exited on signal
 
 
 
