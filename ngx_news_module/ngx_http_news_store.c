@@ -245,8 +245,9 @@ ngx_http_news_store_commands(ngx_http_news_store_query_t *q,
 
 
 /*
- * A counted view in the day's most read set, as the script does it when
- * the set may share its step: "<p>most_read:<YYYYMMDD>" for a key
+ * A counted view in the day's most read set, in a Redis Cluster, where
+ * the set cannot share the view's step: "<p>{lists}:most_read:<YYYYMMDD>"
+ * (in the lists' slot, where a list page reads it with them) for a key
  * "<p>article:...", which expires 8 days after its first member came.
  * NGX_DECLINED for a key of another form: it has no most read.
  */
@@ -262,7 +263,8 @@ ngx_http_news_store_most_read(ngx_str_t *key, ngx_http_news_most_read_t *m)
     article = (u_char *) ngx_strnstr(key->data, "article:", key->len);
 
     if (article == NULL
-        || (size_t) (article - key->data) + sizeof("most_read:YYYYMMDD")
+        || (size_t) (article - key->data)
+           + sizeof("{lists}:most_read:YYYYMMDD")
            > sizeof(m->set))
     {
         return NGX_DECLINED;
@@ -271,7 +273,7 @@ ngx_http_news_store_most_read(ngx_str_t *key, ngx_http_news_most_read_t *m)
     ngx_gmtime(ngx_time(), &tm);
 
     p = ngx_cpymem(m->set, key->data, article - key->data);
-    p = ngx_sprintf(p, "most_read:%04d%02d%02d", tm.ngx_tm_year,
+    p = ngx_sprintf(p, "{lists}:most_read:%04d%02d%02d", tm.ngx_tm_year,
                     tm.ngx_tm_mon, tm.ngx_tm_mday);
 
     ngx_str_set(&m->argv[0], "ZINCRBY");
