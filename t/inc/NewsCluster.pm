@@ -298,7 +298,8 @@ sub _covered {
 }
 
 # stable($self): every live node says cluster_state:ok, sees every live
-# node and the same slot map covering all 16384 slots, and every replica
+# node, the same replicas and the same slot map covering all 16384
+# slots, and every replica
 # has its primary's data (a replica that never synced never takes over:
 # its data is too old); true or false
 sub stable {
@@ -316,7 +317,12 @@ sub stable {
             my $o = $view->{ $other->{id} } or return 0;
             return 0 if $o->{flags} =~ /fail/ || $o->{link} ne 'connected';
         }
-        my $t = _map_text($view);
+        # and who replicates whom: a node learns of a replica by gossip,
+        # after the replica itself knows
+        my $t = _map_text($view) . '; ' . join ', ', map {
+            my $o = $view->{ $_->{id} };
+            $o->{flags} =~ /slave/ ? "$o->{master} <- $_->{id}" : ();
+        } sort { $a->{port} <=> $b->{port} } @live;
         return 0 if defined $text && $t ne $text;
         $text = $t;
     }
@@ -482,6 +488,16 @@ sub keys_in_slot {
     return { map { $_->{port} => node_call($_, 'CLUSTER',
                                            'COUNTKEYSINSLOT', $slot) }
              primaries($self) };
+}
+
+# redirects_sent($node): how many MOVED and ASK replies the node has
+# given since it started (or since CONFIG RESETSTAT), from INFO
+# errorstats: { MOVED => n, ASK => n }
+sub redirects_sent {
+    my ($node) = @_;
+    my $info = node_call($node, 'INFO', 'errorstats');
+    return { map { $_ => $info =~ /^errorstat_$_:count=(\d+)/m ? $1 : 0 }
+             qw(MOVED ASK) };
 }
 
 # ---------------------------------------------------------------------
