@@ -334,13 +334,15 @@ static ngx_str_t  ngx_http_news_publish_store_cluster_text = ngx_string(
  * (ARGV[4] of them), those to enter (ARGV[5], scored ARGV[3]) and the
  * most read sets to leave.  ARGV[1] the article, ARGV[2] its revision.
  * A step 2 that comes after a newer write's does nothing (returns 0),
- * so that two writes of one article cannot end with the older lists.
+ * so that two writes of one article cannot end with the older lists; one
+ * of the same revision is applied (sent again, or a revision given again
+ * by a counter that a failover set back).
  */
 
 static ngx_str_t  ngx_http_news_publish_store_lists_text = ngx_string(
     "local key, rev = ARGV[1], tonumber(ARGV[2])\n"
     "local last = tonumber(redis.call('HGET', KEYS[1], key))\n"
-    "if last and rev and last >= rev then\n"
+    "if last and rev and last > rev then\n"
     "    return 0\n"
     "end\n"
     "redis.call('HSET', KEYS[1], key, ARGV[2])\n"
