@@ -633,8 +633,8 @@ ngx_http_news_list_store_fields_reply(ngx_http_news_list_query_t *q,
 static ngx_int_t
 ngx_http_news_list_store_number(redisReply *r)
 {
-    double   d;
     char    *end;
+    double   d;
     u_char   buf[32];
 
     if (r->len == 0 || r->len >= sizeof(buf)) {

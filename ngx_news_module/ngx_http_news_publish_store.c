@@ -828,8 +828,8 @@ ngx_int_t
 ngx_http_news_publish_store_lists(ngx_http_news_publish_query_t *q,
     ngx_http_news_publish_reply_t *out, ngx_pool_t *pool)
 {
-    ngx_uint_t   n, nleave, nenter;
     ngx_str_t   *argv;
+    ngx_uint_t   n, nleave, nenter;
 
     nleave = out->leave->nelts;
     nenter = out->enter->nelts;
@@ -881,8 +881,8 @@ ngx_int_t
 ngx_http_news_publish_store_prune(ngx_http_news_publish_query_t *q,
     ngx_http_news_publish_reply_t *out, ngx_pool_t *pool)
 {
-    ngx_uint_t   n;
     ngx_str_t   *argv;
+    ngx_uint_t   n;
 
     n = out->leave->nelts;
 
