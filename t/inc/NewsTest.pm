@@ -534,6 +534,7 @@ sub start_load {
 
 sub finish_load {
     my ($self) = @_;
+    local $_;    # the caller's, e.g. map { finish_load($a[$_]) } 0 .. 2
     waitpid $self->{pid}, 0;
     open my $fh, '<', $self->{file} or die "load results: $!";
     my @r;

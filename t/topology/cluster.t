@@ -379,20 +379,32 @@ for my $i (0 .. $#::Kill) {
 }
 my $victim = NewsCluster::node_for_key($c, $keys[0]);
 
-my @loads = map {
-    NewsTest::start_load("/news/$_", seconds => 10, concurrency => 3,
-                         expect => qr{<h1>Title \Q$_\E</h1>})
-} @::Kill;
+# load on each article through the kill and the failover (8 s, about
+# three times what a failover takes here), and then 3 s more from when
+# the cluster is whole again, however long that took
+my $load = sub {
+    my ($secs) = @_;
+    return map {
+        NewsTest::start_load("/news/$_", seconds => $secs, concurrency => 3,
+                             expect => qr{<h1>Title \Q$_\E</h1>})
+    } @::Kill;
+};
+my @loads = $load->(8);
 Time::HiRes::sleep(2);
 NewsCluster::kill_primary($c, $victim);
 my $new = NewsCluster::wait_failover($c, $victim, 30);
 my $back = Time::HiRes::time;
+my @then = $load->(3);
 Test::More::ok($new, 'a replica took over')
     or Test::More::diag(NewsCluster::describe($c));
 Test::More::diag(sprintf 'killed port %d, replaced by port %s after %.2f s',
                  $victim->{port}, $new ? $new->{port} : '-',
                  $c->{failover_secs} // -1);
-my @r = map { [NewsTest::finish_load($_)] } @loads;
+my @r;
+for my $i (0 .. $#::Kill) {
+    push @r, [NewsTest::finish_load($loads[$i]),
+              NewsTest::finish_load($then[$i])];
+}
 
 for my $i (0 .. $#::Kill) {
     my ($slug, $key, @rec) = ($::Kill[$i], $keys[$i], @{ $r[$i] });
