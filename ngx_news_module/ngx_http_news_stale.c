@@ -358,6 +358,24 @@ ngx_http_news_stale_tick(ngx_event_t *ev)
                                   ngx_http_news_stale_handler, b,
                                   &b->pending);
 
+    if (rc == NGX_ERROR) {
+
+        /*
+         * It can never be sent (the Redis layer logged why): kept, it
+         * would hold back every batch after it.
+         */
+
+        ngx_log_error(NGX_LOG_ERR, ev->log, 0,
+                      "news_stale: %L views of %ui articles for Redis "
+                      "\"%V\" dropped: they cannot be sent",
+                      b->views, b->articles, &b->target);
+
+        ngx_http_news_stale_sending = NULL;
+        ngx_http_news_stale_done(ctx, b->id);
+        ngx_free(b);
+        return;
+    }
+
     if (rc != NGX_OK) {
         /* still unavailable: again at the next tick */
         ngx_http_news_stale_handler(b, NGX_HTTP_NEWS_REDIS_UNAVAILABLE, NULL,
