@@ -6,9 +6,9 @@
  * are checked, a PUT's or PATCH's body is read (without blocking) and
  * checked, then one command goes to Redis on this worker's connection
  * (HGETALL for a read, the write script for a write), and its reply
- * becomes the response.  In a Redis Cluster a write is three commands,
- * one after the other (ngx_http_news_publish_next()).  Every response is JSON; nothing is written to
- * Redis for a request that is refused.
+ * becomes the response.  In a Redis Cluster a write is two commands,
+ * one after the other (ngx_http_news_publish_next()).  Every response
+ * is JSON; nothing is written to Redis for a request that is refused.
  */
 
 
@@ -34,8 +34,8 @@ typedef struct {
     ngx_http_news_publish_query_t   query;
     ngx_http_news_redis_pending_t  *pending;    /* while Redis has it */
     ngx_event_t                     deadline;
-    ngx_uint_t                      step;       /* a Cluster's 2 or 3 */
-    ngx_http_news_publish_reply_t   out;        /* step 1's, for 2 and 3 */
+    ngx_uint_t                      step;       /* a Cluster's step 2 */
+    ngx_http_news_publish_reply_t   out;        /* step 1's, for 2 */
 } ngx_http_news_publish_ctx_t;
 
 
@@ -63,7 +63,7 @@ static ngx_int_t ngx_http_news_publish_respond(ngx_http_request_t *r,
 static ngx_int_t ngx_http_news_publish_written(ngx_http_request_t *r,
     ngx_http_news_publish_ctx_t *ctx);
 static ngx_int_t ngx_http_news_publish_next(ngx_http_request_t *r,
-    ngx_http_news_publish_ctx_t *ctx, ngx_uint_t step);
+    ngx_http_news_publish_ctx_t *ctx);
 static ngx_int_t ngx_http_news_publish_stepped(ngx_http_request_t *r,
     ngx_http_news_publish_ctx_t *ctx, ngx_http_news_redis_result_e result,
     ngx_http_news_redis_reply_t *reply, ngx_str_t *reason);
@@ -762,12 +762,17 @@ ngx_http_news_publish_respond(ngx_http_request_t *r,
     case NGX_HTTP_NEWS_PUBLISH_DELETED:
 
         if (ctx->query.cluster) {
-            return ngx_http_news_publish_next(r, ctx, 2);
+            return ngx_http_news_publish_next(r, ctx);
         }
 
         return ngx_http_news_publish_written(r, ctx);
 
     case NGX_HTTP_NEWS_PUBLISH_MISSING:
+
+        if (out->repair) {
+            /* a Cluster: lists or most read may hold it still */
+            return ngx_http_news_publish_next(r, ctx);
+        }
 
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: 404 for article \"%V\": no such article",
@@ -854,45 +859,29 @@ ngx_http_news_publish_written(ngx_http_request_t *r,
 
 /*
  * A write in a Cluster, once step 1 has written the article in its
- * slot: step 2 puts it in and out of lists in theirs, then, when it
- * left some, step 3 takes those out of the article's set of lists.
- * NGX_DONE while one is on its way, each within news_redis_timeout;
- * else the answer.
+ * slot: step 2 puts it in and out of lists in theirs.  NGX_DONE while it
+ * is on its way, within news_redis_timeout; else the answer.
  */
 
 static ngx_int_t
 ngx_http_news_publish_next(ngx_http_request_t *r,
-    ngx_http_news_publish_ctx_t *ctx, ngx_uint_t step)
+    ngx_http_news_publish_ctx_t *ctx)
 {
-    ngx_int_t                       rc;
-    ngx_str_t                       reason;
-    ngx_http_news_loc_conf_t       *nlcf;
-    ngx_http_news_redis_command_t  *command;
+    ngx_int_t                  rc;
+    ngx_str_t                  reason;
+    ngx_http_news_loc_conf_t  *nlcf;
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-    if (step == 2) {
-        rc = ngx_http_news_publish_store_lists(&ctx->query, &ctx->out,
-                                               r->pool);
-        command = &ctx->query.lists;
-
-    } else {
-        rc = ngx_http_news_publish_store_prune(&ctx->query, &ctx->out,
-                                               r->pool);
-        command = &ctx->query.prune;
-
-        if (rc == NGX_DECLINED) {
-            return ngx_http_news_publish_written(r, ctx);
-        }
-    }
-
-    if (rc != NGX_OK) {
+    if (ngx_http_news_publish_store_lists(&ctx->query, &ctx->out, r->pool)
+        != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ctx->step = step;
+    ctx->step = 2;
 
-    rc = ngx_http_news_redis_send(nlcf->redis, command, 1,
+    rc = ngx_http_news_redis_send(nlcf->redis, &ctx->query.lists, 1,
                                   ngx_http_news_publish_reply_handler, ctx,
                                   &ctx->pending);
 
@@ -915,49 +904,59 @@ ngx_http_news_publish_next(ngx_http_request_t *r,
 }
 
 
-/* the reply to step 2 or 3, or what came instead */
+/*
+ * The reply to step 2, or what came instead.  A DELETE of a missing
+ * article is 204 when step 2 took it out of something (it repaired a
+ * DELETE whose step 2 had failed), else 404.
+ */
 
 static ngx_int_t
 ngx_http_news_publish_stepped(ngx_http_request_t *r,
     ngx_http_news_publish_ctx_t *ctx, ngx_http_news_redis_result_e result,
     ngx_http_news_redis_reply_t *reply, ngx_str_t *reason)
 {
+    ngx_int_t  rc;
     ngx_str_t  unexpected;
 
-    if (result == NGX_HTTP_NEWS_REDIS_REPLY
-        && ngx_http_news_publish_store_stepped(reply) != NGX_OK)
-    {
-        ngx_str_set(&unexpected, "unexpected reply from Redis");
-        reason = &unexpected;
-        result = NGX_HTTP_NEWS_REDIS_ERROR;
-    }
-
-    if (ctx->step == 2) {
-        if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
-            return ngx_http_news_publish_unlisted(r, ctx, reason);
-        }
-
-        return ngx_http_news_publish_next(r, ctx, 3);
-    }
-
-    /* the lists are right: the set keeps a few more, as after a failure */
-
     if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "news: article \"%V\" written, its lists too, but "
-                      "its set of lists still names those it left: %V",
-                      &ctx->query.key, reason);
+        return ngx_http_news_publish_unlisted(r, ctx, reason);
     }
 
-    return ngx_http_news_publish_written(r, ctx);
+    rc = ngx_http_news_publish_store_stepped(reply);
+
+    if (rc == NGX_ERROR) {
+        ngx_str_set(&unexpected, "unexpected reply from Redis");
+        return ngx_http_news_publish_unlisted(r, ctx, &unexpected);
+    }
+
+    if (!ctx->out.repair) {
+        return ngx_http_news_publish_written(r, ctx);
+    }
+
+    if (rc == NGX_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: article \"%V\" already deleted, taken out of "
+                      "its lists and most read", &ctx->query.key);
+
+        r->disable_not_modified = 1;
+
+        return ngx_http_news_send(r, NGX_HTTP_NO_CONTENT, NULL, NULL, 0);
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "news: 404 for article \"%V\": no such article",
+                  &ctx->query.key);
+
+    return ngx_http_news_publish_refuse(r, NGX_HTTP_NOT_FOUND,
+                                        "no such article", NULL);
 }
 
 
 /*
  * Step 2 failed: the article is written (or deleted) but its lists are
  * as they were.  503, with the new revision as the ETag; the same write
- * again repairs them, since step 1 keeps every list the article may be
- * in until step 3 says otherwise.
+ * again repairs them, since step 2 finds the lists to leave in their
+ * own slot, in the set it keeps beside them.
  */
 
 static ngx_int_t
@@ -967,14 +966,22 @@ ngx_http_news_publish_unlisted(ngx_http_request_t *r,
     u_char                      *p;
     ngx_http_news_edit_error_t   err;
 
-    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                  "news: 503 for article \"%V\": rev %V written but its "
-                  "lists were not updated: %V", &ctx->query.key,
-                  &ctx->out.rev, reason);
+    if (ctx->out.repair) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: 503 for article \"%V\": deleted before, but "
+                      "its lists were not updated: %V", &ctx->query.key,
+                      reason);
+
+    } else {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: 503 for article \"%V\": rev %V written but "
+                      "its lists were not updated: %V", &ctx->query.key,
+                      &ctx->out.rev, reason);
+    }
 
     ngx_str_null(&err.field);
 
-    if (ctx->out.result == NGX_HTTP_NEWS_PUBLISH_DELETED) {
+    if (ctx->out.result == NGX_HTTP_NEWS_PUBLISH_DELETED || ctx->out.repair) {
         ngx_str_set(&err.error, "the article was deleted but not taken out "
                                 "of its lists; delete it again to repair "
                                 "them");
@@ -1226,9 +1233,6 @@ ngx_http_news_publish_deadline_handler(ngx_event_t *ev)
         rc = ngx_http_news_publish_stepped(r, ctx,
                                            NGX_HTTP_NEWS_REDIS_TIMEDOUT,
                                            NULL, &reason);
-        if (rc == NGX_DONE) {
-            return;
-        }
 
     } else {
         rc = ngx_http_news_publish_fail(r, ctx, NGX_HTTP_GATEWAY_TIME_OUT,

@@ -19,8 +19,9 @@ static ngx_int_t ngx_http_news_publish_store_cluster_query(
 static ngx_int_t ngx_http_news_publish_store_write(
     ngx_http_news_publish_query_t *q, redisReply *reply, ngx_pool_t *pool,
     ngx_http_news_publish_reply_t *out, ngx_str_t *reason);
-static ngx_int_t ngx_http_news_publish_store_step(redisReply *reply,
-    ngx_pool_t *pool, ngx_http_news_publish_reply_t *out, ngx_str_t *reason);
+static ngx_int_t ngx_http_news_publish_store_step(
+    ngx_http_news_publish_query_t *q, redisReply *reply, ngx_pool_t *pool,
+    ngx_http_news_publish_reply_t *out, ngx_str_t *reason);
 static ngx_array_t *ngx_http_news_publish_store_names(redisReply *r,
     ngx_pool_t *pool);
 static ngx_int_t ngx_http_news_publish_store_article(redisReply *fields,
@@ -278,22 +279,19 @@ static ngx_str_t  ngx_http_news_publish_store_text = ngx_string(
 
 /*
  * In a Redis Cluster, step 1 of a write: the same in the article's slot
- * (KEYS[2] and KEYS[3] are "{<key>}:rev" and "{<key>}:indexed"), the
- * lists left to step 2.  ARGV[2] is "<prefix>{lists}:", the lists'
- * prefix.  The set of lists keeps those the article was in until step 3
- * has seen step 2 take it out of them, so that a write whose step 2
- * failed is repaired by the next one; a DELETE of an article already
- * deleted but still in lists goes on for that reason.  For 1, 2 and 5
- * it returns {result, rev, the hash or {}, the lists to leave, the lists
- * to enter, their score or "", the most read sets to leave}.
+ * (KEYS[2] is "{<key>}:rev"), the lists left to step 2, which knows
+ * which lists hold the article (their slot keeps that, beside them).
+ * ARGV[2] is "<prefix>{lists}:", the lists' prefix.  For 1, 2 and 5 it
+ * returns {result, rev, the hash or {}, the lists the article belongs
+ * in, their score or "", the most read sets to leave}.  A DELETE of a
+ * missing article returns {4, the counter or "0", {}, {}, "", the most
+ * read sets}: step 2 then takes it out of whatever still holds it (a
+ * DELETE whose step 2 failed, sent again), and the answer is 404 only
+ * when nothing did.
  */
 
 static ngx_str_t  ngx_http_news_publish_store_cluster_text = ngx_string(
     NGX_HTTP_NEWS_PUBLISH_STORE_CHECKS
-    "local old = redis.call('SMEMBERS', KEYS[3])\n"
-    "if op ~= 'put' and not exists and (op ~= 'delete' or #old == 0) then\n"
-    "    return {4}\n"
-    "end\n"
     NGX_HTTP_NEWS_PUBLISH_STORE_NOW
     "local function days()\n"
     "    local d = {}\n"
@@ -304,73 +302,75 @@ static ngx_str_t  ngx_http_news_publish_store_cluster_text = ngx_string(
     "    end\n"
     "    return d\n"
     "end\n"
+    "if op ~= 'put' and not exists then\n"
+    "    if op ~= 'delete' then\n"
+    "        return {4}\n"
+    "    end\n"
+    "    return {4, redis.call('GET', KEYS[2]) or '0', {}, {}, '', days()}\n"
+    "end\n"
     "if op == 'delete' then\n"
     "    redis.call('DEL', key)\n"
-    "    return {5, tostring(redis.call('INCR', KEYS[2])), {}, old, {}, '',\n"
+    "    return {5, tostring(redis.call('INCR', KEYS[2])), {}, {}, '',\n"
     "            days()}\n"
     "end\n"
     NGX_HTTP_NEWS_PUBLISH_STORE_FIELDS
     NGX_HTTP_NEWS_PUBLISH_STORE_LISTS
-    "    redis.call('SADD', KEYS[3], unpack(list))\n"
     "end\n"
-    "local new, leave = {}, {}\n"
-    "for _, z in ipairs(list) do\n"
-    "    new[z] = true\n"
-    "end\n"
-    "for _, z in ipairs(old) do\n"
-    "    if not new[z] then\n"
-    "        leave[#leave + 1] = z\n"
-    "    end\n"
-    "end\n"
-    "return {exists and 2 or 1, rev, redis.call('HGETALL', key), leave,\n"
-    "        list, ts and string.format('%d', ts) or '',\n"
-    "        draft and days() or {}}\n"
+    "return {exists and 2 or 1, rev, redis.call('HGETALL', key), list,\n"
+    "        ts and string.format('%d', ts) or '', draft and days() or {}}\n"
 );
 
 
 /*
  * Step 2, in the lists' slot: KEYS[1] "<prefix>{lists}:applied", a hash
- * of the revision whose lists each article has, then the lists to leave
- * (ARGV[4] of them), those to enter (ARGV[5], scored ARGV[3]) and the
- * most read sets to leave.  ARGV[1] the article, ARGV[2] its revision.
+ * of the revision whose lists each article has, KEYS[2]
+ * "<prefix>{lists}:in:<key>", the set of the lists that hold the
+ * article, then the lists it belongs in (ARGV[4] of them, scored
+ * ARGV[3]) and the most read sets to leave.  ARGV[1] the article,
+ * ARGV[2] its revision, ARGV[5] the lists' prefix, ARGV[6] "repair" for
+ * a DELETE of a missing article (its revision is not recorded).
+ *
+ * The lists to leave are those of the set that it no longer belongs
+ * in: they are not declared (only this script knows them), which Redis
+ * allows for keys of the slot of the declared ones, the node's own; the
+ * set only ever names keys under the lists' prefix, and a name that is
+ * not (edited by hand) is dropped rather than touched.  The set and the
+ * lists change together, so no failover can part them.
+ *
  * A step 2 that comes after a newer write's does nothing (returns 0),
  * so that two writes of one article cannot end with the older lists; one
  * of the same revision is applied (sent again, or a revision given again
- * by a counter that a failover set back).
+ * by a counter that a failover set back).  Else it returns 2 when it
+ * took the article out of a list or a most read set, 1 when not.
  */
 
 static ngx_str_t  ngx_http_news_publish_store_lists_text = ngx_string(
-    "local key, rev = ARGV[1], tonumber(ARGV[2])\n"
+    "local key, rev, pfx = ARGV[1], tonumber(ARGV[2]), ARGV[5]\n"
     "local last = tonumber(redis.call('HGET', KEYS[1], key))\n"
     "if last and rev and last > rev then\n"
     "    return 0\n"
     "end\n"
-    "redis.call('HSET', KEYS[1], key, ARGV[2])\n"
-    "local leave, enter = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
-    "for i = 2, #KEYS do\n"
-    "    if i > leave + 1 and i <= leave + enter + 1 then\n"
-    "        redis.call('ZADD', KEYS[i], ARGV[3], key)\n"
-    "    else\n"
-    "        redis.call('ZREM', KEYS[i], key)\n"
+    "if ARGV[6] ~= 'repair' then\n"
+    "    redis.call('HSET', KEYS[1], key, ARGV[2])\n"
+    "end\n"
+    "local n, want, gone = tonumber(ARGV[4]), {}, 0\n"
+    "for i = 3, n + 2 do\n"
+    "    want[KEYS[i]] = true\n"
+    "end\n"
+    "for _, z in ipairs(redis.call('SMEMBERS', KEYS[2])) do\n"
+    "    if not want[z] and string.sub(z, 1, #pfx) == pfx then\n"
+    "        gone = gone + redis.call('ZREM', z, key)\n"
     "    end\n"
     "end\n"
-    "return 1\n"
-);
-
-
-/*
- * Step 3, in the article's slot: the lists step 2 took the article out
- * of leave its set (ARGV[2] on), unless another write came since (the
- * counter KEYS[2] is no longer ARGV[1]): then they stay, for the next
- * write to take it out of them again.
- */
-
-static ngx_str_t  ngx_http_news_publish_store_prune_text = ngx_string(
-    "if redis.call('GET', KEYS[2]) ~= ARGV[1] then\n"
-    "    return 0\n"
+    "redis.call('DEL', KEYS[2])\n"
+    "for i = 3, n + 2 do\n"
+    "    redis.call('ZADD', KEYS[i], ARGV[3], key)\n"
+    "    redis.call('SADD', KEYS[2], KEYS[i])\n"
     "end\n"
-    "redis.call('SREM', KEYS[1], unpack(ARGV, 2))\n"
-    "return 1\n"
+    "for i = n + 3, #KEYS do\n"
+    "    gone = gone + redis.call('ZREM', KEYS[i], key)\n"
+    "end\n"
+    "return gone > 0 and 2 or 1\n"
 );
 
 
@@ -380,10 +380,9 @@ static ngx_http_news_redis_script_t  ngx_http_news_publish_store_lua = {
 };
 
 
-/* a Cluster's three steps */
+/* a Cluster's two steps */
 
 static ngx_http_news_redis_script_t  ngx_http_news_publish_store_steps[] = {
-    { ngx_null_string, { 0 } },
     { ngx_null_string, { 0 } },
     { ngx_null_string, { 0 } }
 };
@@ -441,11 +440,10 @@ ngx_http_news_publish_store_use_steps(ngx_array_t *scripts)
 
     static ngx_str_t  *texts[] = {
         &ngx_http_news_publish_store_cluster_text,
-        &ngx_http_news_publish_store_lists_text,
-        &ngx_http_news_publish_store_prune_text
+        &ngx_http_news_publish_store_lists_text
     };
 
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 2; i++) {
         s = &ngx_http_news_publish_store_steps[i];
 
         if (s->text.len == 0) {
@@ -464,8 +462,9 @@ ngx_http_news_publish_store_use_steps(ngx_array_t *scripts)
 
 /*
  * The keys of the article of slug under prefix, in the pool.  In a
- * Cluster its counter and set of lists are beside it, in its slot, and
- * the lists under "<prefix>{lists}:", all in one slot.
+ * Cluster its counter is beside it, in its slot, and the lists under
+ * "<prefix>{lists}:", all in one slot, with the set of those that hold
+ * it, "<prefix>{lists}:in:<key>".
  */
 
 ngx_int_t
@@ -518,9 +517,10 @@ ngx_http_news_publish_store_cluster_query(ngx_http_news_publish_query_t *q,
 
     q->cluster = 1;
 
-    p = ngx_pnalloc(pool, 3 * prefix->len + slug->len + sizeof("article:") - 1
-                          + 2 * (sizeof("{lists}:") - 1)
-                          + sizeof("applied") - 1);
+    p = ngx_pnalloc(pool, 5 * prefix->len + 2 * slug->len
+                          + 2 * (sizeof("article:") - 1)
+                          + 3 * (sizeof("{lists}:") - 1)
+                          + sizeof("applied") - 1 + sizeof("in:") - 1);
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -541,19 +541,16 @@ ngx_http_news_publish_store_cluster_query(ngx_http_news_publish_query_t *q,
     p = ngx_cpymem(p, "applied", sizeof("applied") - 1);
     q->applied.len = p - q->applied.data;
 
+    q->member.data = p;
+    p = ngx_cpymem(p, q->prefix.data, q->prefix.len);
+    p = ngx_cpymem(p, "in:", sizeof("in:") - 1);
+    p = ngx_cpymem(p, q->key.data, q->key.len);
+    q->member.len = p - q->member.data;
+
     ngx_str_set(&suffix, ":rev");
 
-    if (ngx_http_news_redis_cluster_beside(&q->key, &suffix, pool,
-                                           &q->counter)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    ngx_str_set(&suffix, ":indexed");
-
     return ngx_http_news_redis_cluster_beside(&q->key, &suffix, pool,
-                                              &q->indexed);
+                                              &q->counter);
 }
 
 
@@ -566,7 +563,8 @@ ngx_http_news_publish_store_cluster_query(ngx_http_news_publish_query_t *q,
 void
 ngx_http_news_publish_store_command(ngx_http_news_publish_query_t *q)
 {
-    ngx_str_t  *argv;
+    ngx_str_t   *argv;
+    ngx_uint_t   n;
 
     argv = q->argv;
 
@@ -583,19 +581,27 @@ ngx_http_news_publish_store_command(ngx_http_news_publish_query_t *q)
         return;
     }
 
+    /* in a Cluster the set of lists is step 2's, in the lists' slot */
+
     argv[0] = q->key;
     argv[1] = q->counter;
-    argv[2] = q->indexed;
-    argv[3] = ngx_http_news_publish_store_ops[q->op];
-    argv[4] = q->prefix;
-    argv[5] = q->if_match;
-    argv[6] = q->if_none_match;
-    argv[7] = q->fields;
+    n = 2;
+
+    if (!q->cluster) {
+        argv[n++] = q->indexed;
+    }
+
+    q->command.nkeys = n;
+
+    argv[n++] = ngx_http_news_publish_store_ops[q->op];
+    argv[n++] = q->prefix;
+    argv[n++] = q->if_match;
+    argv[n++] = q->if_none_match;
+    argv[n++] = q->fields;
 
     q->command.script = q->cluster ? &ngx_http_news_publish_store_steps[0]
                                    : ngx_http_news_publish_store_script();
-    q->command.nkeys = 3;
-    q->command.argc = 8;
+    q->command.argc = n;
 }
 
 
@@ -614,7 +620,7 @@ ngx_http_news_publish_store_reply(ngx_http_news_publish_query_t *q,
     out->article = NULL;
     ngx_str_null(&out->rev);
 
-    out->leave = NULL;
+    out->repair = 0;
     out->enter = NULL;
     out->unread = NULL;
     ngx_str_null(&out->score);
@@ -679,7 +685,8 @@ ngx_http_news_publish_store_write(ngx_http_news_publish_query_t *q,
     }
 
     if (q->cluster) {
-        return ngx_http_news_publish_store_step(reply, pool, out, reason);
+        return ngx_http_news_publish_store_step(q, reply, pool, out,
+                                                reason);
     }
 
     switch (out->result) {
@@ -712,15 +719,29 @@ failed:
 }
 
 
-/* step 1's reply in a Cluster: the article, and what step 2 is to do */
+/*
+ * Step 1's reply in a Cluster: the article, and what step 2 is to do.
+ * A DELETE of a missing article comes with what step 2 needs to repair
+ * an earlier DELETE: out->repair.
+ */
 
 static ngx_int_t
-ngx_http_news_publish_store_step(redisReply *reply, ngx_pool_t *pool,
-    ngx_http_news_publish_reply_t *out, ngx_str_t *reason)
+ngx_http_news_publish_store_step(ngx_http_news_publish_query_t *q,
+    redisReply *reply, ngx_pool_t *pool, ngx_http_news_publish_reply_t *out,
+    ngx_str_t *reason)
 {
     redisReply  *score;
 
     switch (out->result) {
+
+    case NGX_HTTP_NEWS_PUBLISH_MISSING:
+
+        if (q->op != NGX_HTTP_NEWS_PUBLISH_DELETE || reply->elements == 1) {
+            return NGX_OK;
+        }
+
+        out->repair = 1;
+        break;
 
     case NGX_HTTP_NEWS_PUBLISH_CREATED:
     case NGX_HTTP_NEWS_PUBLISH_UPDATED:
@@ -731,11 +752,12 @@ ngx_http_news_publish_store_step(redisReply *reply, ngx_pool_t *pool,
         return NGX_OK;
     }
 
-    if (reply->elements != 7 || out->rev.len == 0) {
+    if (reply->elements != 6 || out->rev.len == 0) {
         goto unexpected;
     }
 
-    if (out->result != NGX_HTTP_NEWS_PUBLISH_DELETED
+    if ((out->result == NGX_HTTP_NEWS_PUBLISH_CREATED
+         || out->result == NGX_HTTP_NEWS_PUBLISH_UPDATED)
         && ngx_http_news_publish_store_article(reply->element[2], pool, out,
                                                reason)
            != NGX_OK)
@@ -743,19 +765,17 @@ ngx_http_news_publish_store_step(redisReply *reply, ngx_pool_t *pool,
         return NGX_ERROR;
     }
 
-    score = reply->element[5];
+    score = reply->element[4];
 
     if (score->type != REDIS_REPLY_STRING) {
         goto unexpected;
     }
 
-    out->leave = ngx_http_news_publish_store_names(reply->element[3], pool);
-    out->enter = ngx_http_news_publish_store_names(reply->element[4], pool);
-    out->unread = ngx_http_news_publish_store_names(reply->element[6], pool);
+    out->enter = ngx_http_news_publish_store_names(reply->element[3], pool);
+    out->unread = ngx_http_news_publish_store_names(reply->element[5], pool);
     out->score.data = ngx_pnalloc(pool, score->len + 1);
 
-    if (out->leave == NULL || out->enter == NULL || out->unread == NULL
-        || out->score.data == NULL)
+    if (out->enter == NULL || out->unread == NULL || out->score.data == NULL)
     {
         goto unexpected;
     }
@@ -820,8 +840,11 @@ ngx_http_news_publish_store_names(redisReply *r, ngx_pool_t *pool)
 
 
 /*
- * Step 2's command, to the lists' slot: the lists to leave, those to
- * enter and the most read sets to leave, declared as keys.
+ * Step 2's command, to the lists' slot: the lists the article belongs in
+ * and the most read sets to leave, declared as keys, so at most
+ * 2 + 1 + 1 + 100 + 100 of them (edit.c's limits) or 2 + 9 for a
+ * draft or a deletion, whatever the article was in before: the lists to
+ * leave are read in that slot by the script.
  */
 
 ngx_int_t
@@ -829,43 +852,47 @@ ngx_http_news_publish_store_lists(ngx_http_news_publish_query_t *q,
     ngx_http_news_publish_reply_t *out, ngx_pool_t *pool)
 {
     ngx_str_t   *argv;
-    ngx_uint_t   n, nleave, nenter;
+    ngx_uint_t   n, nenter;
 
-    nleave = out->leave->nelts;
     nenter = out->enter->nelts;
-    n = 1 + nleave + nenter + out->unread->nelts;
+    n = 2 + nenter + out->unread->nelts;
 
-    argv = ngx_pnalloc(pool, (n + 5) * sizeof(ngx_str_t));
+    argv = ngx_pnalloc(pool, (n + 6) * sizeof(ngx_str_t));
     if (argv == NULL) {
         return NGX_ERROR;
     }
 
     argv[0] = q->applied;
+    argv[1] = q->member;
 
-    ngx_memcpy(&argv[1], out->leave->elts, nleave * sizeof(ngx_str_t));
-    ngx_memcpy(&argv[1 + nleave], out->enter->elts,
-               nenter * sizeof(ngx_str_t));
-    ngx_memcpy(&argv[1 + nleave + nenter], out->unread->elts,
+    ngx_memcpy(&argv[2], out->enter->elts, nenter * sizeof(ngx_str_t));
+    ngx_memcpy(&argv[2 + nenter], out->unread->elts,
                out->unread->nelts * sizeof(ngx_str_t));
 
     argv[n] = q->key;
     argv[n + 1] = out->rev;
     argv[n + 2] = out->score;
 
-    argv[n + 3].data = ngx_pnalloc(pool, 2 * NGX_INT_T_LEN);
+    argv[n + 3].data = ngx_pnalloc(pool, NGX_INT_T_LEN);
     if (argv[n + 3].data == NULL) {
         return NGX_ERROR;
     }
 
-    argv[n + 3].len = ngx_sprintf(argv[n + 3].data, "%ui", nleave)
+    argv[n + 3].len = ngx_sprintf(argv[n + 3].data, "%ui", nenter)
                       - argv[n + 3].data;
-    argv[n + 4].data = argv[n + 3].data + argv[n + 3].len;
-    argv[n + 4].len = ngx_sprintf(argv[n + 4].data, "%ui", nenter)
-                      - argv[n + 4].data;
+
+    argv[n + 4] = q->prefix;
+
+    if (out->repair) {
+        ngx_str_set(&argv[n + 5], "repair");
+
+    } else {
+        ngx_str_set(&argv[n + 5], "");
+    }
 
     q->lists.script = &ngx_http_news_publish_store_steps[1];
     q->lists.nkeys = n;
-    q->lists.argc = n + 5;
+    q->lists.argc = n + 6;
     q->lists.argv = argv;
 
     return NGX_OK;
@@ -873,51 +900,21 @@ ngx_http_news_publish_store_lists(ngx_http_news_publish_query_t *q,
 
 
 /*
- * Step 3's command, to the article's slot, once step 2 has taken the
- * article out of lists: NGX_DECLINED when it left none.
+ * Step 2's reply: NGX_OK when it took the article out of a list or a
+ * most read set, NGX_DECLINED when not (nothing held it, or a newer
+ * write's step 2 came first), NGX_ERROR for a reply it cannot give.
  */
-
-ngx_int_t
-ngx_http_news_publish_store_prune(ngx_http_news_publish_query_t *q,
-    ngx_http_news_publish_reply_t *out, ngx_pool_t *pool)
-{
-    ngx_str_t   *argv;
-    ngx_uint_t   n;
-
-    n = out->leave->nelts;
-
-    if (n == 0) {
-        return NGX_DECLINED;
-    }
-
-    argv = ngx_pnalloc(pool, (n + 3) * sizeof(ngx_str_t));
-    if (argv == NULL) {
-        return NGX_ERROR;
-    }
-
-    argv[0] = q->indexed;
-    argv[1] = q->counter;
-    argv[2] = out->rev;
-
-    ngx_memcpy(&argv[3], out->leave->elts, n * sizeof(ngx_str_t));
-
-    q->prune.script = &ngx_http_news_publish_store_steps[2];
-    q->prune.nkeys = 2;
-    q->prune.argc = n + 3;
-    q->prune.argv = argv;
-
-    return NGX_OK;
-}
-
-
-/* step 2's or 3's reply: 1 done, 0 left to a newer write; NGX_ERROR else */
 
 ngx_int_t
 ngx_http_news_publish_store_stepped(ngx_http_news_redis_reply_t *reply)
 {
-    return (reply->type == REDIS_REPLY_INTEGER
-            && (reply->integer == 0 || reply->integer == 1))
-           ? NGX_OK : NGX_ERROR;
+    if (reply->type != REDIS_REPLY_INTEGER
+        || reply->integer < 0 || reply->integer > 2)
+    {
+        return NGX_ERROR;
+    }
+
+    return reply->integer == 2 ? NGX_OK : NGX_DECLINED;
 }
 
 

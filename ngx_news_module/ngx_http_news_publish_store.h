@@ -4,10 +4,9 @@
  *
  * The publishing API's side of Redis: the key names under
  * news_key_prefix, the write script (fields, revision, dates and every
- * list entry in one atomic step; in a Redis Cluster, three steps: the
- * article in its slot, the lists in theirs, then the article's set of
- * lists), the commands of a read or a write and the one place where
- * their replies become data.
+ * list entry in one atomic step; in a Redis Cluster, two steps: the
+ * article in its slot, then the lists in theirs), the commands of a
+ * read or a write and the one place where their replies become data.
  */
 
 
@@ -54,15 +53,15 @@ typedef struct {
     ngx_str_t                        indexed;        /* its lists */
     ngx_str_t                        prefix;     /* of the lists */
     ngx_str_t                        applied;    /* Cluster: step 2's */
+    ngx_str_t                        member;     /* Cluster: its lists */
     unsigned                         cluster:1;
 
     /* made by ngx_http_news_publish_store_command() */
     ngx_http_news_redis_command_t    command;
     ngx_str_t                        argv[8];
 
-    /* in a Cluster, steps 2 and 3 of a write */
+    /* in a Cluster, step 2 of a write */
     ngx_http_news_redis_command_t    lists;
-    ngx_http_news_redis_command_t    prune;
 } ngx_http_news_publish_query_t;
 
 
@@ -72,10 +71,10 @@ typedef struct {
     ngx_http_news_article_t         *article;    /* FOUND, CREATED, UPDATED */
 
     /* in a Cluster, step 1's word to step 2 (arrays of ngx_str_t) */
-    ngx_array_t                     *leave;      /* lists to leave */
-    ngx_array_t                     *enter;      /* lists to enter */
+    ngx_array_t                     *enter;      /* lists it is in now */
     ngx_str_t                        score;      /* in them */
     ngx_array_t                     *unread;     /* most read to leave */
+    unsigned                         repair:1;   /* a DELETE, missing */
 } ngx_http_news_publish_reply_t;
 
 
@@ -88,8 +87,6 @@ ngx_int_t ngx_http_news_publish_store_reply(ngx_http_news_publish_query_t *q,
     ngx_http_news_redis_reply_t *reply, ngx_pool_t *pool,
     ngx_http_news_publish_reply_t *out, ngx_str_t *reason);
 ngx_int_t ngx_http_news_publish_store_lists(ngx_http_news_publish_query_t *q,
-    ngx_http_news_publish_reply_t *out, ngx_pool_t *pool);
-ngx_int_t ngx_http_news_publish_store_prune(ngx_http_news_publish_query_t *q,
     ngx_http_news_publish_reply_t *out, ngx_pool_t *pool);
 ngx_int_t ngx_http_news_publish_store_stepped(
     ngx_http_news_redis_reply_t *reply);

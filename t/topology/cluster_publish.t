@@ -1,14 +1,16 @@
 # The publishing API (news_publish), list pages (news_list) and
 # news_stale in a real Redis Cluster (t/inc/NewsCluster.pm, three
 # primaries and a replica each on loopback).  A write is step 1 in the
-# article's slot (the article, its revision counter and its set of
-# lists beside it), step 2 in the lists' slot ("news:{lists}:..."), and
-# step 3 back in the article's slot once it left lists.  A list page
+# article's slot (the article and its revision counter beside it), then
+# step 2 in the lists' slot ("news:{lists}:...", with the set of the
+# lists that hold each article, "news:{lists}:in:<key>").  A list page
 # reads its keys in the lists' slot, then each article on its own node.
 # Articles on every primary, their lists across nodes in every format,
 # drafts and deletions out of the lists and most read; step 2 failing
 # (the lists' primary killed): 503 with the new ETag, then the same
-# write again repairs the lists; a list page while an article's primary
+# write again repairs the lists; 100 tags and 100 authors; a write
+# repairs lists that a failover parted from the article (simulated by
+# hand); a DELETE again repairs one whose step 2 failed; a list page while an article's primary
 # is down: 503; views buffered by news_stale while a primary is down,
 # added after failover one article a batch.  Kills three primaries, one
 # after the other: takes about half a minute.
@@ -82,10 +84,10 @@ sub ::list {
     return join ' ', map { s/^news:article://r } @$r;
 }
 
-# the lists an article's set names, sorted
+# the lists an article's set (in the lists' slot) names, sorted
 sub ::indexed {
     my ($slug) = @_;
-    my $r = ::cc('SMEMBERS', "{news:article:$slug}:indexed");
+    my $r = ::cc('SMEMBERS', "news:{lists}:in:news:article:$slug");
     return join ' ', sort @$r;
 }
 
@@ -182,7 +184,7 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: PUT on every primary: 201 with an ETag, GET gives it back, its keys beside it
+=== TEST 1: PUT on every primary: 201 with an ETag, GET gives it back, its counter beside it, its set of lists beside the lists
 --- init
 my %owners = map { NewsCluster::node_for_key($::Cluster,
                                              "news:article:$_")->{port} => 1 }
@@ -208,8 +210,11 @@ for my $i (0 .. $#::Spread) {
     my $key = "news:article:$slug";
     my $node = NewsCluster::node_for_key($::Cluster, $key);
     Test::More::is(NewsCluster::node_call($node, 'EXISTS', $key,
-                                          "{$key}:rev", "{$key}:indexed"),
-                   3, "$slug: article, counter and set on one node");
+                                          "{$key}:rev"),
+                   2, "$slug: article and counter on one node");
+    Test::More::is(NewsCluster::node_call($::ListsNode, 'EXISTS',
+                                          "news:{lists}:in:$key"),
+                   1, "$slug: its set of lists on the lists' node");
 }
 --- config eval: $::Config
 --- request eval
@@ -400,7 +405,173 @@ qr/"slug":"\Q$::Spread[0]\E"/
 
 
 
-=== TEST 7: step 2 fails (the lists' primary killed): 503 with the new ETag, the same PUT again after failover repairs the lists
+=== TEST 7: PUT with 100 tags and 100 authors: in every one of those lists; a PATCH leaves 198 at once; DELETE takes it out of all
+--- init
+my $slug = 'crowded';
+my $key = "news:article:$slug";
+my @lists = ('latest', 'section:crowd', (map { "tag:tag-$_" } 1 .. 100),
+             (map { "author:writer-$_" } 1 .. 100));
+sub ::holding {
+    my ($key, @lists) = @_;
+    return grep { defined ::cc('ZSCORE', "news:{lists}:$_", $key) } @lists;
+}
+my %all = (title => 'Crowded', category => 'Crowd',
+           tags => [map { "Tag $_" } 1 .. 100],
+           authors => [map { { name => "Writer $_" } } 1 .. 100],
+           published_at => '2025-11-04T10:00:00Z');
+my $res = ::api('PUT', $slug, \%all);
+Test::More::is($res->{status}, 201, 'created')
+    or Test::More::diag($res->{body});
+Test::More::is(scalar(::holding($key, @lists)), 202, 'in all 202 lists');
+Test::More::is(::indexed($slug),
+               join(' ', sort map { "news:{lists}:$_" } @lists),
+               'its set names them all');
+$res = ::api('PATCH', $slug, { tags => ['Tag 1'],
+                               authors => [{ name => 'Writer 1' }] });
+Test::More::is($res->{status}, 200, 'down to one tag and one author');
+Test::More::is(join(' ', ::holding($key, @lists)),
+               'latest section:crowd tag:tag-1 author:writer-1',
+               'out of the 198 others');
+$res = ::api('PUT', $slug, \%all);
+Test::More::is($res->{status}, 200, 'all of them again');
+Test::More::is(scalar(::holding($key, @lists)), 202, 'in all 202 again');
+$res = ::api('DELETE', $slug);
+Test::More::is($res->{status}, 204, 'deleted');
+Test::More::is(scalar(::holding($key, @lists)), 0, 'in none of them');
+Test::More::is(::indexed($slug), '', 'its set is gone');
+--- config eval: $::Config
+--- request
+GET /t
+--- error_code: 404
+--- no_error_log
+news: 503
+unexpected reply
+
+
+
+=== TEST 8: lists parted from the article by a failover (simulated by hand on both sides) are repaired by the next write
+--- init
+my $slug = 'parted';
+my $key = "news:article:$slug";
+my $in = "news:{lists}:in:$key";
+my $res = ::api('PUT', $slug, { title => 'Parted', category => 'X',
+                                published_at => '2025-11-04T11:00:00Z' });
+Test::More::is($res->{status}, 201, 'created');
+# the lists' primary acknowledged step 2 of a move from section x to
+# section y, then failed over without it: the lists, the set and the
+# revision applied are as they were before it, together
+$res = ::api('PATCH', $slug, { category => 'Y' });
+Test::More::is(::list('section:y'), $slug, 'moved to section y');
+::cc('ZREM', 'news:{lists}:section:y', $key);
+::cc('ZADD', 'news:{lists}:section:x', 1762254000, $key);
+::cc('SREM', $in, 'news:{lists}:section:y');
+::cc('SADD', $in, 'news:{lists}:section:x');
+::cc('HSET', 'news:{lists}:applied', $key, 1);
+$res = ::api('PATCH', $slug, { title => 'Parted again' });
+Test::More::is($res->{status}, 200, 'the next write');
+Test::More::is(::list('section:x'), '', 'takes it out of section x');
+Test::More::is(::list('section:y'), $slug, 'and puts it in section y');
+# the article's primary lost step 1 of a write that added a tag, whose
+# step 2 was kept: the article and its counter are as before it
+$res = ::api('PATCH', $slug, { tags => ['Breaking'] });
+Test::More::is(::etag_rev($res), 4, 'a tag added: revision 4');
+Test::More::is(::list('tag:breaking'), $slug, 'in the tag');
+::cc('HDEL', $key, 'tags');
+::cc('HSET', $key, 'rev', 3);
+::cc('SET', "{$key}:rev", 3);
+$res = ::api('PATCH', $slug, { title => 'After the failover' });
+Test::More::is($res->{status}, 200, 'the next write');
+Test::More::is(::etag_rev($res), 4, 'gets revision 4 again');
+Test::More::is(::list('tag:breaking'), '', 'out of the tag it lost');
+Test::More::is(::indexed($slug),
+               'news:{lists}:latest news:{lists}:section:y',
+               'its set names only its lists');
+# two writes lost on the article's primary, their step 2 kept: the
+# lists stay those of the newest revision applied until a write gets
+# past it, then follow the article, nothing left behind
+::api('PATCH', $slug, { tags => ['Breaking'] });
+$res = ::api('PATCH', $slug, { tags => ['Breaking', 'Flood'] });
+Test::More::is(::etag_rev($res), 6, 'two more writes: revision 6');
+::cc('HDEL', $key, 'tags');
+::cc('HSET', $key, 'rev', 4);
+::cc('SET', "{$key}:rev", 4);
+$res = ::api('PATCH', $slug, { title => 'One' });
+Test::More::is($res->{status}, 200, 'revision 5, older than the one applied');
+Test::More::is(::list('tag:flood'), $slug, 'the lists of 6 stay');
+$res = ::api('PATCH', $slug, { title => 'Two' });
+Test::More::is(::etag_rev($res), 6, 'revision 6 again');
+Test::More::is(::list('tag:breaking') . ::list('tag:flood'), '',
+               'out of both tags');
+Test::More::is(::cc('HGET', 'news:{lists}:applied', $key), 6,
+               'revision 6 applied');
+# a name put in the set by hand that is not a list is dropped, untouched
+my $other = "news:article:$::Spread[0]";
+::cc('SADD', $in, $other);
+$res = ::api('PATCH', $slug, { title => 'Three' });
+Test::More::is($res->{status}, 200, 'a write with a stranger in the set');
+Test::More::is(::indexed($slug),
+               'news:{lists}:latest news:{lists}:section:y',
+               'the stranger dropped');
+Test::More::is(::cc('EXISTS', $other), 1, 'and left alone');
+--- config eval: $::Config
+--- request
+GET /t
+--- error_code: 404
+--- no_error_log
+news: 503
+unexpected reply
+
+
+
+=== TEST 9: a DELETE whose step 2 failed, of an article in most read and no list: 503, the DELETE again takes it out of most read (204), then 404
+--- init
+my $slug = 'unlisted';
+my $key = "news:article:$slug";
+my $most = "news:{lists}:most_read:" . ::today();
+::cc('HSET', $key, 'title', 'Written by hand', 'rev', 1);
+NewsTest::http_get("/news/$slug") for 1 .. 2;
+my $score;
+for (1 .. 100) {
+    $score = ::cc('ZSCORE', $most, $key) // 0;
+    last if $score == 2;
+    Time::HiRes::sleep(0.02);
+}
+Test::More::is($score, 2, 'in most read');
+Test::More::is(::indexed($slug), '', 'in no list');
+# step 2 fails: the hash of applied revisions is a string for a moment
+::cc('RENAME', 'news:{lists}:applied', 'news:{lists}:applied-kept');
+::cc('SET', 'news:{lists}:applied', 'not a hash');
+my $res = ::api('DELETE', $slug);
+::cc('DEL', 'news:{lists}:applied');
+::cc('RENAME', 'news:{lists}:applied-kept', 'news:{lists}:applied');
+Test::More::is($res->{status}, 503, 'step 2 failed: 503');
+Test::More::is($res->{json}{error},
+               'the article was deleted but not taken out of its lists; '
+               . 'delete it again to repair them', 'the JSON error says so');
+Test::More::is(::cc('EXISTS', $key), 0, 'the hash is gone');
+Test::More::is(::cc('ZSCORE', $most, $key), 2, 'still in most read');
+$res = ::api('DELETE', $slug);
+Test::More::is($res->{status}, 204, 'deleted again: 204');
+Test::More::is(::cc('ZSCORE', $most, $key), undef, 'out of most read');
+Test::More::is(::cc('HEXISTS', 'news:{lists}:applied', $key), 0,
+               'a repair records no revision');
+Test::More::is(::api('DELETE', $slug)->{status}, 404,
+               'then nothing holds it: 404');
+Test::More::is(::api('DELETE', 'never-written')->{status}, 404,
+               'an article never written: 404');
+Test::More::is(::cc('HEXISTS', 'news:{lists}:applied',
+                    'news:article:never-written'), 0,
+               'and no revision recorded for it');
+--- config eval: $::Config
+--- request
+GET /t
+--- error_code: 404
+--- error_log eval
+qr/news: 503 for article "news:article:unlisted": rev 1 written but its lists were not updated/
+
+
+
+=== TEST 10: step 2 fails (the lists' primary killed): 503 with the new ETag, the same PUT again after failover repairs the lists
 --- init
 my $slug = $::Away[0];
 my $key = "news:article:$slug";
@@ -448,7 +619,7 @@ qr/news: 503 for article "news:article:away-\d+": rev 2 written but its lists we
 
 
 
-=== TEST 8: a list page while one of its articles' primary is down: 503, not a page without it; back after failover
+=== TEST 11: a list page while one of its articles' primary is down: 503, not a page without it; back after failover
 --- init
 my $slug = $::Spread[0];
 my $node = NewsCluster::node_for_key($::Cluster, "news:article:$slug");
@@ -481,7 +652,7 @@ qr/news: cannot read the article "news:article:spread-\d+" of a list/
 
 
 
-=== TEST 9: news_stale: views served while two articles' primary is down are added after failover, one article a batch, its marker beside it
+=== TEST 12: news_stale: views served while two articles' primary is down are added after failover, one article a batch, its marker beside it
 --- init
 my ($node) = grep { NewsCluster::replicas_of($::Cluster, $_) }
              NewsCluster::primaries($::Cluster);
