@@ -893,7 +893,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
             return NGX_CONF_ERROR;
         }
 
-        /* a write in a Cluster is three steps, each a script of its own */
+        /* a write in a Cluster is two steps, each a script of its own */
 
         if (conf->publish != NULL
             && ngx_http_news_publish_store_use_steps(&nmcf->scripts)
