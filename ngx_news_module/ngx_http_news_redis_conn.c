@@ -88,6 +88,9 @@ static ngx_int_t ngx_http_news_redis_send_setup(
 static void ngx_http_news_redis_setup_handler(void *data,
     ngx_http_news_redis_result_e result, redisReply *reply,
     ngx_str_t *reason);
+static void ngx_http_news_redis_role_handler(void *data,
+    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_str_t *reason);
 static void ngx_http_news_redis_script_handler(void *data,
     ngx_http_news_redis_result_e result, redisReply *reply,
     ngx_str_t *reason);
@@ -561,6 +564,23 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
         }
     }
 
+    /*
+     * Behind Sentinel, a server that is not the primary (a replica, or
+     * a primary demoted since it was named) is never written to.
+     */
+
+    if (server->primary) {
+        argv[0] = "ROLE";
+        argvlen[0] = sizeof("ROLE") - 1;
+
+        if (ngx_http_news_redis_send_setup(conn, 1, argv, argvlen,
+                                           ngx_http_news_redis_role_handler)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
     if (server->db) {
         p = ngx_sprintf(db, "%ui", server->db);
 
@@ -656,6 +676,60 @@ ngx_http_news_redis_setup_handler(void *data,
     }
 
     ngx_http_news_redis_setup_done(conn);
+}
+
+
+/* ROLE: its first element is "master", "slave" or "sentinel" */
+
+static void
+ngx_http_news_redis_role_handler(void *data,
+    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_str_t *reason)
+{
+    ngx_http_news_redis_conn_t *conn = data;
+
+    u_char      *p;
+    ngx_str_t    why;
+    redisReply  *role;
+
+    if (result != NGX_HTTP_NEWS_REDIS_REPLY
+        || reply->type == REDIS_REPLY_ERROR)
+    {
+        /* closed, or ROLE refused (an ACL user needs +role) */
+        ngx_http_news_redis_setup_handler(data, result, reply, reason);
+        return;
+    }
+
+    role = (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0)
+           ? reply->element[0] : NULL;
+
+    if (role != NULL && role->type == REDIS_REPLY_STRING
+        && role->len == sizeof("master") - 1
+        && ngx_strncmp(role->str, "master", role->len) == 0)
+    {
+        ngx_http_news_redis_setup_done(conn);
+        return;
+    }
+
+    if (role != NULL && role->type == REDIS_REPLY_STRING
+        && role->len == sizeof("slave") - 1
+        && ngx_strncmp(role->str, "slave", role->len) == 0)
+    {
+        ngx_str_set(&why, "Redis is a replica, not the primary");
+
+    } else {
+        p = ngx_snprintf(conn->reason, sizeof(conn->reason),
+                         "Redis is not the primary (ROLE %*s)",
+                         (role != NULL && role->type == REDIS_REPLY_STRING)
+                         ? (size_t) ngx_min(role->len, 32) : 1,
+                         (role != NULL && role->type == REDIS_REPLY_STRING)
+                         ? role->str : "?");
+
+        why.data = conn->reason;
+        why.len = p - conn->reason;
+    }
+
+    ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE, &why);
 }
 
 

@@ -90,6 +90,7 @@ typedef struct {
     ngx_msec_t                       timeout;    /* the longest of its
                                                     locations' */
     ngx_array_t                     *scripts;    /* loaded at setup */
+    unsigned                         primary:1;  /* ROLE must say master */
 } ngx_http_news_redis_server_t;
 
 
