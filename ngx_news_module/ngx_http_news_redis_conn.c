@@ -1182,6 +1182,17 @@ ngx_http_news_redis_opened(ngx_http_news_redis_conn_t *conn)
     conn->gauge = ngx_http_news_metrics_connection_open();
     conn->log.action = "setting up the Redis connection";
 
+    if (conn->setup == 0) {
+
+        /* nothing to set up (a sentinel without a password): ready */
+
+        ngx_http_news_redis_ready(conn);
+
+        if (conn->peer.connection != c) {
+            return;
+        }
+    }
+
     c->write->handler = ngx_http_news_redis_write_handler;
     ngx_http_news_redis_write_handler(c->write);
 }
@@ -1330,6 +1341,7 @@ static ngx_int_t
 ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *conn,
     redisReply *reply)
 {
+    redisReply                     *error;
     ngx_queue_t                    *q;
     ngx_http_news_redis_pending_t  *pending;
 
@@ -1407,11 +1419,17 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *conn,
         }
     }
 
-    /* a Cluster's MOVED or ASK: the command is sent to its node */
+    /*
+     * A Cluster's MOVED or ASK: the command is sent to its node.  A
+     * write refused by a primary that Sentinel replaces: it is sent to
+     * the new one (a script inside EXEC is refused at its first write,
+     * so the hook sees the first error among EXEC's replies too).
+     */
 
     if (pending->handler != NULL && conn->hooks.redirect != NULL
-        && reply->type == REDIS_REPLY_ERROR
-        && conn->hooks.redirect(conn->hooks.data, conn, pending, reply)
+        && !pending->setup
+        && (error = ngx_http_news_redis_error(reply)) != NULL
+        && conn->hooks.redirect(conn->hooks.data, conn, pending, error)
            == NGX_OK)
     {
         freeReplyObject(reply);

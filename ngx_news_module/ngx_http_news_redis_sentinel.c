@@ -32,8 +32,12 @@
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_RETRY     500
 /* a lost subscription is made again, on the next sentinel, after */
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_RESUBSCRIBE  500
-/* a write refused as READONLY is sent again at most this often */
-#define NGX_HTTP_NEWS_REDIS_SENTINEL_RESENDS   3
+/*
+ * A write refused by a primary being replaced is sent again at most this
+ * often, a pause (REFRESH) apart: about as long as a failover takes to
+ * be announced, and longer than the default news_redis_timeout.
+ */
+#define NGX_HTTP_NEWS_REDIS_SENTINEL_RESENDS   10
 
 
 struct ngx_http_news_redis_sentinel_s {
@@ -61,6 +65,7 @@ struct ngx_http_news_redis_sentinel_s {
     unsigned                         asking:1;
     unsigned                         known:1;    /* a primary was found */
     unsigned                         lost:1;     /* none reachable, said */
+    unsigned                         refused:1;  /* refused writes, said */
     unsigned                         exiting:1;
 };
 
@@ -540,6 +545,7 @@ ngx_http_news_redis_sentinel_use(ngx_http_news_redis_sentinel_t *sentinel,
     ngx_memcpy(&sentinel->primary, &sa, socklen);
     sentinel->socklen = socklen;
     sentinel->known = 1;
+    sentinel->refused = 0;
 
     if (sentinel->data != NULL) {
         ngx_http_news_redis_conn_move(sentinel->data, &sa.sockaddr, socklen,
@@ -784,10 +790,14 @@ ngx_http_news_redis_sentinel_sub_down(void *data,
 
 /*
  * READONLY: the primary was demoted while this worker was connected to
- * it.  The write did nothing (Redis refuses a write script before it
- * runs, and a transaction with a refused command), so it is held and
- * sent to the primary the sentinels name; after a few tries it is
- * answered as a refused write.
+ * it.  NOREPLICAS: with min-replicas-to-write, the primary lost its
+ * replica, as it does the moment Sentinel promotes that replica; what
+ * it would have counted then would be lost with the switch.  Either
+ * write did nothing (Redis refuses a write script before it runs, and a
+ * transaction with a refused command), so it is held and sent to the
+ * primary the sentinels name, until they name a new one or the request
+ * gives up; after a few tries at the same primary it is answered as a
+ * refused write.
  */
 
 static ngx_int_t
@@ -799,17 +809,20 @@ ngx_http_news_redis_sentinel_readonly(void *data,
 
     if (sentinel->exiting
         || pending->redirects >= NGX_HTTP_NEWS_REDIS_SENTINEL_RESENDS
-        || !ngx_http_news_redis_reply_is_error(error, "READONLY"))
+        || !(ngx_http_news_redis_reply_is_error(error, "READONLY")
+             || ngx_http_news_redis_reply_is_error(error, "NOREPLICAS")))
     {
         return NGX_DECLINED;
     }
 
-    if (pending->redirects == 0) {
+    if (pending->redirects == 0 && !sentinel->refused) {
         ngx_log_error(NGX_LOG_WARN, sentinel->log, 0,
-                      "news redis sentinel: %V refuses writes as a "
-                      "replica, asking the sentinels for the primary "
-                      "of \"%V\"", ngx_http_news_redis_conn_name(conn),
+                      "news redis sentinel: %V refuses writes (\"%*s\"), "
+                      "asking the sentinels for the primary of \"%V\"",
+                      ngx_http_news_redis_conn_name(conn),
+                      ngx_min(error->len, 64), error->str,
                       &sentinel->master);
+        sentinel->refused = 1;
     }
 
     pending->redirects++;
