@@ -82,6 +82,8 @@ static void ngx_http_news_redis_conn_address(ngx_http_news_redis_conn_t *conn,
 static void ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *conn);
 static ngx_int_t ngx_http_news_redis_queue_setup(
     ngx_http_news_redis_conn_t *conn);
+static ngx_int_t ngx_http_news_redis_queue_scripts(
+    ngx_http_news_redis_conn_t *conn);
 static ngx_int_t ngx_http_news_redis_send_setup(
     ngx_http_news_redis_conn_t *conn, ngx_uint_t argc, const char **argv,
     size_t *argvlen, ngx_http_news_redis_handler_pt handler);
@@ -532,9 +534,8 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
     u_char                         *p;
     u_char                          db[NGX_INT_T_LEN];
     size_t                          argvlen[3];
-    ngx_uint_t                      argc, i;
+    ngx_uint_t                      argc;
     const char                     *argv[3];
-    ngx_http_news_redis_script_t  **script;
     ngx_http_news_redis_server_t   *server;
 
     server = conn->server;
@@ -597,9 +598,26 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
         }
     }
 
-    script = server->scripts->elts;
+    if (server->primary) {
+        /* the scripts once ROLE has said master: nothing else goes first */
+        return NGX_OK;
+    }
 
-    for (i = 0; i < server->scripts->nelts; i++) {
+    return ngx_http_news_redis_queue_scripts(conn);
+}
+
+
+static ngx_int_t
+ngx_http_news_redis_queue_scripts(ngx_http_news_redis_conn_t *conn)
+{
+    size_t                          argvlen[3];
+    ngx_uint_t                      i;
+    const char                     *argv[3];
+    ngx_http_news_redis_script_t  **script;
+
+    script = conn->server->scripts->elts;
+
+    for (i = 0; i < conn->server->scripts->nelts; i++) {
         argv[0] = "SCRIPT";
         argvlen[0] = sizeof("SCRIPT") - 1;
         argv[1] = "LOAD";
@@ -707,6 +725,16 @@ ngx_http_news_redis_role_handler(void *data,
         && role->len == sizeof("master") - 1
         && ngx_strncmp(role->str, "master", role->len) == 0)
     {
+        if (ngx_http_news_redis_queue_scripts(conn) != NGX_OK) {
+            ngx_str_set(&why, "cannot queue the setup commands");
+            ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                     &why);
+            return;
+        }
+
+        /* counted as the setup commands sent with the connect are */
+        ngx_http_news_metrics_redis_commands(conn->server->scripts->nelts);
+
         ngx_http_news_redis_setup_done(conn);
         return;
     }

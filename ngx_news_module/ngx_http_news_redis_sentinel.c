@@ -5,15 +5,21 @@
  * Redis Sentinel.  Each worker asks the sentinels, in turn, for the
  * primary of the named master, and keeps one connection to it, set up
  * with ROLE so that a server that is not (or no longer) a primary is
- * refused.  One more connection, to one sentinel, is subscribed to
- * +switch-master (a subscribed connection can send nothing else): a
- * switch moves the connection to the new primary at once.  The
- * sentinels are asked again when the connection to the primary fails,
- * when a subscription is made (a switch may have been missed), and when
- * the primary refuses a write as a replica (READONLY); such a write did
- * nothing, and is sent again to the primary the sentinels name.  Until
- * a first primary is known, requests wait for it within their own
- * deadlines; when no sentinel can tell, they are answered 503.
+ * refused.  It also keeps one connection to every sentinel subscribed
+ * to +switch-master and +failover-state-send-slaveof-noone (a
+ * subscribed connection can send nothing else; only the sentinel that
+ * leads a failover tells its steps).  From the moment a failover is
+ * about to promote a replica until the switch is announced, requests
+ * are held, not sent: what the old primary counted then would be lost
+ * with the switch.  A switch moves the connection to the new primary
+ * at once, and what was held goes there.  The sentinels are asked
+ * again when the connection to the primary fails, when a subscription
+ * is made (a switch may have been missed), and when the primary
+ * refuses a write as a replica (READONLY) or for want of replicas
+ * (NOREPLICAS, with min-replicas-to-write); such a write did nothing,
+ * and is sent again to the primary the sentinels name.  Until a first
+ * primary is known, requests wait for it within their own deadlines;
+ * when no sentinel can tell, they are answered 503.
  */
 
 
@@ -30,14 +36,31 @@
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_REFRESH   100
 /* with every sentinel out of reach, asked again after */
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_RETRY     500
-/* a lost subscription is made again, on the next sentinel, after */
+/* lost subscriptions are made again after */
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_RESUBSCRIBE  500
+/* requests are held for a failover announced at most this long */
+#define NGX_HTTP_NEWS_REDIS_SENTINEL_FAILOVER  3000
 /*
  * A write refused by a primary being replaced is sent again at most this
  * often, a pause (REFRESH) apart: about as long as a failover takes to
  * be announced, and longer than the default news_redis_timeout.
  */
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_RESENDS   10
+
+
+typedef struct {
+    ngx_http_news_redis_sentinel_t  *sentinel;
+    ngx_http_news_redis_conn_t      *ask;        /* questions */
+    ngx_http_news_redis_conn_t      *sub;        /* subscribed */
+    ngx_uint_t                       state;
+} ngx_http_news_redis_watcher_t;
+
+
+enum {
+    NGX_HTTP_NEWS_REDIS_SENTINEL_UNSUBSCRIBED = 0,
+    NGX_HTTP_NEWS_REDIS_SENTINEL_SUBSCRIBING,
+    NGX_HTTP_NEWS_REDIS_SENTINEL_SUBSCRIBED
+};
 
 
 struct ngx_http_news_redis_sentinel_s {
@@ -49,21 +72,21 @@ struct ngx_http_news_redis_sentinel_s {
     /* this worker's */
     ngx_http_news_redis_server_t    *server;     /* the primary's */
     ngx_log_t                       *log;
-    ngx_http_news_redis_conn_t     **asks;       /* one per sentinel */
-    ngx_http_news_redis_conn_t      *sub;        /* +switch-master */
+    ngx_http_news_redis_watcher_t   *watchers;   /* one per sentinel */
     ngx_http_news_redis_conn_t      *data;       /* to the primary */
     ngx_sockaddr_t                   primary;
     socklen_t                        socklen;
     ngx_queue_t                      waiting;    /* for a primary */
     ngx_event_t                      check;
     ngx_event_t                      resubscribe;
+    ngx_event_t                      failover;   /* its end, at the latest */
     ngx_msec_t                       asked;      /* the last question */
     ngx_uint_t                       next;       /* the sentinel to ask */
     ngx_uint_t                       tries;      /* sentinels asked */
     ngx_uint_t                       asking_to;  /* the one asked now */
-    ngx_uint_t                       watching;   /* the subscription's */
     unsigned                         asking:1;
     unsigned                         known:1;    /* a primary was found */
+    unsigned                         failing_over:1;
     unsigned                         lost:1;     /* none reachable, said */
     unsigned                         refused:1;  /* refused writes, said */
     unsigned                         exiting:1;
@@ -87,13 +110,22 @@ static void ngx_http_news_redis_sentinel_release(
     ngx_http_news_redis_result_e result, ngx_str_t *reason);
 static void ngx_http_news_redis_sentinel_check_handler(ngx_event_t *ev);
 static void ngx_http_news_redis_sentinel_subscribe(
-    ngx_http_news_redis_sentinel_t *sentinel);
+    ngx_http_news_redis_watcher_t *w);
 static void ngx_http_news_redis_sentinel_subscribed(void *data,
     ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
     ngx_str_t *reason);
 static void ngx_http_news_redis_sentinel_resubscribe_handler(ngx_event_t *ev);
 static void ngx_http_news_redis_sentinel_push(void *data,
     ngx_http_news_redis_conn_t *conn, ngx_http_news_redis_reply_t *reply);
+static void ngx_http_news_redis_sentinel_hold(
+    ngx_http_news_redis_sentinel_t *sentinel,
+    ngx_http_news_redis_conn_t *conn);
+static void ngx_http_news_redis_sentinel_resume(
+    ngx_http_news_redis_sentinel_t *sentinel);
+static void ngx_http_news_redis_sentinel_failover_handler(ngx_event_t *ev);
+static ngx_uint_t ngx_http_news_redis_sentinel_is_primary(
+    ngx_http_news_redis_sentinel_t *sentinel,
+    ngx_http_news_redis_primary_t *primary);
 static void ngx_http_news_redis_sentinel_sub_down(void *data,
     ngx_http_news_redis_conn_t *conn);
 static ngx_int_t ngx_http_news_redis_sentinel_readonly(void *data,
@@ -167,25 +199,30 @@ ngx_int_t
 ngx_http_news_redis_sentinel_init(ngx_http_news_redis_sentinel_t *sentinel,
     ngx_http_news_redis_server_t *server, ngx_log_t *log)
 {
-    ngx_addr_t                   *addr;
-    ngx_http_news_redis_hooks_t   hooks;
+    ngx_uint_t                      i, n;
+    ngx_addr_t                     *addr;
+    ngx_http_news_redis_hooks_t     hooks;
+    ngx_http_news_redis_watcher_t  *w;
 
     sentinel->server = server;
     sentinel->log = log;
     sentinel->exiting = 0;
     sentinel->asking = 0;
     sentinel->known = 0;
+    sentinel->failing_over = 0;
     sentinel->lost = 0;
+    sentinel->refused = 0;
     sentinel->data = NULL;
-    sentinel->sub = NULL;
     ngx_queue_init(&sentinel->waiting);
 
     /* a sentinel that does not answer is given up as a Redis would be */
     sentinel->watch.timeout = server->timeout;
 
-    sentinel->asks = ngx_calloc(sentinel->sentinels.nelts
-                                * sizeof(ngx_http_news_redis_conn_t *), log);
-    if (sentinel->asks == NULL) {
+    n = sentinel->sentinels.nelts;
+
+    sentinel->watchers = ngx_calloc(n * sizeof(ngx_http_news_redis_watcher_t),
+                                    log);
+    if (sentinel->watchers == NULL) {
         return NGX_ERROR;
     }
 
@@ -200,28 +237,36 @@ ngx_http_news_redis_sentinel_init(ngx_http_news_redis_sentinel_t *sentinel,
     sentinel->resubscribe.log = log;
     sentinel->resubscribe.cancelable = 1;
 
-    /* workers do not all watch the same sentinel */
+    sentinel->failover.handler = ngx_http_news_redis_sentinel_failover_handler;
+    sentinel->failover.data = sentinel;
+    sentinel->failover.log = log;
+    sentinel->failover.cancelable = 1;
 
-    sentinel->watching = ngx_pid % sentinel->sentinels.nelts;
-    sentinel->next = sentinel->watching;
+    /* workers do not all ask the same sentinel first */
 
-    addr = sentinel->sentinels.elts;
-    addr = &addr[sentinel->watching];
+    sentinel->next = ngx_pid % n;
 
     hooks.redirect = NULL;
     hooks.push = ngx_http_news_redis_sentinel_push;
     hooks.down = ngx_http_news_redis_sentinel_sub_down;
     hooks.data = sentinel;
 
-    sentinel->sub = ngx_http_news_redis_conn_open(&sentinel->watch,
-                                                  addr->sockaddr,
-                                                  addr->socklen, &addr->name,
-                                                  &hooks, log);
-    if (sentinel->sub == NULL) {
-        return NGX_ERROR;
-    }
+    addr = sentinel->sentinels.elts;
 
-    ngx_http_news_redis_sentinel_subscribe(sentinel);
+    for (i = 0; i < n; i++) {
+        w = &sentinel->watchers[i];
+        w->sentinel = sentinel;
+
+        w->sub = ngx_http_news_redis_conn_open(&sentinel->watch,
+                                               addr[i].sockaddr,
+                                               addr[i].socklen,
+                                               &addr[i].name, &hooks, log);
+        if (w->sub == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_http_news_redis_sentinel_subscribe(w);
+    }
 
     /* the primary before the first request, so it finds it known */
 
@@ -234,17 +279,18 @@ ngx_http_news_redis_sentinel_init(ngx_http_news_redis_sentinel_t *sentinel,
 ngx_uint_t
 ngx_http_news_redis_sentinel_opened(ngx_http_news_redis_sentinel_t *sentinel)
 {
-    return sentinel->asks != NULL;
+    return sentinel->watchers != NULL;
 }
 
 
 void
 ngx_http_news_redis_sentinel_exit(ngx_http_news_redis_sentinel_t *sentinel)
 {
-    ngx_str_t   reason = ngx_string("worker exiting");
-    ngx_uint_t  i;
+    ngx_str_t                       reason = ngx_string("worker exiting");
+    ngx_uint_t                      i;
+    ngx_http_news_redis_watcher_t  *w;
 
-    if (sentinel->asks == NULL) {
+    if (sentinel->watchers == NULL) {
         return;
     }
 
@@ -258,19 +304,26 @@ ngx_http_news_redis_sentinel_exit(ngx_http_news_redis_sentinel_t *sentinel)
         ngx_del_timer(&sentinel->resubscribe);
     }
 
+    if (sentinel->failover.timer_set) {
+        ngx_del_timer(&sentinel->failover);
+    }
+
+    sentinel->failing_over = 0;
+
     ngx_http_news_redis_sentinel_release(sentinel,
                                          NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                          &reason);
 
     for (i = 0; i < sentinel->sentinels.nelts; i++) {
-        if (sentinel->asks[i] != NULL) {
-            ngx_http_news_redis_conn_destroy(sentinel->asks[i]);
-        }
-    }
+        w = &sentinel->watchers[i];
 
-    if (sentinel->sub != NULL) {
-        ngx_http_news_redis_conn_destroy(sentinel->sub);
-        sentinel->sub = NULL;
+        if (w->ask != NULL) {
+            ngx_http_news_redis_conn_destroy(w->ask);
+        }
+
+        if (w->sub != NULL) {
+            ngx_http_news_redis_conn_destroy(w->sub);
+        }
     }
 
     if (sentinel->data != NULL) {
@@ -278,16 +331,17 @@ ngx_http_news_redis_sentinel_exit(ngx_http_news_redis_sentinel_t *sentinel)
         sentinel->data = NULL;
     }
 
-    ngx_free(sentinel->asks);
-    sentinel->asks = NULL;
+    ngx_free(sentinel->watchers);
+    sentinel->watchers = NULL;
     sentinel->asking = 0;
     sentinel->known = 0;
 }
 
 
 /*
- * NGX_OK: sent, or waiting for the sentinels' answer; NGX_DECLINED: no
- * primary can be used now (503 at once; the sentinels are asked again).
+ * NGX_OK: sent, or waiting for the sentinels' answer or a failover's
+ * end; NGX_DECLINED: no primary can be used now (503 at once; the
+ * sentinels are asked again).
  */
 
 ngx_int_t
@@ -295,6 +349,11 @@ ngx_http_news_redis_sentinel_send(ngx_http_news_redis_sentinel_t *sentinel,
     ngx_http_news_redis_pending_t *pending)
 {
     ngx_int_t  rc;
+
+    if (sentinel->failing_over) {
+        ngx_queue_insert_tail(&sentinel->waiting, &pending->queue);
+        return NGX_OK;
+    }
 
     if (sentinel->data != NULL
         && ngx_http_news_redis_conn_usable(sentinel->data))
@@ -329,19 +388,22 @@ static ngx_http_news_redis_conn_t *
 ngx_http_news_redis_sentinel_conn(ngx_http_news_redis_sentinel_t *sentinel,
     ngx_uint_t n)
 {
-    ngx_addr_t  *addr;
+    ngx_addr_t                     *addr;
+    ngx_http_news_redis_watcher_t  *w;
 
-    if (sentinel->asks[n] == NULL) {
+    w = &sentinel->watchers[n];
+
+    if (w->ask == NULL) {
         addr = sentinel->sentinels.elts;
 
-        sentinel->asks[n] = ngx_http_news_redis_conn_open(&sentinel->watch,
-                                                          addr[n].sockaddr,
-                                                          addr[n].socklen,
-                                                          &addr[n].name, NULL,
-                                                          sentinel->log);
+        w->ask = ngx_http_news_redis_conn_open(&sentinel->watch,
+                                               addr[n].sockaddr,
+                                               addr[n].socklen,
+                                               &addr[n].name, NULL,
+                                               sentinel->log);
     }
 
-    return sentinel->asks[n];
+    return w->ask;
 }
 
 
@@ -582,6 +644,11 @@ ngx_http_news_redis_sentinel_release(ngx_http_news_redis_sentinel_t *sentinel,
     ngx_queue_t                    *q, held;
     ngx_http_news_redis_pending_t  *pending;
 
+    if (result == NGX_HTTP_NEWS_REDIS_REPLY && sentinel->failing_over) {
+        /* not to the old primary: they wait for the switch */
+        return;
+    }
+
     /* taken off first: a handler may send again, and wait anew */
 
     ngx_queue_init(&held);
@@ -632,31 +699,38 @@ ngx_http_news_redis_sentinel_check_handler(ngx_event_t *ev)
 
 
 static void
-ngx_http_news_redis_sentinel_subscribe(ngx_http_news_redis_sentinel_t *sentinel)
+ngx_http_news_redis_sentinel_subscribe(ngx_http_news_redis_watcher_t *w)
 {
-    ngx_str_t                       argv[2];
+    ngx_str_t                       argv[3];
     ngx_http_news_redis_command_t   command;
     ngx_http_news_redis_pending_t  *pending;
 
+    /* the second channel's confirmation comes as a message: ignored */
+
     ngx_str_set(&argv[0], "SUBSCRIBE");
     ngx_str_set(&argv[1], "+switch-master");
+    ngx_str_set(&argv[2], "+failover-state-send-slaveof-noone");
 
     command.script = NULL;
     command.nkeys = 0;
-    command.argc = 2;
+    command.argc = 3;
     command.argv = argv;
 
     pending = ngx_http_news_redis_pending_create(&command, 1,
-                  ngx_http_news_redis_sentinel_subscribed, sentinel,
-                  sentinel->log);
+                  ngx_http_news_redis_sentinel_subscribed, w,
+                  w->sentinel->log);
     if (pending == NULL) {
         return;
     }
 
-    if (ngx_http_news_redis_conn_send(sentinel->sub, pending) != NGX_OK) {
-        /* its sentinel is down: the down hook tries the next one */
+    if (ngx_http_news_redis_conn_send(w->sub, pending) != NGX_OK) {
+        /* its sentinel is down: tried again later */
         ngx_http_news_redis_pending_free(pending);
+        ngx_http_news_redis_sentinel_sub_down(w->sentinel, w->sub);
+        return;
     }
+
+    w->state = NGX_HTTP_NEWS_REDIS_SENTINEL_SUBSCRIBING;
 }
 
 
@@ -665,17 +739,27 @@ ngx_http_news_redis_sentinel_subscribed(void *data,
     ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
     ngx_str_t *reason)
 {
-    ngx_http_news_redis_sentinel_t *sentinel = data;
+    ngx_http_news_redis_watcher_t *w = data;
 
-    if (sentinel->exiting || result != NGX_HTTP_NEWS_REDIS_REPLY) {
-        /* a failed connection: its down hook subscribes again */
+    ngx_http_news_redis_sentinel_t  *sentinel;
+
+    sentinel = w->sentinel;
+
+    if (sentinel->exiting) {
         return;
     }
 
+    if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
+        /* a failed connection: its down hook subscribes again */
+        w->state = NGX_HTTP_NEWS_REDIS_SENTINEL_UNSUBSCRIBED;
+        return;
+    }
+
+    w->state = NGX_HTTP_NEWS_REDIS_SENTINEL_SUBSCRIBED;
+
     ngx_log_error(NGX_LOG_INFO, sentinel->log, 0,
                   "news redis sentinel: watching \"%V\" on %V",
-                  &sentinel->master,
-                  ngx_http_news_redis_conn_name(sentinel->sub));
+                  &sentinel->master, ngx_http_news_redis_conn_name(w->sub));
 
     /* a switch announced while nobody listened is asked for */
 
@@ -685,12 +769,13 @@ ngx_http_news_redis_sentinel_subscribed(void *data,
 }
 
 
-/* the subscription again, on the next sentinel */
+/* subscriptions lost are made again, on connections that are up again */
 
 static void
 ngx_http_news_redis_sentinel_resubscribe_handler(ngx_event_t *ev)
 {
-    ngx_addr_t                      *addr;
+    ngx_uint_t                       i;
+    ngx_http_news_redis_watcher_t   *w;
     ngx_http_news_redis_sentinel_t  *sentinel;
 
     sentinel = ev->data;
@@ -699,19 +784,17 @@ ngx_http_news_redis_sentinel_resubscribe_handler(ngx_event_t *ev)
         return;
     }
 
-    sentinel->watching = (sentinel->watching + 1) % sentinel->sentinels.nelts;
+    for (i = 0; i < sentinel->sentinels.nelts; i++) {
+        w = &sentinel->watchers[i];
 
-    addr = sentinel->sentinels.elts;
-    addr = &addr[sentinel->watching];
-
-    ngx_http_news_redis_conn_move(sentinel->sub, addr->sockaddr,
-                                  addr->socklen, &addr->name);
-
-    ngx_http_news_redis_sentinel_subscribe(sentinel);
+        if (w->state == NGX_HTTP_NEWS_REDIS_SENTINEL_UNSUBSCRIBED) {
+            ngx_http_news_redis_sentinel_subscribe(w);
+        }
+    }
 }
 
 
-/* a message on the subscribed connection */
+/* a message on a subscribed connection */
 
 static void
 ngx_http_news_redis_sentinel_push(void *data, ngx_http_news_redis_conn_t *conn,
@@ -720,9 +803,23 @@ ngx_http_news_redis_sentinel_push(void *data, ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_sentinel_t *sentinel = data;
 
     ngx_int_t                      rc;
+    ngx_str_t                      master;
     ngx_http_news_redis_primary_t  primary;
 
     if (sentinel->exiting) {
+        return;
+    }
+
+    rc = ngx_http_news_redis_sentinel_failing_over(reply, &master);
+
+    if (rc == NGX_OK) {
+        if (master.len == sentinel->master.len
+            && ngx_strncmp(master.data, sentinel->master.data, master.len)
+               == 0)
+        {
+            ngx_http_news_redis_sentinel_hold(sentinel, conn);
+        }
+
         return;
     }
 
@@ -751,6 +848,14 @@ ngx_http_news_redis_sentinel_push(void *data, ngx_http_news_redis_conn_t *conn,
         return;
     }
 
+    /* every sentinel announces it: the first one is news */
+
+    if (!sentinel->failing_over
+        && ngx_http_news_redis_sentinel_is_primary(sentinel, &primary))
+    {
+        return;
+    }
+
     ngx_log_error(NGX_LOG_NOTICE, sentinel->log, 0,
                   "news redis sentinel: \"%V\" switched to %V:%d "
                   "(+switch-master from %V)", &sentinel->master,
@@ -759,23 +864,111 @@ ngx_http_news_redis_sentinel_push(void *data, ngx_http_news_redis_conn_t *conn,
 
     ngx_http_news_redis_sentinel_use(sentinel, &primary);
 
-    /* writes refused by the old primary go to the new one */
+    ngx_http_news_redis_sentinel_resume(sentinel);
+}
+
+
+/*
+ * The leading sentinel is about to promote a replica: from now on the
+ * old primary's writes would be lost with the switch.  Requests wait
+ * for the switch (or give up at their deadlines).
+ */
+
+static void
+ngx_http_news_redis_sentinel_hold(ngx_http_news_redis_sentinel_t *sentinel,
+    ngx_http_news_redis_conn_t *conn)
+{
+    if (sentinel->failing_over) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, sentinel->log, 0,
+                  "news redis sentinel: \"%V\" is failing over "
+                  "(+failover-state-send-slaveof-noone from %V), requests "
+                  "wait for the new primary", &sentinel->master,
+                  ngx_http_news_redis_conn_name(conn));
+
+    sentinel->failing_over = 1;
+
+    ngx_add_timer(&sentinel->failover, NGX_HTTP_NEWS_REDIS_SENTINEL_FAILOVER);
+}
+
+
+/* the failover is over: what was held goes to the primary now known */
+
+static void
+ngx_http_news_redis_sentinel_resume(ngx_http_news_redis_sentinel_t *sentinel)
+{
+    sentinel->failing_over = 0;
+
+    if (sentinel->failover.timer_set) {
+        ngx_del_timer(&sentinel->failover);
+    }
 
     ngx_http_news_redis_sentinel_release(sentinel, NGX_HTTP_NEWS_REDIS_REPLY,
                                          NULL);
 }
 
 
-/*
- * Later, not now: the connection may fail while it is being moved, and
- * a sentinel restarted may come back before the next one is tried.
- */
+/* no switch announced in time (aborted, or missed): the sentinels say */
+
+static void
+ngx_http_news_redis_sentinel_failover_handler(ngx_event_t *ev)
+{
+    ngx_http_news_redis_sentinel_t  *sentinel;
+
+    sentinel = ev->data;
+
+    ngx_log_error(NGX_LOG_WARN, sentinel->log, 0,
+                  "news redis sentinel: no switch of \"%V\" announced "
+                  "within %dms of its failover, asking the sentinels",
+                  &sentinel->master, NGX_HTTP_NEWS_REDIS_SENTINEL_FAILOVER);
+
+    sentinel->failing_over = 0;
+
+    if (sentinel->asking) {
+        /* the answer releases what waits */
+        return;
+    }
+
+    sentinel->tries = 0;
+    ngx_http_news_redis_sentinel_ask(sentinel);
+}
+
+
+static ngx_uint_t
+ngx_http_news_redis_sentinel_is_primary(
+    ngx_http_news_redis_sentinel_t *sentinel,
+    ngx_http_news_redis_primary_t *primary)
+{
+    socklen_t       socklen;
+    ngx_sockaddr_t  sa;
+
+    return sentinel->known
+           && ngx_http_news_redis_sentinel_sockaddr(primary, &sa, &socklen)
+              == NGX_OK
+           && ngx_cmp_sockaddr(&sentinel->primary.sockaddr, sentinel->socklen,
+                               &sa.sockaddr, socklen, 1)
+              == NGX_OK;
+}
+
+
+/* later, not now: the connection may fail while it is being opened */
 
 static void
 ngx_http_news_redis_sentinel_sub_down(void *data,
     ngx_http_news_redis_conn_t *conn)
 {
     ngx_http_news_redis_sentinel_t *sentinel = data;
+
+    ngx_uint_t  i;
+
+    for (i = 0; i < sentinel->sentinels.nelts; i++) {
+        if (sentinel->watchers[i].sub == conn) {
+            sentinel->watchers[i].state =
+                                     NGX_HTTP_NEWS_REDIS_SENTINEL_UNSUBSCRIBED;
+        }
+    }
 
     if (sentinel->exiting || sentinel->resubscribe.timer_set
         || ngx_exiting || ngx_terminate || ngx_quit)
@@ -1030,6 +1223,68 @@ ngx_http_news_redis_sentinel_switch(ngx_http_news_redis_reply_t *reply,
     primary->master.len = end[0] - word[0];
     primary->host.data = word[3];
     primary->host.len = end[3] - word[3];
+
+    return NGX_OK;
+}
+
+
+/*
+ * A message of a subscription: [message,
+ * +failover-state-send-slaveof-noone, "slave <ip>:<port> <ip> <port> @
+ * <master> <ip> <port>"].  NGX_OK and the master's name; NGX_DECLINED
+ * for any other message; NGX_ERROR for one that cannot be read.
+ */
+
+ngx_int_t
+ngx_http_news_redis_sentinel_failing_over(ngx_http_news_redis_reply_t *reply,
+    ngx_str_t *master)
+{
+    u_char      *p, *last, *name;
+    redisReply  *kind, *channel, *text;
+
+    static u_char  event[] = "+failover-state-send-slaveof-noone";
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
+        return NGX_DECLINED;
+    }
+
+    kind = reply->element[0];
+    channel = reply->element[1];
+    text = reply->element[2];
+
+    if (kind->type != REDIS_REPLY_STRING
+        || kind->len != sizeof("message") - 1
+        || ngx_strncmp(kind->str, "message", kind->len) != 0
+        || channel->type != REDIS_REPLY_STRING
+        || channel->len != sizeof(event) - 1
+        || ngx_strncmp(channel->str, event, channel->len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (text->type != REDIS_REPLY_STRING) {
+        return NGX_ERROR;
+    }
+
+    p = (u_char *) text->str;
+    last = p + text->len;
+
+    p = ngx_strlcasestrn(p, last, (u_char *) " @ ", sizeof(" @ ") - 2);
+
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    name = p + sizeof(" @ ") - 1;
+
+    for (p = name; p < last && *p != ' '; p++) { /* void */ }
+
+    if (p == name) {
+        return NGX_ERROR;
+    }
+
+    master->data = name;
+    master->len = p - name;
 
     return NGX_OK;
 }

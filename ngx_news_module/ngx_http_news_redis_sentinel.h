@@ -4,8 +4,10 @@
  *
  * Redis Sentinel: the primary of a named master learnt from the
  * sentinels (SENTINEL get-master-addr-by-name), followed when they
- * announce a new one (+switch-master), asked again when the connection
- * to it is lost or it refuses writes as a replica.  The parsing of what
+ * announce a new one (+switch-master), requests held from when a
+ * failover is about to promote a replica until then, and the sentinels
+ * asked again when the connection to the primary is lost or it refuses
+ * writes.  The parsing of what
  * Sentinel sends is plain functions, so that a fuzzer can drive them.
  */
 
@@ -54,6 +56,8 @@ ngx_int_t ngx_http_news_redis_sentinel_address(
 ngx_int_t ngx_http_news_redis_sentinel_switch(
     ngx_http_news_redis_reply_t *reply,
     ngx_http_news_redis_primary_t *primary);
+ngx_int_t ngx_http_news_redis_sentinel_failing_over(
+    ngx_http_news_redis_reply_t *reply, ngx_str_t *master);
 
 
 #endif /* _NGX_HTTP_NEWS_REDIS_SENTINEL_H_INCLUDED_ */

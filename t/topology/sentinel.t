@@ -95,11 +95,10 @@ exited on signal
     }
 --- init
 # Sentinel promotes the replica while the old primary still takes
-# writes, until the switch is announced: what it counts then is lost.
-# With min-replicas-to-write it refuses writes the moment its replica
-# leaves it, and the module holds them for the new primary
-# (docs/scaling-sentinel.md).
-NewsTest::redis_on($::Old, 'CONFIG', 'SET', 'min-replicas-to-write', 1);
+# writes, until the switch is announced: what it counted then would be
+# lost.  The module holds requests from the leading sentinel's
+# +failover-state-send-slaveof-noone to the switch (no
+# min-replicas-to-write on the primary here: not needed for this).
 NewsTest::redis_on($::Old, 'HSET', 'news:article:ledger',
                    title => 'Ledger', views => 0);
 NewsSentinel::wait_for(sub {
@@ -148,6 +147,8 @@ if ($ENV{NEWS_SENTINEL_DEBUG}) {
     for my $i (1 .. $#v) {
         push @gaps, "$v[$i-1]..$v[$i]" if $v[$i] != $v[$i-1] + 1;
     }
+    my ($max) = sort { $b <=> $a } map { $_->{latency} } @r;
+    printf $fh "max latency %.3f\n", $max;
     printf $fh "shown min %d max %d; gaps %s; old views %s; bad %s\n",
         $v[0], $v[-1], join(' ', @gaps[0 .. ($#gaps < 20 ? $#gaps : 20)]),
         NewsTest::redis_on($::Old, 'HGET', 'news:article:ledger', 'views'),
@@ -189,7 +190,8 @@ Test::More::is(join(' ', sort keys %moved), join(' ', sort @workers),
 GET /news/ledger
 --- error_code: 200
 --- error_log eval
-[qr/news redis sentinel: "mymaster" switched to 127\.0\.0\.1:$ENV{TEST_NGINX_REPLICA_PORT} \(\+switch-master from 127\.0\.0\.1:\d+\)/,
+[qr/news redis sentinel: "mymaster" is failing over \(\+failover-state-send-slaveof-noone from 127\.0\.0\.1:$ENV{TEST_NGINX_SENTINEL_1}\), requests wait for the new primary/,
+ qr/news redis sentinel: "mymaster" switched to 127\.0\.0\.1:$ENV{TEST_NGINX_REPLICA_PORT} \(\+switch-master from 127\.0\.0\.1:\d+\)/,
  qr/news redis sentinel: primary of "mymaster" is 127\.0\.0\.1:$ENV{TEST_NGINX_REPLICA_PORT}\b/]
 --- no_error_log
 exited on signal
