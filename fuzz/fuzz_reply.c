@@ -119,7 +119,7 @@ fuzz_queries(void)
     ngx_http_news_store_query_t    *q;
     ngx_http_news_redis_command_t  *c;
 
-    ngx_http_news_store_init(&fuzz_script);
+    ngx_http_news_store_init(&fuzz_script, 0);
 
     for (i = 0; i < sizeof(fuzz_query) / sizeof(fuzz_query[0]); i++) {
         q = &fuzz_query[i].query;

@@ -57,6 +57,11 @@ static ngx_int_t ngx_http_news_respond(ngx_http_request_t *r,
     ngx_http_news_ctx_t *ctx, ngx_http_news_redis_reply_t *reply);
 static ngx_http_news_article_t *ngx_http_news_fresh(ngx_http_request_t *r,
     ngx_http_news_ctx_t *ctx, ngx_http_news_store_view_t *view);
+static void ngx_http_news_most_read_apart(ngx_http_request_t *r,
+    ngx_http_news_ctx_t *ctx, ngx_http_news_loc_conf_t *nlcf);
+static void ngx_http_news_most_read_handler(void *data,
+    ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
+    ngx_str_t *reason);
 static void ngx_http_news_view_outcome(ngx_http_news_ctx_t *ctx,
     ngx_http_news_view_e view);
 static ngx_int_t ngx_http_news_send_page(ngx_http_request_t *r,
@@ -172,6 +177,23 @@ ngx_http_news_handler(ngx_http_request_t *r)
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: invalid article key of %uz bytes",
                       ctx->key.len);
+        return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST,
+                                   "invalid article key");
+    }
+
+    /*
+     * In a Redis Cluster the visitor's mark is "{<key>}:seen:..." for a
+     * key without a hash tag, in the key's slot, unless the key has a
+     * "}", which would end the mark's tag early.
+     */
+
+    if (nlcf->views_unique && nlcf->redis->cluster != NULL
+        && !ngx_http_news_redis_cluster_tagged(ctx->key.data, ctx->key.len)
+        && ngx_strlchr(ctx->key.data, ctx->key.data + ctx->key.len, '}'))
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: article key \"%V\" has a \"}\" but no hash "
+                      "tag: no visitor's mark can share its slot", &ctx->key);
         return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST,
                                    "invalid article key");
     }
@@ -418,6 +440,7 @@ static ngx_int_t
 ngx_http_news_ask(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     ngx_http_news_loc_conf_t *nlcf)
 {
+    ngx_uint_t                    tag;
     ngx_http_news_main_conf_t    *nmcf;
     ngx_http_news_store_query_t  *q;
 
@@ -429,8 +452,15 @@ ngx_http_news_ask(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     q->fields = !nlcf->beacon;
 
     if (q->count && nlcf->views_unique) {
+
+        /* in a Redis Cluster the mark goes where the article is */
+
+        tag = nlcf->redis->cluster != NULL
+              && !ngx_http_news_redis_cluster_tagged(ctx->key.data,
+                                                     ctx->key.len);
+
         if (ngx_http_news_visitor_key(r, nmcf->secret, nlcf->views_visitor,
-                                      &ctx->key, &q->mark)
+                                      &ctx->key, tag, &q->mark)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -452,7 +482,8 @@ ngx_http_news_ask(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
         }
     }
 
-    ngx_http_news_store_commands(q, &nmcf->script);
+    ngx_http_news_store_commands(q, nlcf->redis->cluster != NULL
+                                    ? &nmcf->script_apart : &nmcf->script);
 
     return ngx_http_news_redis_send(nlcf->redis, q->command, q->ncommands,
                                     ngx_http_news_reply_handler, ctx,
@@ -750,6 +781,12 @@ ngx_http_news_respond(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
+    if (view.view == NGX_HTTP_NEWS_VIEW_COUNTED
+        && nlcf->redis->cluster != NULL)
+    {
+        ngx_http_news_most_read_apart(r, ctx, nlcf);
+    }
+
     if (nlcf->beacon) {
         return ngx_http_news_send_beacon(r);
     }
@@ -829,6 +866,51 @@ ngx_http_news_fresh(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     cln->data = view->pool;
 
     return a;
+}
+
+
+/*
+ * In a Redis Cluster the day's most read set is in a slot of its own:
+ * the counted view is added to it as a step of its own, to its node,
+ * once the count is known.  It is not atomic with the count: a failure
+ * there loses the view from most read, never from the count.
+ */
+
+static void
+ngx_http_news_most_read_apart(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+    ngx_http_news_loc_conf_t *nlcf)
+{
+    ngx_int_t                       rc;
+    ngx_http_news_most_read_t       m;
+    ngx_http_news_redis_pending_t  *pending;
+
+    if (ngx_http_news_store_most_read(&ctx->key, &m) != NGX_OK) {
+        return;
+    }
+
+    /* nobody waits for the answer: not the request, which goes on */
+
+    rc = ngx_http_news_redis_send(nlcf->redis, m.command, 2,
+                                  ngx_http_news_most_read_handler, NULL,
+                                  &pending);
+
+    if (rc != NGX_OK) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "news: article \"%V\": the view is not in most "
+                      "read: Redis cannot be used", &ctx->key);
+    }
+}
+
+
+static void
+ngx_http_news_most_read_handler(void *data,
+    ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
+    ngx_str_t *reason)
+{
+    if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
+        ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                      "news: a view is not in most read: %V", reason);
+    }
 }
 
 

@@ -595,7 +595,8 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
-    ngx_http_news_store_init(&nmcf->script);
+    ngx_http_news_store_init(&nmcf->script, 0);
+    ngx_http_news_store_init(&nmcf->script_apart, 1);
 
     if (ngx_array_init(&nmcf->scripts, cf->pool, 4,
                        sizeof(ngx_http_news_redis_script_t *))
@@ -920,10 +921,19 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         }
     }
 
-    if (conf->redis_kind == NGX_HTTP_NEWS_REDIS_CLUSTER
-        && ngx_http_news_redis_cluster_check(cf, conf) != NGX_CONF_OK)
-    {
-        return NGX_CONF_ERROR;
+    if (conf->redis_kind == NGX_HTTP_NEWS_REDIS_CLUSTER) {
+        if (ngx_http_news_redis_cluster_check(cf, conf) != NGX_CONF_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        /* every connection loads both: locations share targets */
+
+        if (ngx_http_news_redis_script_use(&nmcf->scripts,
+                                           &nmcf->script_apart)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
     }
 
     redis.kind = conf->redis_kind;

@@ -40,6 +40,7 @@
 typedef struct {
     ngx_array_t                     targets;    /* of target pointers */
     ngx_http_news_redis_script_t    script;     /* the view's */
+    ngx_http_news_redis_script_t    script_apart;  /* in a Cluster */
     ngx_array_t                     scripts;    /* every connection's */
     size_t                          cache_size;
     size_t                          stale_size;     /* news_stale_buffer */

@@ -559,7 +559,8 @@ ngx_http_news_redis_cluster_slots_handler(void *data,
 {
     ngx_http_news_redis_cluster_t *cluster = data;
 
-    ngx_uint_t  i, covered, level;
+    u_char      serving[NGX_HTTP_NEWS_REDIS_CLUSTER_NODES];
+    ngx_uint_t  i, n, covered, primaries, level;
 
     cluster->asking = 0;
 
@@ -589,9 +590,22 @@ ngx_http_news_redis_cluster_slots_handler(void *data,
     }
 
     covered = 0;
+    primaries = 0;
+    ngx_memzero(serving, sizeof(serving));
 
     for (i = 0; i < NGX_HTTP_NEWS_REDIS_SLOTS; i++) {
-        covered += (cluster->learning[i] != 0);
+        n = cluster->learning[i];
+
+        if (n == 0) {
+            continue;
+        }
+
+        covered++;
+
+        if (!serving[n - 1]) {
+            serving[n - 1] = 1;
+            primaries++;
+        }
     }
 
     if (covered == 0) {
@@ -602,17 +616,28 @@ ngx_http_news_redis_cluster_slots_handler(void *data,
         return;
     }
 
-    /* the first map of a worker is routine; a new one is news */
+    /* the first map of a worker is routine; a changed one is news */
 
-    level = cluster->mapped ? NGX_LOG_NOTICE : NGX_LOG_INFO;
+    if (!cluster->mapped) {
+        level = NGX_LOG_INFO;
+
+    } else if (ngx_memcmp(cluster->slots, cluster->learning,
+                          NGX_HTTP_NEWS_REDIS_SLOTS * sizeof(uint16_t))
+               != 0)
+    {
+        level = NGX_LOG_NOTICE;
+
+    } else {
+        level = NGX_LOG_DEBUG;
+    }
 
     ngx_memcpy(cluster->slots, cluster->learning,
                NGX_HTTP_NEWS_REDIS_SLOTS * sizeof(uint16_t));
     cluster->mapped = 1;
 
     ngx_log_error(level, cluster->log, 0,
-                  "news redis cluster: %ui of %d slots served",
-                  covered, NGX_HTTP_NEWS_REDIS_SLOTS);
+                  "news redis cluster: %ui of %d slots served by %ui nodes",
+                  covered, NGX_HTTP_NEWS_REDIS_SLOTS, primaries);
 
     /* what waited for the map goes now */
 

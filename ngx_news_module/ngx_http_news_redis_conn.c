@@ -149,6 +149,8 @@ static ngx_str_t  ngx_http_news_redis_unavailable_errors[] = {
     ngx_string("BUSY"),
     ngx_string("CLUSTERDOWN"),        /* a Cluster without all its slots */
     ngx_string("TRYAGAIN"),           /* keys of one step half migrated */
+    ngx_string("MOVED"),              /* redirections not followed: the */
+    ngx_string("ASK"),                /* slot's node cannot be reached */
     ngx_null_string
 };
 

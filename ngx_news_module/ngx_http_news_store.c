@@ -55,76 +55,88 @@ static ngx_uint_t ngx_http_news_store_scheduled(
  * only on the first view after an edit.
  */
 
-static ngx_str_t  ngx_http_news_store_script = ngx_string(
-    "local n = KEYS[2] and 2 or 1\n"
-    "local known, count, day = ARGV[n], ARGV[n + 1] ~= '0', ARGV[n + 2]\n"
-    "local function most_read()\n"
-    "    local p = string.match(KEYS[1], '^(.-)article:')\n"
-    "    if not p then\n"
-    "        return\n"
-    "    end\n"
-    "    if not day then\n"
-    "        local z = math.floor(redis.call('TIME')[1] / 86400) + 719468\n"
-    "        local era = math.floor(z / 146097)\n"
-    "        local doe = z - era * 146097\n"
-    "        local yoe = math.floor((doe - math.floor(doe / 1460)\n"
-    "                                + math.floor(doe / 36524)\n"
-    "                                - math.floor(doe / 146096)) / 365)\n"
-    "        local doy = doe - 365 * yoe - math.floor(yoe / 4)\n"
-    "                    + math.floor(yoe / 100)\n"
-    "        local mp = math.floor((5 * doy + 2) / 153)\n"
-    "        local m = mp < 10 and mp + 3 or mp - 9\n"
-    "        day = string.format('%04d%02d%02d',\n"
-    "                            yoe + era * 400 + (m < 3 and 1 or 0), m,\n"
-    "                            doy - math.floor((153 * mp + 2) / 5) + 1)\n"
-    "    end\n"
-    "    p = p .. 'most_read:' .. day\n"
-    "    if tonumber(redis.call('ZINCRBY', p, 1, KEYS[1])) == 1 then\n"
-    "        redis.call('EXPIRE', p, 691200)\n"
-    "    end\n"
-    "end\n"
-    "if known and redis.call('HGET', KEYS[1], 'rev') == known then\n"
-    "    if not count then\n"
-    "        return {3, redis.call('HGET', KEYS[1], 'views')}\n"
-    "    end\n"
-    "    if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'EX',\n"
-    "                                   ARGV[1]) then\n"
-    "        return {2, redis.call('HGET', KEYS[1], 'views')}\n"
-    "    end\n"
-    "    local views = redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
-    "    most_read()\n"
-    "    return views\n"
-    "end\n"
-    "local h = redis.call('HMGET', KEYS[1], 'status', 'rev', 'published_ts')\n"
-    "if h[1] == 'draft' then\n"
-    "    return {0}\n"
-    "end\n"
-    "if not h[1] and not h[2] and not h[3]\n"
-    "   and redis.call('EXISTS', KEYS[1]) == 0 then\n"
-    "    return false\n"
-    "end\n"
-    "if h[3] and (tonumber(h[3]) or 0) > tonumber(redis.call('TIME')[1]) then\n"
-    "    return {4}\n"
-    "end\n"
-    "local outcome, views = 3, false\n"
-    "if count then\n"
-    "    if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'EX',\n"
-    "                                   ARGV[1]) then\n"
-    "        outcome = 2\n"
-    "    else\n"
-    "        outcome = 1\n"
-    "        views = redis.call('HINCRBY', KEYS[1], 'views', 1)\n"
-    "        most_read()\n"
-    "    end\n"
-    "end\n"
-    "if not known then\n"
-    "    return {outcome}\n"
-    "end\n"
-    "if not views then\n"
-    "    views = redis.call('HGET', KEYS[1], 'views')\n"
-    "end\n"
+#define NGX_HTTP_NEWS_STORE_SCRIPT                                            \
+    "local n = KEYS[2] and 2 or 1\n"                                          \
+    "local known, count, day = ARGV[n], ARGV[n + 1] ~= '0', ARGV[n + 2]\n"    \
+    "local function most_read()\n"                                            \
+    "    local p = string.match(KEYS[1], '^(.-)article:')\n"                  \
+    "    if not p or apart then\n"                                            \
+    "        return\n"                                                        \
+    "    end\n"                                                               \
+    "    if not day then\n"                                                   \
+    "        local z = math.floor(redis.call('TIME')[1] / 86400) + 719468\n"  \
+    "        local era = math.floor(z / 146097)\n"                            \
+    "        local doe = z - era * 146097\n"                                  \
+    "        local yoe = math.floor((doe - math.floor(doe / 1460)\n"          \
+    "                                + math.floor(doe / 36524)\n"             \
+    "                                - math.floor(doe / 146096)) / 365)\n"    \
+    "        local doy = doe - 365 * yoe - math.floor(yoe / 4)\n"             \
+    "                    + math.floor(yoe / 100)\n"                           \
+    "        local mp = math.floor((5 * doy + 2) / 153)\n"                    \
+    "        local m = mp < 10 and mp + 3 or mp - 9\n"                        \
+    "        day = string.format('%04d%02d%02d',\n"                           \
+    "                            yoe + era * 400 + (m < 3 and 1 or 0), m,\n"  \
+    "                            doy - math.floor((153 * mp + 2) / 5) + 1)\n" \
+    "    end\n"                                                               \
+    "    p = p .. 'most_read:' .. day\n"                                      \
+    "    if tonumber(redis.call('ZINCRBY', p, 1, KEYS[1])) == 1 then\n"       \
+    "        redis.call('EXPIRE', p, 691200)\n"                               \
+    "    end\n"                                                               \
+    "end\n"                                                                   \
+    "if known and redis.call('HGET', KEYS[1], 'rev') == known then\n"         \
+    "    if not count then\n"                                                 \
+    "        return {3, redis.call('HGET', KEYS[1], 'views')}\n"              \
+    "    end\n"                                                               \
+    "    if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'EX',\n"    \
+    "                                   ARGV[1]) then\n"                      \
+    "        return {2, redis.call('HGET', KEYS[1], 'views')}\n"              \
+    "    end\n"                                                               \
+    "    local views = redis.call('HINCRBY', KEYS[1], 'views', 1)\n"          \
+    "    most_read()\n"                                                       \
+    "    return views\n"                                                      \
+    "end\n"                                                                   \
+    "local h = redis.call('HMGET', KEYS[1], 'status', 'rev', "               \
+    "'published_ts')\n"                                                       \
+    "if h[1] == 'draft' then\n"                                               \
+    "    return {0}\n"                                                        \
+    "end\n"                                                                   \
+    "if not h[1] and not h[2] and not h[3]\n"                                 \
+    "   and redis.call('EXISTS', KEYS[1]) == 0 then\n"                        \
+    "    return false\n"                                                      \
+    "end\n"                                                                   \
+    "if h[3] and (tonumber(h[3]) or 0) > "                                   \
+    "tonumber(redis.call('TIME')[1]) then\n"                                  \
+    "    return {4}\n"                                                        \
+    "end\n"                                                                   \
+    "local outcome, views = 3, false\n"                                       \
+    "if count then\n"                                                         \
+    "    if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'EX',\n"    \
+    "                                   ARGV[1]) then\n"                      \
+    "        outcome = 2\n"                                                   \
+    "    else\n"                                                              \
+    "        outcome = 1\n"                                                   \
+    "        views = redis.call('HINCRBY', KEYS[1], 'views', 1)\n"            \
+    "        most_read()\n"                                                   \
+    "    end\n"                                                               \
+    "end\n"                                                                   \
+    "if not known then\n"                                                     \
+    "    return {outcome}\n"                                                  \
+    "end\n"                                                                   \
+    "if not views then\n"                                                     \
+    "    views = redis.call('HGET', KEYS[1], 'views')\n"                      \
+    "end\n"                                                                   \
     "return {outcome, views, redis.call('HGETALL', KEYS[1])}\n"
-);
+
+
+/*
+ * In a Redis Cluster the day's most read set is in another hash slot:
+ * the caller adds the view to it apart (ngx_http_news_store_most_read()).
+ */
+
+static ngx_str_t  ngx_http_news_store_script[] = {
+    ngx_string("local apart = false\n" NGX_HTTP_NEWS_STORE_SCRIPT),
+    ngx_string("local apart = true\n" NGX_HTTP_NEWS_STORE_SCRIPT)
+};
 
 
 /* the script's outcomes, by the number it returns */
@@ -139,9 +151,10 @@ static ngx_http_news_view_e  ngx_http_news_store_outcomes[] = {
 
 
 void
-ngx_http_news_store_init(ngx_http_news_redis_script_t *script)
+ngx_http_news_store_init(ngx_http_news_redis_script_t *script,
+    ngx_uint_t most_read_apart)
 {
-    script->text = ngx_http_news_store_script;
+    script->text = ngx_http_news_store_script[most_read_apart ? 1 : 0];
     ngx_http_news_redis_script_init(script);
 }
 
@@ -228,6 +241,63 @@ ngx_http_news_store_commands(ngx_http_news_store_query_t *q,
         c->argc = 2;
         c->argv = &q->argv[5];
     }
+}
+
+
+/*
+ * A counted view in the day's most read set, in a Redis Cluster, where
+ * the set cannot share the view's step: "<p>{lists}:most_read:<YYYYMMDD>"
+ * (in the lists' slot, where a list page reads it with them) for a key
+ * "<p>article:...", which expires 8 days after its first member came.
+ * NGX_DECLINED for a key of another form: it has no most read.
+ */
+
+ngx_int_t
+ngx_http_news_store_most_read(ngx_str_t *key, ngx_http_news_most_read_t *m)
+{
+    u_char    *p, *article;
+    ngx_tm_t   tm;
+
+    /* keys have no NUL (the handler checks) */
+
+    article = (u_char *) ngx_strnstr(key->data, "article:", key->len);
+
+    if (article == NULL
+        || (size_t) (article - key->data)
+           + sizeof("{lists}:most_read:YYYYMMDD")
+           > sizeof(m->set))
+    {
+        return NGX_DECLINED;
+    }
+
+    ngx_gmtime(ngx_time(), &tm);
+
+    p = ngx_cpymem(m->set, key->data, article - key->data);
+    p = ngx_sprintf(p, "{lists}:most_read:%04d%02d%02d", tm.ngx_tm_year,
+                    tm.ngx_tm_mon, tm.ngx_tm_mday);
+
+    ngx_str_set(&m->argv[0], "ZINCRBY");
+    m->argv[1].data = m->set;
+    m->argv[1].len = p - m->set;
+    ngx_str_set(&m->argv[2], "1");
+    m->argv[3] = *key;
+
+    ngx_str_set(&m->argv[4], "EXPIRE");
+    m->argv[5] = m->argv[1];
+    ngx_str_set(&m->argv[6], "691200");
+    ngx_str_set(&m->argv[7], "NX");
+
+    m->command[0].script = NULL;
+    m->command[0].nkeys = 0;
+    m->command[0].argc = 4;
+    m->command[0].argv = &m->argv[0];
+
+    m->command[1].script = NULL;
+    m->command[1].nkeys = 0;
+    m->command[1].argc = 4;
+    m->command[1].argv = &m->argv[4];
+
+    return NGX_OK;
 }
 
 

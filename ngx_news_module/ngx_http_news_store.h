@@ -64,10 +64,21 @@ typedef struct {
 } ngx_http_news_store_view_t;
 
 
-void ngx_http_news_store_init(ngx_http_news_redis_script_t *script);
+/* a counted view added to most read apart (ZINCRBY and EXPIRE NX) */
+typedef struct {
+    ngx_http_news_redis_command_t    command[2];
+    ngx_str_t                        argv[8];
+    u_char                           set[512 + 32]; /* a key's prefix */
+} ngx_http_news_most_read_t;
+
+
+void ngx_http_news_store_init(ngx_http_news_redis_script_t *script,
+    ngx_uint_t most_read_apart);
 ngx_uint_t ngx_http_news_store_writes(ngx_http_news_store_query_t *q);
 void ngx_http_news_store_commands(ngx_http_news_store_query_t *q,
     ngx_http_news_redis_script_t *script);
+ngx_int_t ngx_http_news_store_most_read(ngx_str_t *key,
+    ngx_http_news_most_read_t *m);
 ngx_int_t ngx_http_news_store_view(ngx_http_news_store_query_t *q,
     ngx_http_news_redis_reply_t *reply, ngx_http_news_store_view_t *view,
     ngx_str_t *reason);

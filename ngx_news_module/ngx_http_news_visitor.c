@@ -54,12 +54,16 @@ ngx_http_news_visitor_secret(ngx_log_t *log, u_char *secret)
 /*
  * "<article key>:seen:<hash>", the hash being SHA-1 of the secret, the
  * UTC day and the visitor (news_views_visitor): the day is the salt that
- * rotates, so nothing links a visitor's hashes of two days.
+ * rotates, so nothing links a visitor's hashes of two days.  With tag,
+ * "{<article key>}:seen:<hash>": in a Redis Cluster the braces make the
+ * mark hash as the article key does, so both are in one slot (for a key
+ * with a hash tag of its own, its tag does that, and tag is not asked).
  */
 
 ngx_int_t
 ngx_http_news_visitor_key(ngx_http_request_t *r, u_char *secret,
-    ngx_http_complex_value_t *visitor, ngx_str_t *article, ngx_str_t *key)
+    ngx_http_complex_value_t *visitor, ngx_str_t *article, ngx_uint_t tag,
+    ngx_str_t *key)
 {
     u_char      *p;
     u_char       day[NGX_TIME_T_LEN], hash[20];
@@ -79,7 +83,7 @@ ngx_http_news_visitor_key(ngx_http_request_t *r, u_char *secret,
     ngx_sha1_update(&sha1, who.data, who.len);
     ngx_sha1_final(hash, &sha1);
 
-    key->len = article->len + sizeof(":seen:") - 1
+    key->len = (tag ? 2 : 0) + article->len + sizeof(":seen:") - 1
                + NGX_HTTP_NEWS_VISITOR_HEX;
 
     key->data = ngx_pnalloc(r->pool, key->len);
@@ -87,7 +91,18 @@ ngx_http_news_visitor_key(ngx_http_request_t *r, u_char *secret,
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(key->data, article->data, article->len);
+    p = key->data;
+
+    if (tag) {
+        *p++ = '{';
+    }
+
+    p = ngx_cpymem(p, article->data, article->len);
+
+    if (tag) {
+        *p++ = '}';
+    }
+
     p = ngx_cpymem(p, ":seen:", sizeof(":seen:") - 1);
     ngx_hex_dump(p, hash, NGX_HTTP_NEWS_VISITOR_HEX / 2);
 

@@ -22,7 +22,8 @@
 
 ngx_int_t ngx_http_news_visitor_secret(ngx_log_t *log, u_char *secret);
 ngx_int_t ngx_http_news_visitor_key(ngx_http_request_t *r, u_char *secret,
-    ngx_http_complex_value_t *visitor, ngx_str_t *article, ngx_str_t *key);
+    ngx_http_complex_value_t *visitor, ngx_str_t *article, ngx_uint_t tag,
+    ngx_str_t *key);
 
 
 #endif /* _NGX_HTTP_NEWS_VISITOR_H_INCLUDED_ */

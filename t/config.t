@@ -447,3 +447,101 @@ Test::More::is($rc, 0, 'a day is allowed') or Test::More::diag($out);
 GET /t
 --- response_body
 checked
+
+
+
+=== TEST 21: news_redis_cluster: its seeds checked, one Redis or a Cluster per level
+--- init
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_redis_cluster;
+_EOC_
+Test::More::isnt($rc, 0, 'no seed: nginx -t fails');
+Test::More::like($out, qr/invalid number of arguments in "news_redis_cluster" directive/,
+                 'no seed: message');
+($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_redis_cluster 127.0.0.1:7001 127.0.0.1:99999;
+_EOC_
+Test::More::isnt($rc, 0, 'a bad seed: nginx -t fails');
+Test::More::like($out, qr/invalid port in "127\.0\.0\.1:99999"/, 'a bad seed: message');
+($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_redis_cluster unix:/run/redis.sock;
+_EOC_
+Test::More::isnt($rc, 0, 'a unix socket: nginx -t fails');
+Test::More::like($out, qr/a Redis Cluster node is reached over TCP, not "unix:\/run\/redis\.sock"/,
+                 'a unix socket: message');
+($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_redis_pass 127.0.0.1:6379;
+    news_redis_cluster 127.0.0.1:7001;
+_EOC_
+my $line = main::conf_line(2);
+Test::More::isnt($rc, 0, 'both: nginx -t fails');
+Test::More::like($out, qr/"news_redis_cluster" directive cannot be used with "news_redis_pass" in \S+nginx\.conf:$line\n/,
+                 'both: message and line');
+($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_redis_cluster 127.0.0.1:7001;
+    news_redis_cluster 127.0.0.1:7002;
+_EOC_
+Test::More::like($out, qr/"news_redis_cluster" directive is duplicate/, 'twice: duplicate');
+($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    news_redis_cluster 127.0.0.1:7001 127.0.0.1:7002;
+    server {
+        location /news/ {
+            news_article news:article:$uri;
+            news_views_unique 1h;
+        }
+        location /local/ {
+            news_redis_pass 127.0.0.1:6379;
+            news_article news:article:$uri;
+        }
+    }
+_EOC_
+Test::More::is($rc, 0, 'a Cluster inherited, and one Redis in another location')
+    or Test::More::diag($out);
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
+
+
+
+=== TEST 22: nginx -t refuses in a Cluster what one step per hash slot cannot do
+--- init
+my %refused = (
+    'news_publish $arg_slug;' => qr/"news_publish" cannot be used with "news_redis_cluster": one write updates the article and lists in other hash slots/,
+    'news_list latest;' => qr/"news_list" cannot be used with "news_redis_cluster": one list page reads articles of many hash slots/,
+    "news_article news:article:\$uri;\n            news_stale on;" => qr/"news_stale" cannot be used with "news_redis_cluster": one flush adds views to articles of many hash slots/,
+    "news_article news:article:\$uri;\n            news_redis_db 2;" => qr/"news_redis_db" cannot be used with "news_redis_cluster": a Redis Cluster has database 0 only/,
+);
+for my $d (sort keys %refused) {
+    my ($rc, $out) = NewsTest::nginx_t(<<"_EOC_");
+    server {
+        location /news/ {
+            news_redis_cluster 127.0.0.1:7001;
+            $d
+        }
+    }
+_EOC_
+    Test::More::isnt($rc, 0, "$d: nginx -t fails");
+    Test::More::like($out, $refused{$d}, "$d: message");
+}
+my ($rc, $out) = NewsTest::nginx_t(<<'_EOC_');
+    server {
+        location /news/ {
+            news_redis_cluster 127.0.0.1:7001;
+            news_article "{news}:article:$uri";
+        }
+        location /tagged/ {
+            news_redis_cluster 127.0.0.1:7001;
+            news_article "news:article:{$uri}";
+        }
+    }
+_EOC_
+Test::More::is($rc, 0, 'a fixed hash tag is allowed') or Test::More::diag($out);
+my @warned = $out =~ /\[warn\] \d+#\d+: "news_article" "([^"]+)" has a fixed hash tag: in a Redis Cluster every article is in one hash slot, on one node/g;
+Test::More::is("@warned", '{news}:article:$uri', 'the fixed tag is warned of, a tag of the slug is not');
+--- config eval: $::Config
+--- request
+GET /t
+--- response_body
+checked
