@@ -1452,13 +1452,27 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *conn,
     /*
      * A Cluster's MOVED or ASK: the command is sent to its node.  A
      * write refused by a primary that Sentinel replaces: it is sent to
-     * the new one (a script inside EXEC is refused at its first write,
-     * so the hook sees the first error among EXEC's replies too).
+     * the new one.  A script inside EXEC is refused at its first write,
+     * so such a refusal among EXEC's replies is one too (nothing was
+     * written); other errors there are not, as EXEC ran the rest.
      */
 
+    error = NULL;
+
     if (pending->handler != NULL && conn->hooks.redirect != NULL
-        && !pending->setup
-        && (error = ngx_http_news_redis_error(reply)) != NULL
+        && !pending->setup)
+    {
+        error = ngx_http_news_redis_error(reply);
+
+        if (error != NULL && error != reply
+            && !ngx_http_news_redis_is_error(error,
+                                         ngx_http_news_redis_refused_errors))
+        {
+            error = NULL;
+        }
+    }
+
+    if (error != NULL
         && conn->hooks.redirect(conn->hooks.data, conn, pending, error)
            == NGX_OK)
     {
