@@ -350,7 +350,110 @@ exited on signal
 
 
 
-=== TEST 6: nginx -t: no sentinel address, no master name, with news_redis_pass
+=== TEST 6: the primary killed under load: only 200, 503 or 504, served again without reload; back, it is a replica and not written to
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_sentinel mymaster 127.0.0.1:$TEST_NGINX_SENTINEL_1
+                            127.0.0.1:$TEST_NGINX_SENTINEL_2
+                            127.0.0.1:$TEST_NGINX_SENTINEL_3;
+        news_redis_timeout 1s;
+        news_article news:article:$1;
+    }
+--- init
+# the roles since TEST 2: $::New is the primary, $::Old its replica
+NewsTest::redis_on($::New, 'HSET', 'news:article:crash',
+                   title => 'Crash', views => 0);
+NewsSentinel::wait_for(sub {
+    NewsTest::redis_on($::Old, 'EXISTS', 'news:article:crash') }, 5);
+NewsSentinel::wait_for(sub {
+    !grep { $_->[0] != 200 } NewsTest::concurrent_get('/news/crash', 4)
+}, 5);
+my @workers = NewsTest::worker_pids();
+my $before = NewsTest::redis_on($::New, 'HGET', 'news:article:crash',
+                                'views');
+
+my $load = NewsTest::start_load('/news/crash', seconds => 9,
+                                concurrency => 10);
+Time::HiRes::sleep(1.5);
+my $killed = Time::HiRes::time();
+NewsTest::kill_redis($::New);
+Test::More::ok(NewsSentinel::wait_for(sub {
+                   NewsSentinel::primary_port($::T) == $::Old->{port} }, 15),
+               'the sentinels promoted the replica');
+my $switched = Time::HiRes::time();
+# back as an operator would start it: as the replica it was (of $::Old)
+NewsTest::restart_redis($::New);
+my @r = NewsTest::finish_load($load);
+my $views = NewsTest::redis_on($::Old, 'HGET', 'news:article:crash',
+                               'views');
+
+my @ok = grep { $_->{status} == 200 } @r;
+my @bad = grep { $_->{status} != 200 } @r;
+my ($first_bad) = sort { $a <=> $b } map { $_->{start} } @bad;
+my ($last_bad) = sort { $b <=> $a } map { $_->{end} } @bad;
+my ($back) = sort { $a <=> $b } map { $_->{end} }
+             grep { $_->{start} > ($last_bad // 0) } @ok;
+my $note = sprintf 'kill: %d requests (%s); killed at +%.3f s, sentinels '
+    . 'named the replica %.3f s later; non-200 from +%.3f s to +%.3f s '
+    . '(%.3f s); views %d - %d = %d, 200s %d',
+    scalar @r, ::statuses(@r), $killed - $load->{started},
+    $switched - $killed, ($first_bad // 0) - $load->{started},
+    ($last_bad // 0) - $load->{started},
+    ($last_bad // 0) - ($first_bad // 0), $views, $before, $views - $before,
+    scalar @ok;
+Test::More::note($note);
+my $fh;
+open $fh, '>>', "$ENV{TEST_NGINX_SERVER_ROOT}/../failover-timings"
+    and print $fh "$note\n";
+
+Test::More::is(scalar(grep { $_->{status} != 200 && $_->{status} != 503
+                             && $_->{status} != 504 } @r),
+               0, 'every answer 200, 503 or 504: none lost, hung or wrong')
+    or Test::More::diag(::statuses(@r));
+Test::More::is(scalar(grep { !defined $_->{views} || $_->{views} eq '' }
+                      @ok),
+               0, 'every 200 is the article page with its count');
+Test::More::ok(scalar(@bad), '503 or 504 while no primary could count');
+Test::More::ok(scalar(grep { $_->{start} > $switched + 1 } @ok),
+               '200s after the switch, without a reload');
+Test::More::is(scalar(grep { $_->{start} > $switched + 1 } @bad), 0,
+               'nothing but 200s from a second after the switch');
+Test::More::cmp_ok($views - $before, '<=', @ok + @bad,
+                   'no view counted that no request sent');
+Test::More::is("@{[NewsTest::worker_pids()]}", "@workers",
+               'the same workers throughout: no reload');
+
+# the killed primary, back, is a replica: never written to
+Test::More::ok(NewsSentinel::wait_for(sub {
+                   NewsSentinel::role($::New) eq 'slave'
+                   && NewsSentinel::info($::New, 'replication')
+                      =~ /master_link_status:up/ }, 20),
+               'the old primary came back as a replica');
+NewsTest::redis_at($::New->{port}, 'CONFIG', 'RESETSTAT');
+my @more = NewsTest::concurrent_get('/news/crash', 20);
+Test::More::is(scalar(grep { $_->[0] == 200 } @more), 20,
+               '20 more views served');
+Test::More::is(NewsTest::redis_on($::Old, 'HGET', 'news:article:crash',
+                                  'views'),
+               $views + 20, 'counted on the new primary');
+Test::More::unlike(NewsSentinel::info($::New, 'commandstats'),
+                   qr/cmdstat_(?:evalsha|eval|hgetall|script)\b/,
+                   'none of our commands reached the one that came back');
+--- request
+GET /news/crash
+--- error_code: 200
+--- error_log eval
+[qr/news redis connection failed: .*redis: 127\.0\.0\.1:$ENV{TEST_NGINX_REPLICA_PORT}\b/,
+ qr/news redis sentinel: "mymaster" switched to 127\.0\.0\.1:$ENV{TEST_NGINX_PRIMARY_PORT} \(\+switch-master from 127\.0\.0\.1:\d+\)/]
+--- no_error_log
+exited on signal
+[alert]
+[crit]
+--- timeout: 10
+
+
+
+=== TEST 7: nginx -t: no sentinel address, no master name, with news_redis_pass
 --- config
     location = /t { return 200 "checked\n"; }
 --- init
