@@ -89,6 +89,7 @@ struct ngx_http_news_redis_sentinel_s {
     unsigned                         failing_over:1;
     unsigned                         lost:1;     /* none reachable, said */
     unsigned                         refused:1;  /* refused writes, said */
+    unsigned                         demoted:1;  /* it said READONLY */
     unsigned                         exiting:1;
 };
 
@@ -212,6 +213,7 @@ ngx_http_news_redis_sentinel_init(ngx_http_news_redis_sentinel_t *sentinel,
     sentinel->failing_over = 0;
     sentinel->lost = 0;
     sentinel->refused = 0;
+    sentinel->demoted = 0;
     sentinel->data = NULL;
     ngx_queue_init(&sentinel->waiting);
 
@@ -588,17 +590,35 @@ ngx_http_news_redis_sentinel_use(ngx_http_news_redis_sentinel_t *sentinel,
         return;
     }
 
+    name.data = name_data;
+    name.len = ngx_sock_ntop(&sa.sockaddr, socklen, name_data,
+                             NGX_SOCKADDR_STRLEN, 1);
+
     if (sentinel->known
         && ngx_cmp_sockaddr(&sentinel->primary.sockaddr, sentinel->socklen,
                             &sa.sockaddr, socklen, 1)
            == NGX_OK)
     {
+        if (sentinel->demoted && sentinel->data != NULL) {
+
+            /*
+             * The sentinels still name a server that answered READONLY
+             * (they have not seen it demoted yet, or never will): it is
+             * connected to again, and ROLE decides.
+             */
+
+            ngx_log_error(NGX_LOG_WARN, sentinel->log, 0,
+                          "news redis sentinel: primary of \"%V\" is still "
+                          "%V, which refuses writes as a replica: "
+                          "connecting again", &sentinel->master, &name);
+
+            ngx_http_news_redis_conn_move(sentinel->data, &sa.sockaddr,
+                                          socklen, &name);
+        }
+
+        sentinel->demoted = 0;
         return;
     }
-
-    name.data = name_data;
-    name.len = ngx_sock_ntop(&sa.sockaddr, socklen, name_data,
-                             NGX_SOCKADDR_STRLEN, 1);
 
     ngx_log_error(NGX_LOG_NOTICE, sentinel->log, 0,
                   "news redis sentinel: primary of \"%V\" is %V",
@@ -608,6 +628,7 @@ ngx_http_news_redis_sentinel_use(ngx_http_news_redis_sentinel_t *sentinel,
     sentinel->socklen = socklen;
     sentinel->known = 1;
     sentinel->refused = 0;
+    sentinel->demoted = 0;
 
     if (sentinel->data != NULL) {
         ngx_http_news_redis_conn_move(sentinel->data, &sa.sockaddr, socklen,
@@ -990,7 +1011,9 @@ ngx_http_news_redis_sentinel_sub_down(void *data,
  * transaction with a refused command), so it is held and sent to the
  * primary the sentinels name, until they name a new one or the request
  * gives up; after a few tries at the same primary it is answered as a
- * refused write.
+ * refused write.  A server that said READONLY and that the sentinels
+ * still name is connected to again: ROLE refuses it (503s) until they
+ * name another.
  */
 
 static ngx_int_t
@@ -1016,6 +1039,10 @@ ngx_http_news_redis_sentinel_readonly(void *data,
                       ngx_min(error->len, 64), error->str,
                       &sentinel->master);
         sentinel->refused = 1;
+    }
+
+    if (ngx_http_news_redis_reply_is_error(error, "READONLY")) {
+        sentinel->demoted = 1;
     }
 
     pending->redirects++;

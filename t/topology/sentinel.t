@@ -279,7 +279,64 @@ exited on signal
 
 
 
-=== TEST 5: every sentinel down at start: 503 with Retry-After and a clear log line, then served when they come up, without reload
+=== TEST 5: a primary demoted under the workers while a sentinel still names it: READONLY, connected again, refused by ROLE: 503, nothing counted
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_sentinel lone 127.0.0.1:$TEST_NGINX_SENTINEL_1;
+        news_redis_timeout 1s;
+        news_article news:article:$1;
+    }
+--- init
+my $s = $::T->{sentinels}[0];
+NewsSentinel::sentinel_call($s, 'SENTINEL', 'REMOVE', 'demoted');
+# a primary of its own, watched by one sentinel (quorum 1)
+our $Lone = NewsTest::start_redis();
+NewsTest::redis_on($Lone, 'HSET', 'news:article:lone', title => 'Lone',
+                   views => 0);
+NewsSentinel::sentinel_call($s, 'SENTINEL', 'MONITOR', 'lone', '127.0.0.1',
+                            $Lone->{port}, 1);
+my $found = qr/news redis sentinel: primary of "lone" is 127\.0\.0\.1:$Lone->{port}\b/;
+NewsSentinel::wait_for(sub {
+    !grep { $_->[0] != 200 } NewsTest::concurrent_get('/news/lone', 4) }, 5);
+Test::More::like(join('', NewsTest::log_since(0)), $found,
+                 'the workers found it');
+my $views = NewsTest::redis_on($Lone, 'HGET', 'news:article:lone', 'views');
+Test::More::cmp_ok($views, '>=', 4, 'and counted on it');
+
+# demoted behind the sentinel's back: a replica of another server now
+my $mark = NewsTest::log_mark();
+NewsTest::redis_on($Lone, 'REPLICAOF', '127.0.0.1', $::Old->{port});
+NewsSentinel::wait_for(sub { NewsSentinel::role($Lone) eq 'slave' }, 5);
+NewsTest::redis_at($Lone->{port}, 'CONFIG', 'RESETSTAT');
+my @r = map { [ NewsTest::http_get('/news/lone') ] } 1 .. 4;
+Test::More::is(join(' ', map { $_->[0] } @r), '503 503 503 503',
+               'views on a demoted primary: 503, none counted there');
+Test::More::like($r[-1][1]{'retry-after'} // '', qr/^\d+$/,
+                 'with Retry-After');
+my $log = join '', NewsTest::log_since($mark);
+Test::More::like($log, qr/news redis sentinel: 127\.0\.0\.1:$Lone->{port} refuses writes \("READONLY/,
+                 'READONLY noticed');
+Test::More::like($log, qr/news redis sentinel: primary of "lone" is still 127\.0\.0\.1:$Lone->{port}, which refuses writes as a replica: connecting again/,
+                 'the sentinel still names it: connected again');
+Test::More::like($log, qr/news redis connection failed: Redis is a replica, not the primary while setting up the Redis connection, redis: 127\.0\.0\.1:$Lone->{port}\b/,
+                 'and ROLE refuses it');
+# a script without flags runs on a replica and fails at its first write
+my ($calls, $failed) = NewsSentinel::info($Lone, 'commandstats')
+    =~ /cmdstat_evalsha:calls=(\d+),.*?failed_calls=(\d+)/;
+Test::More::is($calls // 0, $failed // 0,
+               'every view script sent to it failed: nothing written');
+--- request
+GET /news/lone
+--- error_code: 503
+--- no_error_log
+exited on signal
+[alert]
+[crit]
+--- timeout: 10
+
+
+
+=== TEST 6: every sentinel down at start: 503 with Retry-After and a clear log line, then served when they come up, without reload
 --- config
     location ~ ^/news/([a-z0-9-]+)$ {
         news_redis_sentinel mymaster 127.0.0.1:$TEST_NGINX_SENTINEL_1
@@ -290,7 +347,7 @@ exited on signal
     }
 --- init
 NewsSentinel::sentinel_call($::T->{sentinels}[0], 'SENTINEL', 'REMOVE',
-                            'demoted');
+                            'lone');
 NewsSentinel::stop_sentinel($_) for @{ $::T->{sentinels} };
 my $nginx = NewsTest::start_nginx(::sentinel_location());
 my @workers = NewsTest::child_pids($nginx->{pid});
@@ -342,7 +399,7 @@ exited on signal
 
 
 
-=== TEST 6: the primary killed under load: only 200, 503 or 504, served again without reload; back, it is a replica and not written to
+=== TEST 7: the primary killed under load: only 200, 503 or 504, served again without reload; back, it is a replica and not written to
 --- config
     location ~ ^/news/([a-z0-9-]+)$ {
         news_redis_sentinel mymaster 127.0.0.1:$TEST_NGINX_SENTINEL_1
@@ -442,7 +499,7 @@ exited on signal
 
 
 
-=== TEST 7: nginx -t: no sentinel address, no master name, with news_redis_pass
+=== TEST 8: nginx -t: no sentinel address, no master name, with news_redis_pass
 --- config
     location = /t { return 200 "checked\n"; }
 --- init
