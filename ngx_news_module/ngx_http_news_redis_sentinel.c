@@ -85,6 +85,7 @@ struct ngx_http_news_redis_sentinel_s {
     ngx_uint_t                       tries;      /* sentinels asked */
     ngx_uint_t                       asking_to;  /* the one asked now */
     unsigned                         asking:1;
+    unsigned                         answered:1; /* a sentinel, this round */
     unsigned                         known:1;    /* a primary was found */
     unsigned                         failing_over:1;
     unsigned                         lost:1;     /* none reachable, said */
@@ -431,6 +432,7 @@ ngx_http_news_redis_sentinel_check(ngx_http_news_redis_sentinel_t *sentinel)
     }
 
     sentinel->tries = 0;
+    sentinel->answered = 0;
 
     ngx_http_news_redis_sentinel_ask(sentinel);
 }
@@ -491,11 +493,18 @@ ngx_http_news_redis_sentinel_ask(ngx_http_news_redis_sentinel_t *sentinel)
     sentinel->lost = 1;
 
     ngx_log_error(level, sentinel->log, 0,
-                  "news redis sentinel: no sentinel of \"%V\" can be "
-                  "reached%s", &sentinel->master,
+                  "news redis sentinel: no sentinel of \"%V\" %s%s",
+                  &sentinel->master,
+                  sentinel->answered ? "names a usable primary"
+                                     : "can be reached",
                   sentinel->known ? "" : ", no primary is known");
 
-    ngx_str_set(&reason, "no Redis sentinel can be reached");
+    if (sentinel->answered) {
+        ngx_str_set(&reason, "no Redis sentinel names a usable primary");
+
+    } else {
+        ngx_str_set(&reason, "no Redis sentinel can be reached");
+    }
     ngx_http_news_redis_sentinel_release(sentinel,
                                          NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
                                          &reason);
@@ -535,6 +544,8 @@ ngx_http_news_redis_sentinel_answer(void *data,
         ngx_http_news_redis_sentinel_ask(sentinel);
         return;
     }
+
+    sentinel->answered = 1;
 
     rc = ngx_http_news_redis_sentinel_address(reply, &primary);
 
@@ -953,6 +964,7 @@ ngx_http_news_redis_sentinel_failover_handler(ngx_event_t *ev)
     }
 
     sentinel->tries = 0;
+    sentinel->answered = 0;
     ngx_http_news_redis_sentinel_ask(sentinel);
 }
 
