@@ -107,6 +107,36 @@ sub primary_port {
     return $port;
 }
 
+# the port every sentinel names, once they agree (undef if they do not
+# within $secs): the switch has reached them all
+sub agreed_port {
+    my ($self, $port, $secs) = @_;
+    return wait_for(sub {
+        !grep { primary_port($self, $_) != $port } 0 .. 2;
+    }, $secs // 10);
+}
+
+# restart_as_replica($srv, $primary): a server started again as an
+# operator should start a failed primary without persistence: as a
+# replica of the new one (empty and a primary, it could be taken for
+# the primary by a sentinel that has not learnt the switch yet, and the
+# new primary made its replica, emptied)
+sub restart_as_replica {
+    my ($srv, $primary) = @_;
+    my @opts = @{ $srv->{opts} };
+    my @keep;
+    while (@opts) {
+        my $o = shift @opts;
+        if ($o eq '--replicaof') {
+            shift @opts;
+            next;
+        }
+        push @keep, $o;
+    }
+    $srv->{opts} = [ @keep, '--replicaof', "127.0.0.1 $primary->{port}" ];
+    NewsTest::restart_redis($srv);
+}
+
 # the server (a NewsTest server) on a port
 sub server_on {
     my ($self, $port) = @_;

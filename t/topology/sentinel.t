@@ -463,8 +463,11 @@ Test::More::ok(NewsSentinel::wait_for(sub {
                    NewsSentinel::primary_port($::T) == $::Old->{port} }, 15),
                'the sentinels promoted the replica');
 my $switched = Time::HiRes::time();
-# back as an operator would start it: as the replica it was (of $::Old)
-NewsTest::restart_redis($::New);
+# back once every sentinel knows the switch, as an operator should
+# start a primary that lost its data: as a replica of the new one
+Test::More::ok(NewsSentinel::agreed_port($::T, $::Old->{port}, 10),
+               'every sentinel names the new primary');
+NewsSentinel::restart_as_replica($::New, $::Old);
 my @r = NewsTest::finish_load($load);
 my $views = NewsTest::redis_on($::Old, 'HGET', 'news:article:crash',
                                'views');
