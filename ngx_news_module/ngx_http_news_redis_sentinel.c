@@ -41,6 +41,11 @@
 /* requests are held for a failover announced at most this long */
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_FAILOVER  3000
 /*
+ * For this long after a switch, a sentinel that still names the primary
+ * before it has not learnt the switch yet: the next one is asked.
+ */
+#define NGX_HTTP_NEWS_REDIS_SENTINEL_STALE     10000
+/*
  * A write refused by a primary being replaced is sent again at most this
  * often, a pause (REFRESH) apart: about as long as a failover takes to
  * be announced, and longer than the default news_redis_timeout.
@@ -76,6 +81,9 @@ struct ngx_http_news_redis_sentinel_s {
     ngx_http_news_redis_conn_t      *data;       /* to the primary */
     ngx_sockaddr_t                   primary;
     socklen_t                        socklen;
+    ngx_sockaddr_t                   previous;   /* before the switch */
+    socklen_t                        previous_len;
+    ngx_msec_t                       switched;   /* when */
     ngx_queue_t                      waiting;    /* for a primary */
     ngx_event_t                      check;
     ngx_event_t                      resubscribe;
@@ -91,6 +99,7 @@ struct ngx_http_news_redis_sentinel_s {
     unsigned                         lost:1;     /* none reachable, said */
     unsigned                         refused:1;  /* refused writes, said */
     unsigned                         demoted:1;  /* it said READONLY */
+    unsigned                         moved:1;    /* previous is set */
     unsigned                         exiting:1;
 };
 
@@ -125,6 +134,9 @@ static void ngx_http_news_redis_sentinel_hold(
 static void ngx_http_news_redis_sentinel_resume(
     ngx_http_news_redis_sentinel_t *sentinel);
 static void ngx_http_news_redis_sentinel_failover_handler(ngx_event_t *ev);
+static ngx_uint_t ngx_http_news_redis_sentinel_stale(
+    ngx_http_news_redis_sentinel_t *sentinel,
+    ngx_http_news_redis_primary_t *primary);
 static ngx_uint_t ngx_http_news_redis_sentinel_is_primary(
     ngx_http_news_redis_sentinel_t *sentinel,
     ngx_http_news_redis_primary_t *primary);
@@ -215,6 +227,7 @@ ngx_http_news_redis_sentinel_init(ngx_http_news_redis_sentinel_t *sentinel,
     sentinel->lost = 0;
     sentinel->refused = 0;
     sentinel->demoted = 0;
+    sentinel->moved = 0;
     sentinel->data = NULL;
     ngx_queue_init(&sentinel->waiting);
 
@@ -571,7 +584,19 @@ ngx_http_news_redis_sentinel_answer(void *data,
         sentinel->lost = 0;
     }
 
-    ngx_http_news_redis_sentinel_use(sentinel, &primary);
+    if (ngx_http_news_redis_sentinel_stale(sentinel, &primary)) {
+
+        /* no news: the primary announced at the switch is kept */
+
+        ngx_log_error(NGX_LOG_INFO, sentinel->log, 0,
+                      "news redis sentinel %V still names %V:%d, the "
+                      "primary of \"%V\" before the switch: not followed",
+                      &addr->name, &primary.host, (int) primary.port,
+                      &sentinel->master);
+
+    } else {
+        ngx_http_news_redis_sentinel_use(sentinel, &primary);
+    }
 
     /* what waited for a primary goes now */
 
@@ -894,6 +919,14 @@ ngx_http_news_redis_sentinel_push(void *data, ngx_http_news_redis_conn_t *conn,
                   &primary.host, (int) primary.port,
                   ngx_http_news_redis_conn_name(conn));
 
+    if (sentinel->known) {
+        ngx_memcpy(&sentinel->previous, &sentinel->primary,
+                   sentinel->socklen);
+        sentinel->previous_len = sentinel->socklen;
+        sentinel->switched = ngx_current_msec;
+        sentinel->moved = 1;
+    }
+
     ngx_http_news_redis_sentinel_use(sentinel, &primary);
 
     ngx_http_news_redis_sentinel_resume(sentinel);
@@ -966,6 +999,33 @@ ngx_http_news_redis_sentinel_failover_handler(ngx_event_t *ev)
     sentinel->tries = 0;
     sentinel->answered = 0;
     ngx_http_news_redis_sentinel_ask(sentinel);
+}
+
+
+/*
+ * A sentinel that names the primary left at a switch, soon after it:
+ * it has not learnt the switch yet (the leader tells the others with
+ * its hello messages).  Followed, it would send views back to a server
+ * that is now a replica (ROLE would refuse it: 503s), or that came back
+ * empty as a primary (404s, and counts written where they are lost).
+ */
+
+static ngx_uint_t
+ngx_http_news_redis_sentinel_stale(ngx_http_news_redis_sentinel_t *sentinel,
+    ngx_http_news_redis_primary_t *primary)
+{
+    socklen_t       socklen;
+    ngx_sockaddr_t  sa;
+
+    return sentinel->moved
+           && ngx_current_msec - sentinel->switched
+              < NGX_HTTP_NEWS_REDIS_SENTINEL_STALE
+           && ngx_http_news_redis_sentinel_sockaddr(primary, &sa, &socklen)
+              == NGX_OK
+           && ngx_cmp_sockaddr(&sentinel->previous.sockaddr,
+                               sentinel->previous_len, &sa.sockaddr, socklen,
+                               1)
+              == NGX_OK;
 }
 
 
