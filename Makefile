@@ -49,7 +49,7 @@ DEB_TEST      := redis-server redis-tools curl libtest-base-perl \
                  libxml-libxml-perl
 
 .PHONY: all build deps deps-build deps-test deps-nchan test test-valgrind \
-        demo clean bench fuzz install uninstall
+        test-topology demo clean bench fuzz install uninstall
 
 all: build
 
@@ -176,6 +176,16 @@ test: deps deps-nchan build
 	t/run-tests
 	tools/check-install
 	tools/check-nchan
+
+# the suites of t/topology/: real Redis topologies on loopback that the
+# tests start themselves (a Redis Cluster of three primaries and three
+# replicas, t/inc/NewsCluster.pm), slots migrated and primaries killed
+# under load.  Minutes, so not in `make test`; .ci/run runs it after.
+# check-harness first: the cluster harness alone, without nginx, so that
+# a failure says whose it is.
+test-topology: deps build
+	t/topology/check-harness
+	t/run-tests t/topology/*.t
 
 # the whole suite under memcheck; valgrind.suppress (where upstream
 # Test::Nginx looks for it too) lists nginx's own reports

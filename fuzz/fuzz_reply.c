@@ -51,6 +51,7 @@ static void fuzz_queries(void);
 static void fuzz_view(fuzz_query_t *fq, redisReply *reply);
 static void fuzz_list(ngx_http_news_list_fields_e fields,
     redisReply *reply);
+static void fuzz_cluster_list(redisReply *reply);
 static void fuzz_list_items(ngx_http_news_list_item_t *items,
     ngx_uint_t n);
 
@@ -204,6 +205,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_list(NGX_HTTP_NEWS_LIST_FIELDS_SUMMARY, reply);
             fuzz_list(NGX_HTTP_NEWS_LIST_FIELDS_DATES, reply);
             fuzz_list(NGX_HTTP_NEWS_LIST_FIELDS_CONTENT, reply);
+            fuzz_cluster_list(reply);
 
             freeReplyObject(reply);
         }
@@ -327,6 +329,71 @@ fuzz_list(ngx_http_news_list_fields_e fields, redisReply *reply)
     } else if (rc != NGX_ERROR || reason.len == 0) {
         fuzz_fail("list reply: rc %d, reason \"%.*s\"", (int) rc,
                   (int) reason.len, reason.data);
+    }
+
+    ngx_destroy_pool(pool);
+}
+
+
+/*
+ * A Cluster's list: the script's reply (keys and scores alone), and the
+ * same reply as one article's HMGET, for each set of fields.
+ */
+
+static void
+fuzz_cluster_list(redisReply *reply)
+{
+    ngx_int_t                    rc;
+    ngx_str_t                    reason;
+    ngx_uint_t                   i, f;
+    ngx_pool_t                  *pool;
+    ngx_http_news_list_t         list;
+    ngx_http_news_list_item_t    item;
+    ngx_http_news_list_query_t   q;
+
+    ngx_memzero(&q, sizeof(ngx_http_news_list_query_t));
+    ngx_memzero(&list, sizeof(ngx_http_news_list_t));
+    q.cluster = 1;
+    q.now = 1762248600;
+
+    ngx_str_null(&reason);
+    pool = fuzz_pool();
+
+    rc = ngx_http_news_list_store_reply(&q, reply, pool, &list, &reason);
+
+    if (rc == NGX_OK) {
+        for (i = 0; i < list.nitems + list.nbox; i++) {
+            item = (i < list.nitems) ? list.items[i]
+                                     : list.box[i - list.nitems];
+
+            if (item.article != NULL || item.key.data == NULL) {
+                fuzz_fail("cluster list reply: item %lu malformed",
+                          (unsigned long) i);
+            }
+        }
+
+    } else if (rc != NGX_ERROR || reason.len == 0) {
+        fuzz_fail("cluster list reply: rc %d, reason \"%.*s\"", (int) rc,
+                  (int) reason.len, reason.data);
+    }
+
+    for (f = NGX_HTTP_NEWS_LIST_FIELDS_SUMMARY;
+         f <= NGX_HTTP_NEWS_LIST_FIELDS_CONTENT;
+         f++)
+    {
+        q.fields = f;
+        ngx_memzero(&item, sizeof(ngx_http_news_list_item_t));
+        ngx_str_null(&reason);
+
+        rc = ngx_http_news_list_store_fields_reply(&q, reply, pool, &item,
+                                                   &reason);
+
+        if ((rc == NGX_OK && item.article == NULL)
+            || (rc == NGX_ERROR && reason.len == 0)
+            || (rc != NGX_OK && rc != NGX_ERROR && rc != NGX_DECLINED))
+        {
+            fuzz_fail("cluster list fields: rc %d", (int) rc);
+        }
     }
 
     ngx_destroy_pool(pool);

@@ -182,18 +182,20 @@ ngx_http_news_handler(ngx_http_request_t *r)
     }
 
     /*
-     * In a Redis Cluster the visitor's mark is "{<key>}:seen:..." for a
-     * key without a hash tag, in the key's slot, unless the key has a
-     * "}", which would end the mark's tag early.
+     * In a Redis Cluster the keys kept beside an article (the visitor's
+     * mark, news_stale's marker) are "{<key>}:...", in the key's slot, for
+     * a key without a hash tag, unless the key has a "}", which would end
+     * their tag early.
      */
 
-    if (nlcf->views_unique && nlcf->redis->cluster != NULL
+    if (nlcf->redis->cluster != NULL
         && !ngx_http_news_redis_cluster_tagged(ctx->key.data, ctx->key.len)
         && ngx_strlchr(ctx->key.data, ctx->key.data + ctx->key.len, '}'))
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: article key \"%V\" has a \"}\" but no hash "
-                      "tag: no visitor's mark can share its slot", &ctx->key);
+                      "tag: no key can be kept beside it in a Redis "
+                      "Cluster", &ctx->key);
         return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST,
                                    "invalid article key");
     }
@@ -881,6 +883,7 @@ ngx_http_news_most_read_apart(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
     ngx_http_news_loc_conf_t *nlcf)
 {
     ngx_int_t                       rc;
+    ngx_str_t                       reason;
     ngx_http_news_most_read_t       m;
     ngx_http_news_redis_pending_t  *pending;
 
@@ -895,21 +898,28 @@ ngx_http_news_most_read_apart(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
                                   &pending);
 
     if (rc != NGX_OK) {
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "news: article \"%V\": the view is not in most "
-                      "read: Redis cannot be used", &ctx->key);
+        ngx_str_set(&reason, "Redis cannot be used");
+        ngx_http_news_most_read_handler(NULL, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                        NULL, &reason);
     }
 }
 
+
+/* said once a minute per worker: a node down would be a line per view */
 
 static void
 ngx_http_news_most_read_handler(void *data,
     ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
     ngx_str_t *reason)
 {
-    if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
+    static time_t  logged;
+
+    if (result != NGX_HTTP_NEWS_REDIS_REPLY && ngx_time() - logged >= 60) {
+        logged = ngx_time();
+
         ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
-                      "news: a view is not in most read: %V", reason);
+                      "news: views counted but not in most read (said once "
+                      "a minute): %V", reason);
     }
 }
 

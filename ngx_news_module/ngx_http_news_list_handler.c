@@ -6,8 +6,9 @@
  * asked for, one script call on this worker's Redis connection, and
  * when its reply comes, the list model, a 304 when the client has this
  * page already, or the page rendered in its format.  Lists never count
- * a view.  Like the article's flow, it knows no reply: the list store
- * makes the model.
+ * a view.  In a Redis Cluster the script gives the page's keys alone
+ * and each article's fields are read on its own node.  Like the
+ * article's flow, it knows no reply: the list store makes the model.
  */
 
 
@@ -28,7 +29,19 @@
 #define NGX_HTTP_NEWS_LIST_PAGE_MAX  1000000
 
 
+typedef struct ngx_http_news_list_ctx_s  ngx_http_news_list_ctx_t;
+
+
+/* in a Redis Cluster, the reading of one article's fields on its node */
 typedef struct {
+    ngx_http_news_list_ctx_t       *ctx;
+    ngx_http_news_list_item_t      *item;
+    ngx_http_news_redis_pending_t  *pending;
+    ngx_http_news_redis_command_t   command;
+} ngx_http_news_list_fetch_t;
+
+
+struct ngx_http_news_list_ctx_s {
     ngx_http_request_t             *request;
     ngx_http_news_list_query_t      query;
     ngx_http_news_list_t            list;
@@ -38,7 +51,10 @@ typedef struct {
     ngx_str_t                       key;        /* the kept page's */
     ngx_http_news_redis_pending_t  *pending;
     ngx_event_t                     deadline;
-} ngx_http_news_list_ctx_t;
+    ngx_http_news_list_fetch_t     *fetches;    /* Cluster: items, box */
+    ngx_uint_t                      nfetches;
+    ngx_uint_t                      waiting;    /* fetches not answered */
+};
 
 
 static ngx_int_t ngx_http_news_list_page_number(ngx_http_request_t *r,
@@ -48,6 +64,16 @@ static void ngx_http_news_list_reply_handler(void *data,
     ngx_str_t *reason);
 static ngx_int_t ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
     ngx_http_news_redis_reply_t *reply);
+static ngx_int_t ngx_http_news_list_fetch(ngx_http_news_list_ctx_t *ctx);
+static void ngx_http_news_list_fetch_handler(void *data,
+    ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
+    ngx_str_t *reason);
+static ngx_uint_t ngx_http_news_list_keep(ngx_http_news_list_item_t *items,
+    ngx_uint_t n);
+static void ngx_http_news_list_cancel(ngx_http_news_list_ctx_t *ctx);
+static ngx_int_t ngx_http_news_list_failed(ngx_http_news_list_ctx_t *ctx,
+    ngx_http_news_redis_result_e result, ngx_str_t *reason);
+static ngx_int_t ngx_http_news_list_show(ngx_http_news_list_ctx_t *ctx);
 static ngx_int_t ngx_http_news_list_model(ngx_http_news_list_ctx_t *ctx,
     ngx_str_t *base);
 static ngx_int_t ngx_http_news_list_page_url(ngx_http_request_t *r,
@@ -118,6 +144,22 @@ ngx_http_news_list_handler(ngx_http_request_t *r)
 
     q->kind = nlcf->list - 1;
     q->prefix = nlcf->key_prefix;
+
+    /* in a Cluster the lists and most read are "<prefix>{lists}:..." */
+
+    if (nlcf->redis->cluster != NULL) {
+        q->cluster = 1;
+
+        q->prefix.data = ngx_pnalloc(r->pool, nlcf->key_prefix.len
+                                              + sizeof("{lists}:") - 1);
+        if (q->prefix.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        q->prefix.len = ngx_sprintf(q->prefix.data, "%V{lists}:",
+                                    &nlcf->key_prefix)
+                        - q->prefix.data;
+    }
     q->now = ngx_time();
 
     if (nlcf->list_name != NULL) {
@@ -342,26 +384,16 @@ ngx_http_news_list_reply_handler(void *data,
         ngx_del_timer(&ctx->deadline);
     }
 
-    switch (result) {
-
-    case NGX_HTTP_NEWS_REDIS_REPLY:
+    if (result == NGX_HTTP_NEWS_REDIS_REPLY) {
         rc = ngx_http_news_list_respond(ctx, reply);
-        break;
 
-    case NGX_HTTP_NEWS_REDIS_ERROR:
-        rc = ngx_http_news_list_fail(ctx, NGX_HTTP_BAD_GATEWAY, NULL,
-                                     reason);
-        break;
+        if (rc == NGX_DONE) {
+            /* a Cluster's articles are being read on their nodes */
+            return;
+        }
 
-    case NGX_HTTP_NEWS_REDIS_UNAVAILABLE:
-        rc = ngx_http_news_list_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                     NULL, reason);
-        break;
-
-    default:
-        rc = ngx_http_news_list_fail(ctx, NGX_HTTP_GATEWAY_TIME_OUT, NULL,
-                                     reason);
-        break;
+    } else {
+        rc = ngx_http_news_list_failed(ctx, result, reason);
     }
 
     ngx_http_finalize_request(r, rc);
@@ -369,9 +401,245 @@ ngx_http_news_list_reply_handler(void *data,
 }
 
 
+/* the status by what Redis could not do */
+
+static ngx_int_t
+ngx_http_news_list_failed(ngx_http_news_list_ctx_t *ctx,
+    ngx_http_news_redis_result_e result, ngx_str_t *reason)
+{
+    switch (result) {
+
+    case NGX_HTTP_NEWS_REDIS_ERROR:
+        return ngx_http_news_list_fail(ctx, NGX_HTTP_BAD_GATEWAY, NULL,
+                                       reason);
+
+    case NGX_HTTP_NEWS_REDIS_UNAVAILABLE:
+        return ngx_http_news_list_fail(ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                       NULL, reason);
+
+    default:
+        return ngx_http_news_list_fail(ctx, NGX_HTTP_GATEWAY_TIME_OUT, NULL,
+                                       reason);
+    }
+}
+
+
 static ngx_int_t
 ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
     ngx_http_news_redis_reply_t *reply)
+{
+    ngx_str_t  reason;
+
+    if (ngx_http_news_list_store_reply(&ctx->query, reply, ctx->request->pool,
+                                       &ctx->list, &reason)
+        != NGX_OK)
+    {
+        return ngx_http_news_list_fail(ctx, NGX_HTTP_BAD_GATEWAY, NULL,
+                                       &reason);
+    }
+
+    if (ctx->query.cluster) {
+        return ngx_http_news_list_fetch(ctx);
+    }
+
+    return ngx_http_news_list_show(ctx);
+}
+
+
+/*
+ * In a Cluster, each article's fields are read on its own node: one
+ * HMGET each, all sent at once, within news_redis_timeout.  NGX_DONE
+ * while they are on their way; else the answer.  Any of them failing
+ * fails the page (503, 504 or 502): a list without an article it holds
+ * would be a page that lies.
+ */
+
+static ngx_int_t
+ngx_http_news_list_fetch(ngx_http_news_list_ctx_t *ctx)
+{
+    ngx_int_t                    rc;
+    ngx_str_t                    reason;
+    ngx_uint_t                   i, n;
+    ngx_http_request_t          *r;
+    ngx_http_news_loc_conf_t    *nlcf;
+    ngx_http_news_list_fetch_t  *f;
+
+    r = ctx->request;
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    n = ctx->list.nitems + ctx->list.nbox;
+
+    if (n == 0) {
+        return ngx_http_news_list_show(ctx);
+    }
+
+    ctx->fetches = ngx_pcalloc(r->pool,
+                               n * sizeof(ngx_http_news_list_fetch_t));
+    if (ctx->fetches == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->nfetches = n;
+
+    for (i = 0; i < n; i++) {
+        f = &ctx->fetches[i];
+
+        f->ctx = ctx;
+        f->item = (i < ctx->list.nitems)
+                  ? &ctx->list.items[i]
+                  : &ctx->list.box[i - ctx->list.nitems];
+
+        if (ngx_http_news_list_store_fields_command(&ctx->query,
+                                                    &f->item->key, r->pool,
+                                                    &f->command)
+            != NGX_OK)
+        {
+            ngx_http_news_list_cancel(ctx);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        rc = ngx_http_news_redis_send(nlcf->redis, &f->command, 1,
+                                      ngx_http_news_list_fetch_handler, f,
+                                      &f->pending);
+
+        if (rc != NGX_OK) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "news: cannot read the article \"%V\" of a list",
+                          &f->item->key);
+
+            ngx_http_news_list_cancel(ctx);
+
+            if (rc == NGX_DECLINED) {
+                ngx_str_set(&reason, "Redis is unavailable, reconnecting");
+                return ngx_http_news_list_fail(ctx,
+                                               NGX_HTTP_SERVICE_UNAVAILABLE,
+                                               NULL, &reason);
+            }
+
+            ngx_str_set(&reason, "cannot queue the command");
+            return ngx_http_news_list_fail(ctx,
+                                           NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                           NULL, &reason);
+        }
+
+        ctx->waiting++;
+    }
+
+    ngx_add_timer(&ctx->deadline, nlcf->redis_timeout);
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_news_list_fetch_handler(void *data,
+    ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
+    ngx_str_t *reason)
+{
+    ngx_http_news_list_fetch_t *f = data;
+
+    ngx_int_t                  rc;
+    ngx_str_t                  why;
+    ngx_connection_t          *c;
+    ngx_http_request_t        *r;
+    ngx_http_news_list_ctx_t  *ctx;
+
+    ctx = f->ctx;
+    r = ctx->request;
+    c = r->connection;
+
+    f->pending = NULL;
+    ctx->waiting--;
+
+    if (result == NGX_HTTP_NEWS_REDIS_REPLY) {
+        rc = ngx_http_news_list_store_fields_reply(&ctx->query, reply,
+                                                   r->pool, f->item, &why);
+
+        if (rc == NGX_DECLINED) {
+            /* left out, as the list script leaves it out */
+            f->item->article = NULL;
+
+        } else if (rc != NGX_OK) {
+            result = NGX_HTTP_NEWS_REDIS_ERROR;
+            reason = &why;
+        }
+    }
+
+    if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
+        ngx_log_error(NGX_LOG_ERR, c->log, 0,
+                      "news: cannot read the article \"%V\" of a list",
+                      &f->item->key);
+
+        ngx_http_news_list_cancel(ctx);
+
+        if (ctx->deadline.timer_set) {
+            ngx_del_timer(&ctx->deadline);
+        }
+
+        rc = ngx_http_news_list_failed(ctx, result, reason);
+
+    } else if (ctx->waiting) {
+        return;
+
+    } else {
+        if (ctx->deadline.timer_set) {
+            ngx_del_timer(&ctx->deadline);
+        }
+
+        ctx->list.nitems = ngx_http_news_list_keep(ctx->list.items,
+                                                   ctx->list.nitems);
+        ctx->list.nbox = ngx_http_news_list_keep(ctx->list.box,
+                                                 ctx->list.nbox);
+
+        rc = ngx_http_news_list_show(ctx);
+    }
+
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}
+
+
+/* the items with an article, in their order; how many */
+
+static ngx_uint_t
+ngx_http_news_list_keep(ngx_http_news_list_item_t *items, ngx_uint_t n)
+{
+    ngx_uint_t  i, kept;
+
+    kept = 0;
+
+    for (i = 0; i < n; i++) {
+        if (items[i].article != NULL) {
+            items[kept++] = items[i];
+        }
+    }
+
+    return kept;
+}
+
+
+/* every article's reading still on its way: its reply will touch nothing */
+
+static void
+ngx_http_news_list_cancel(ngx_http_news_list_ctx_t *ctx)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < ctx->nfetches; i++) {
+        if (ctx->fetches[i].pending != NULL) {
+            ngx_http_news_redis_cancel(ctx->fetches[i].pending);
+            ctx->fetches[i].pending = NULL;
+        }
+    }
+
+    ctx->waiting = 0;
+}
+
+
+/* the list model made, a 304 or the page in its format */
+
+static ngx_int_t
+ngx_http_news_list_show(ngx_http_news_list_ctx_t *ctx)
 {
     char                       *type;
     ngx_int_t                   rc;
@@ -385,14 +653,6 @@ ngx_http_news_list_respond(ngx_http_news_list_ctx_t *ctx,
 
     r = ctx->request;
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
-
-    if (ngx_http_news_list_store_reply(&ctx->query, reply, r->pool,
-                                       &ctx->list, &reason)
-        != NGX_OK)
-    {
-        return ngx_http_news_list_fail(ctx, NGX_HTTP_BAD_GATEWAY, NULL,
-                                       &reason);
-    }
 
     /*
      * A page with nothing is a 404; but a feed, a sitemap and the index
@@ -969,8 +1229,12 @@ ngx_http_news_list_deadline_handler(ngx_event_t *ev)
 
     /* the reply may still come; it will find no request to touch */
 
-    ngx_http_news_redis_cancel(ctx->pending);
-    ctx->pending = NULL;
+    if (ctx->pending != NULL) {
+        ngx_http_news_redis_cancel(ctx->pending);
+        ctx->pending = NULL;
+    }
+
+    ngx_http_news_list_cancel(ctx);
 
     ngx_str_set(&reason, "no reply from Redis in time");
 
@@ -990,6 +1254,8 @@ ngx_http_news_list_cleanup(void *data)
         ngx_http_news_redis_cancel(ctx->pending);
         ctx->pending = NULL;
     }
+
+    ngx_http_news_list_cancel(ctx);
 
     if (ctx->deadline.timer_set) {
         ngx_del_timer(&ctx->deadline);

@@ -29,6 +29,10 @@ static ngx_int_t ngx_http_news_list_store_items(redisReply *reply,
     ngx_str_t *reason);
 static ngx_int_t ngx_http_news_list_store_day(ngx_str_t *prefix,
     time_t t, ngx_pool_t *pool, ngx_str_t *key);
+static ngx_int_t ngx_http_news_list_store_keys(redisReply *reply,
+    ngx_pool_t *pool, ngx_http_news_list_item_t **items, ngx_uint_t *nitems,
+    ngx_str_t *reason);
+static ngx_int_t ngx_http_news_list_store_number(redisReply *r);
 
 
 /*
@@ -56,11 +60,55 @@ static ngx_int_t ngx_http_news_list_store_day(ngx_str_t *prefix,
  * articles as a third element.
  */
 
-static ngx_str_t  ngx_http_news_list_store_text = ngx_string(
-    "local n, max, min = tonumber(ARGV[2]), ARGV[3], ARGV[4]\n"
-    "local offset, count = tonumber(ARGV[5]), tonumber(ARGV[6])\n"
-    "local box, now = tonumber(ARGV[7]), tonumber(ARGV[8])\n"
+#define NGX_HTTP_NEWS_LIST_STORE_ARGS                                         \
+    "local n, max, min = tonumber(ARGV[2]), ARGV[3], ARGV[4]\n"               \
+    "local offset, count = tonumber(ARGV[5]), tonumber(ARGV[6])\n"            \
+    "local box, now = tonumber(ARGV[7]), tonumber(ARGV[8])\n"                 \
     "local fields = {unpack(ARGV, 9)}\n"
+
+#define NGX_HTTP_NEWS_LIST_STORE_RANGE                                        \
+    "local function most(first, last, from, c)\n"                             \
+    "    if first == last then\n"                                             \
+    "        local total = redis.call('ZCARD', KEYS[first])\n"                \
+    "        if c == 0 then\n"                                                \
+    "            return {}, total\n"                                          \
+    "        end\n"                                                           \
+    "        return redis.call('ZREVRANGE', KEYS[first], from, from + c - "   \
+    "1,\n"                                                                    \
+    "                          'WITHSCORES'), total\n"                        \
+    "    end\n"                                                               \
+    "    local args = {unpack(KEYS, first, last)}\n"                          \
+    "    args[#args + 1] = 'WITHSCORES'\n"                                    \
+    "    local all = redis.call('ZUNION', last - first + 1, unpack(args))\n"  \
+    "    local ids = {}\n"                                                    \
+    "    local i = #all - 1 - 2 * from\n"                                     \
+    "    while i >= 1 and #ids < 2 * c do\n"                                  \
+    "        ids[#ids + 1] = all[i]\n"                                        \
+    "        ids[#ids + 1] = all[i + 1]\n"                                    \
+    "        i = i - 2\n"                                                     \
+    "    end\n"                                                               \
+    "    return ids, #all / 2\n"                                              \
+    "end\n"                                                                   \
+    "local total, ids\n"                                                      \
+    "if ARGV[1] == 'r' then\n"                                                \
+    "    total = redis.call('ZCOUNT', KEYS[1], min, max)\n"                   \
+    "    ids = {}\n"                                                          \
+    "    if count > 0 then\n"                                                 \
+    "        ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], max, min,\n"       \
+    "                         'WITHSCORES', 'LIMIT', offset, count)\n"        \
+    "    end\n"                                                               \
+    "else\n"                                                                  \
+    "    ids, total = most(1, n, offset, count)\n"                            \
+    "end\n"                                                                   \
+    "local result = {total, read(ids)}\n"                                     \
+    "if box > 0 and #KEYS > n then\n"                                         \
+    "    result[3] = read((most(n + 1, #KEYS, 0, box)))\n"                    \
+    "end\n"                                                                   \
+    "return result\n"
+
+
+static ngx_str_t  ngx_http_news_list_store_text = ngx_string(
+    NGX_HTTP_NEWS_LIST_STORE_ARGS
     "local function read(ids)\n"
     "    local out = {}\n"
     "    for i = 1, #ids, 2 do\n"
@@ -81,47 +129,32 @@ static ngx_str_t  ngx_http_news_list_store_text = ngx_string(
     "    end\n"
     "    return out\n"
     "end\n"
-    "local function most(first, last, from, c)\n"
-    "    if first == last then\n"
-    "        local total = redis.call('ZCARD', KEYS[first])\n"
-    "        if c == 0 then\n"
-    "            return {}, total\n"
-    "        end\n"
-    "        return redis.call('ZREVRANGE', KEYS[first], from, from + c - 1,\n"
-    "                          'WITHSCORES'), total\n"
-    "    end\n"
-    "    local args = {unpack(KEYS, first, last)}\n"
-    "    args[#args + 1] = 'WITHSCORES'\n"
-    "    local all = redis.call('ZUNION', last - first + 1, unpack(args))\n"
-    "    local ids = {}\n"
-    "    local i = #all - 1 - 2 * from\n"
-    "    while i >= 1 and #ids < 2 * c do\n"
-    "        ids[#ids + 1] = all[i]\n"
-    "        ids[#ids + 1] = all[i + 1]\n"
-    "        i = i - 2\n"
-    "    end\n"
-    "    return ids, #all / 2\n"
+    NGX_HTTP_NEWS_LIST_STORE_RANGE
+);
+
+
+/*
+ * In a Redis Cluster the articles are in slots of their own: the same
+ * script, in the lists' slot, returns the keys and scores alone
+ * ({key, score, ...}), and each article's fields are read apart
+ * (ngx_http_news_list_store_fields_command()).
+ */
+
+static ngx_str_t  ngx_http_news_list_store_cluster_text = ngx_string(
+    NGX_HTTP_NEWS_LIST_STORE_ARGS
+    "local function read(ids)\n"
+    "    return ids\n"
     "end\n"
-    "local total, ids\n"
-    "if ARGV[1] == 'r' then\n"
-    "    total = redis.call('ZCOUNT', KEYS[1], min, max)\n"
-    "    ids = {}\n"
-    "    if count > 0 then\n"
-    "        ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], max, min,\n"
-    "                         'WITHSCORES', 'LIMIT', offset, count)\n"
-    "    end\n"
-    "else\n"
-    "    ids, total = most(1, n, offset, count)\n"
-    "end\n"
-    "local result = {total, read(ids)}\n"
-    "if box > 0 and #KEYS > n then\n"
-    "    result[3] = read((most(n + 1, #KEYS, 0, box)))\n"
-    "end\n"
-    "return result\n"
+    NGX_HTTP_NEWS_LIST_STORE_RANGE
 );
 
 
 static ngx_http_news_redis_script_t  ngx_http_news_list_store_lua = {
+    ngx_null_string, { 0 }
+};
+
+
+static ngx_http_news_redis_script_t  ngx_http_news_list_store_cluster_lua = {
     ngx_null_string, { 0 }
 };
 
@@ -196,7 +229,26 @@ ngx_http_news_list_store_script(void)
 }
 
 
-/* the keys and arguments of the list script, in the pool */
+ngx_http_news_redis_script_t *
+ngx_http_news_list_store_cluster_script(void)
+{
+    ngx_http_news_redis_script_t  *s;
+
+    s = &ngx_http_news_list_store_cluster_lua;
+
+    if (s->text.len == 0) {
+        s->text = ngx_http_news_list_store_cluster_text;
+        ngx_http_news_redis_script_init(s);
+    }
+
+    return s;
+}
+
+
+/*
+ * The keys and arguments of the list script, in the pool.  In a Cluster
+ * q->prefix is the lists' own, "<news_key_prefix>{lists}:".
+ */
 
 ngx_int_t
 ngx_http_news_list_store_command(ngx_http_news_list_query_t *q,
@@ -317,7 +369,8 @@ ngx_http_news_list_store_command(ngx_http_news_list_query_t *q,
         argv[argc++] = fields[i];
     }
 
-    q->command.script = ngx_http_news_list_store_script();
+    q->command.script = q->cluster ? ngx_http_news_list_store_cluster_script()
+                                   : ngx_http_news_list_store_script();
     q->command.nkeys = n + nbox;
     q->command.argc = argc;
     q->command.argv = argv;
@@ -383,6 +436,24 @@ ngx_http_news_list_store_reply(ngx_http_news_list_query_t *q,
 
     list->total = (ngx_uint_t) reply->element[0]->integer;
 
+    if (q->cluster) {
+        if (ngx_http_news_list_store_keys(reply->element[1], pool,
+                                          &list->items, &list->nitems,
+                                          reason)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        if (reply->elements == 3) {
+            return ngx_http_news_list_store_keys(reply->element[2], pool,
+                                                 &list->box, &list->nbox,
+                                                 reason);
+        }
+
+        return NGX_OK;
+    }
+
     if (ngx_http_news_list_store_items(reply->element[1], fields, nfields,
                                        pool, &list->items, &list->nitems,
                                        reason)
@@ -398,6 +469,196 @@ ngx_http_news_list_store_reply(ngx_http_news_list_query_t *q,
     }
 
     return NGX_OK;
+}
+
+
+/* {key, score, ...} of the Cluster's script: items without articles yet */
+
+static ngx_int_t
+ngx_http_news_list_store_keys(redisReply *reply, ngx_pool_t *pool,
+    ngx_http_news_list_item_t **items, ngx_uint_t *nitems, ngx_str_t *reason)
+{
+    size_t                      i;
+    redisReply                 *key, *score;
+    ngx_http_news_list_item_t  *item;
+
+    *nitems = 0;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements % 2) {
+        ngx_str_set(reason, "unexpected reply from Redis");
+        return NGX_ERROR;
+    }
+
+    if (reply->elements == 0) {
+        return NGX_OK;
+    }
+
+    *items = ngx_pcalloc(pool, reply->elements / 2
+                               * sizeof(ngx_http_news_list_item_t));
+    if (*items == NULL) {
+        ngx_str_set(reason, "out of memory");
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < reply->elements; i += 2) {
+        key = reply->element[i];
+        score = reply->element[i + 1];
+
+        if (key->type != REDIS_REPLY_STRING
+            || score->type != REDIS_REPLY_STRING)
+        {
+            ngx_str_set(reason, "unexpected reply from Redis");
+            return NGX_ERROR;
+        }
+
+        item = &(*items)[(*nitems)++];
+
+        item->key.data = ngx_pnalloc(pool, key->len);
+        if (item->key.data == NULL) {
+            ngx_str_set(reason, "out of memory");
+            return NGX_ERROR;
+        }
+
+        item->key.len = key->len;
+        ngx_memcpy(item->key.data, key->str, key->len);
+
+        item->score = (int64_t) strtod(score->str, NULL);
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * In a Cluster, the command that reads one article's fields (HMGET, to
+ * the article's own node), in the pool.
+ */
+
+ngx_int_t
+ngx_http_news_list_store_fields_command(ngx_http_news_list_query_t *q,
+    ngx_str_t *key, ngx_pool_t *pool, ngx_http_news_redis_command_t *command)
+{
+    ngx_str_t   *argv, *fields;
+    ngx_uint_t   nfields;
+
+    fields = ngx_http_news_list_store_fields[q->fields].names;
+    nfields = ngx_http_news_list_store_fields[q->fields].n;
+
+    argv = ngx_palloc(pool, (2 + nfields) * sizeof(ngx_str_t));
+    if (argv == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_str_set(&argv[0], "HMGET");
+    argv[1] = *key;
+    ngx_memcpy(&argv[2], fields, nfields * sizeof(ngx_str_t));
+
+    command->script = NULL;
+    command->nkeys = 0;
+    command->argc = 2 + nfields;
+    command->argv = argv;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Its reply as the item's article: NGX_OK; NGX_DECLINED for an article
+ * the list script would leave out (none of the fields, a draft, a
+ * published_ts after now) or one that cannot be read; NGX_ERROR with a
+ * reason for a reply that is not HMGET's.
+ */
+
+ngx_int_t
+ngx_http_news_list_store_fields_reply(ngx_http_news_list_query_t *q,
+    ngx_http_news_redis_reply_t *reply, ngx_pool_t *pool,
+    ngx_http_news_list_item_t *item, ngx_str_t *reason)
+{
+    size_t       i;
+    ngx_int_t    ts;
+    ngx_str_t   *fields;
+    ngx_uint_t   nfields, found;
+    redisReply  *status, *published;
+
+    fields = ngx_http_news_list_store_fields[q->fields].names;
+    nfields = ngx_http_news_list_store_fields[q->fields].n;
+
+    item->article = NULL;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != nfields) {
+        ngx_str_set(reason, "unexpected reply from Redis");
+        return NGX_ERROR;
+    }
+
+    found = 0;
+
+    for (i = 0; i < nfields; i++) {
+        if (reply->element[i]->type != REDIS_REPLY_NIL) {
+            found = 1;
+            break;
+        }
+    }
+
+    /* as the list script: "status" first, then "published_ts" */
+
+    status = reply->element[0];
+    published = reply->element[1];
+
+    if (!found
+        || (status->type == REDIS_REPLY_STRING && status->len == 5
+            && ngx_strncmp(status->str, "draft", 5) == 0))
+    {
+        return NGX_DECLINED;
+    }
+
+    if (published->type == REDIS_REPLY_STRING) {
+        ts = ngx_http_news_list_store_number(published);
+
+        if (ts > 0 && ts > q->now) {
+            return NGX_DECLINED;
+        }
+    }
+
+    return ngx_http_news_store_fields(fields, nfields, reply, pool,
+                                      &item->article, reason);
+}
+
+
+/*
+ * A number as Lua's tonumber() reads the few forms a published_ts may
+ * take ("1762248600", "1762248600.0"); 0 (shown, as Lua's "or 0") for
+ * anything else.
+ */
+
+static ngx_int_t
+ngx_http_news_list_store_number(redisReply *r)
+{
+    char    *end;
+    double   d;
+    u_char   buf[32];
+
+    if (r->len == 0 || r->len >= sizeof(buf)) {
+        return 0;
+    }
+
+    ngx_memcpy(buf, r->str, r->len);
+    buf[r->len] = '\0';
+
+    d = strtod((char *) buf, &end);
+
+    if (*end != '\0' || d != d) {
+        return 0;
+    }
+
+    if (d > 1e15) {
+        return NGX_MAX_INT_T_VALUE;
+    }
+
+    if (d < 0) {
+        return 0;
+    }
+
+    return (ngx_int_t) d;
 }
 
 

@@ -4,8 +4,9 @@
  *
  * Lists in Redis: the list keys (names normalized as the write script
  * makes them), the list script that reads a page of a list and the
- * fields of each of its articles in one round trip, and the one place
- * where its reply becomes the list model.
+ * fields of each of its articles in one round trip (in a Redis Cluster,
+ * the page in the lists' slot, then each article's fields from its
+ * own), and the one place where its replies become the list model.
  */
 
 
@@ -43,6 +44,7 @@ typedef struct {
     ngx_uint_t                       box;        /* today's most read box:
                                                     its size, or 0 */
     ngx_http_news_list_fields_e      fields;
+    unsigned                         cluster:1;  /* the fields apart */
 
     /* made by ngx_http_news_list_store_command() */
     ngx_http_news_redis_command_t    command;
@@ -51,11 +53,18 @@ typedef struct {
 
 
 ngx_http_news_redis_script_t *ngx_http_news_list_store_script(void);
+ngx_http_news_redis_script_t *ngx_http_news_list_store_cluster_script(void);
 ngx_int_t ngx_http_news_list_store_command(ngx_http_news_list_query_t *q,
     ngx_pool_t *pool);
 ngx_int_t ngx_http_news_list_store_reply(ngx_http_news_list_query_t *q,
     ngx_http_news_redis_reply_t *reply, ngx_pool_t *pool,
     ngx_http_news_list_t *list, ngx_str_t *reason);
+ngx_int_t ngx_http_news_list_store_fields_command(
+    ngx_http_news_list_query_t *q, ngx_str_t *key, ngx_pool_t *pool,
+    ngx_http_news_redis_command_t *command);
+ngx_int_t ngx_http_news_list_store_fields_reply(ngx_http_news_list_query_t *q,
+    ngx_http_news_redis_reply_t *reply, ngx_pool_t *pool,
+    ngx_http_news_list_item_t *item, ngx_str_t *reason);
 
 
 #endif /* _NGX_HTTP_NEWS_LIST_STORE_H_INCLUDED_ */

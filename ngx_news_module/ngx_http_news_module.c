@@ -13,6 +13,7 @@
 
 #include "ngx_http_news_module.h"
 #include "ngx_http_news_publish.h"
+#include "ngx_http_news_publish_store.h"
 #include "ngx_http_news_escape.h"
 #include "ngx_http_news_default_template.h"
 #include "ngx_http_news_list_store.h"
@@ -934,6 +935,25 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         {
             return NGX_CONF_ERROR;
         }
+
+        /* a write in a Cluster is three steps, each a script of its own */
+
+        if (conf->publish != NULL
+            && ngx_http_news_publish_store_use_steps(&nmcf->scripts)
+               != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        /* a list page reads its keys there, each article's fields apart */
+
+        if (conf->list
+            && ngx_http_news_redis_script_use(&nmcf->scripts,
+                                   ngx_http_news_list_store_cluster_script())
+               != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
     }
 
     redis.kind = conf->redis_kind;
@@ -1320,32 +1340,6 @@ ngx_http_news_redis_cluster_check(ngx_conf_t *cf,
                            "\"news_redis_db\" cannot be used with "
                            "\"news_redis_cluster\": a Redis Cluster has "
                            "database 0 only");
-        return NGX_CONF_ERROR;
-    }
-
-    if (conf->publish != NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"news_publish\" cannot be used with "
-                           "\"news_redis_cluster\": one write updates the "
-                           "article and lists in other hash slots "
-                           "(docs/scaling.md)");
-        return NGX_CONF_ERROR;
-    }
-
-    if (conf->list) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"news_list\" cannot be used with "
-                           "\"news_redis_cluster\": one list page reads "
-                           "articles of many hash slots (docs/scaling.md)");
-        return NGX_CONF_ERROR;
-    }
-
-    if (conf->stale) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"news_stale\" cannot be used with "
-                           "\"news_redis_cluster\": one flush adds views "
-                           "to articles of many hash slots "
-                           "(docs/scaling.md)");
         return NGX_CONF_ERROR;
     }
 

@@ -6,7 +6,8 @@
  * are checked, a PUT's or PATCH's body is read (without blocking) and
  * checked, then one command goes to Redis on this worker's connection
  * (HGETALL for a read, the write script for a write), and its reply
- * becomes the response.  Every response is JSON; nothing is written to
+ * becomes the response.  In a Redis Cluster a write is three commands,
+ * one after the other (ngx_http_news_publish_next()).  Every response is JSON; nothing is written to
  * Redis for a request that is refused.
  */
 
@@ -33,6 +34,8 @@ typedef struct {
     ngx_http_news_publish_query_t   query;
     ngx_http_news_redis_pending_t  *pending;    /* while Redis has it */
     ngx_event_t                     deadline;
+    ngx_uint_t                      step;       /* a Cluster's 2 or 3 */
+    ngx_http_news_publish_reply_t   out;        /* step 1's, for 2 and 3 */
 } ngx_http_news_publish_ctx_t;
 
 
@@ -57,6 +60,15 @@ static void ngx_http_news_publish_reply_handler(void *data,
     ngx_str_t *reason);
 static ngx_int_t ngx_http_news_publish_respond(ngx_http_request_t *r,
     ngx_http_news_publish_ctx_t *ctx, ngx_http_news_redis_reply_t *reply);
+static ngx_int_t ngx_http_news_publish_written(ngx_http_request_t *r,
+    ngx_http_news_publish_ctx_t *ctx);
+static ngx_int_t ngx_http_news_publish_next(ngx_http_request_t *r,
+    ngx_http_news_publish_ctx_t *ctx, ngx_uint_t step);
+static ngx_int_t ngx_http_news_publish_stepped(ngx_http_request_t *r,
+    ngx_http_news_publish_ctx_t *ctx, ngx_http_news_redis_result_e result,
+    ngx_http_news_redis_reply_t *reply, ngx_str_t *reason);
+static ngx_int_t ngx_http_news_publish_unlisted(ngx_http_request_t *r,
+    ngx_http_news_publish_ctx_t *ctx, ngx_str_t *reason);
 static ngx_int_t ngx_http_news_publish_send_article(ngx_http_request_t *r,
     ngx_http_news_publish_ctx_t *ctx, ngx_uint_t status,
     ngx_http_news_article_t *a);
@@ -261,7 +273,9 @@ ngx_http_news_publish_handler(ngx_http_request_t *r)
     }
 
     if (ngx_http_news_publish_store_query(&ctx->query, &nlcf->key_prefix,
-                                          &ctx->slug, r->pool)
+                                          &ctx->slug,
+                                          nlcf->redis->cluster != NULL,
+                                          r->pool)
         != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -696,13 +710,21 @@ ngx_http_news_publish_reply_handler(void *data,
         ngx_del_timer(&ctx->deadline);
     }
 
-    if (result == NGX_HTTP_NEWS_REDIS_REPLY) {
+    if (ctx->step) {
+        rc = ngx_http_news_publish_stepped(r, ctx, result, reply, reason);
+
+    } else if (result == NGX_HTTP_NEWS_REDIS_REPLY) {
         rc = ngx_http_news_publish_respond(r, ctx, reply);
 
     } else {
         rc = ngx_http_news_publish_fail(r, ctx,
                                         ngx_http_news_publish_failures[result],
                                         reason);
+    }
+
+    if (rc == NGX_DONE) {
+        /* the next step of a write in a Cluster is on its way */
+        return;
     }
 
     ngx_http_finalize_request(r, rc);
@@ -717,9 +739,11 @@ ngx_http_news_publish_respond(ngx_http_request_t *r,
     u_char                         *p;
     ngx_str_t                       reason;
     ngx_http_news_edit_error_t      err;
-    ngx_http_news_publish_reply_t   out;
+    ngx_http_news_publish_reply_t  *out;
 
-    if (ngx_http_news_publish_store_reply(&ctx->query, reply, r->pool, &out,
+    out = &ctx->out;
+
+    if (ngx_http_news_publish_store_reply(&ctx->query, reply, r->pool, out,
                                           &reason)
         != NGX_OK)
     {
@@ -727,33 +751,21 @@ ngx_http_news_publish_respond(ngx_http_request_t *r,
                                           &reason);
     }
 
-    switch (out.result) {
+    switch (out->result) {
 
     case NGX_HTTP_NEWS_PUBLISH_FOUND:
         return ngx_http_news_publish_send_article(r, ctx, NGX_HTTP_OK,
-                                                  out.article);
+                                                  out->article);
 
     case NGX_HTTP_NEWS_PUBLISH_CREATED:
     case NGX_HTTP_NEWS_PUBLISH_UPDATED:
-
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "news: article \"%V\" %s, rev %V", &ctx->query.key,
-                      out.result == NGX_HTTP_NEWS_PUBLISH_CREATED
-                      ? "created" : "written", &out.rev);
-
-        return ngx_http_news_publish_send_article(r, ctx,
-                                   out.result == NGX_HTTP_NEWS_PUBLISH_CREATED
-                                   ? NGX_HTTP_CREATED : NGX_HTTP_OK,
-                                   out.article);
-
     case NGX_HTTP_NEWS_PUBLISH_DELETED:
 
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "news: article \"%V\" deleted", &ctx->query.key);
+        if (ctx->query.cluster) {
+            return ngx_http_news_publish_next(r, ctx, 2);
+        }
 
-        r->disable_not_modified = 1;
-
-        return ngx_http_news_send(r, NGX_HTTP_NO_CONTENT, NULL, NULL, 0);
+        return ngx_http_news_publish_written(r, ctx);
 
     case NGX_HTTP_NEWS_PUBLISH_MISSING:
 
@@ -774,7 +786,7 @@ ngx_http_news_publish_respond(ngx_http_request_t *r,
 
         ngx_str_set(&err.field, "If-Match");
 
-        if (out.rev.len == 0) {
+        if (out->rev.len == 0) {
             ngx_str_set(&err.error, "no such article, or it has no "
                                     "revision");
             break;
@@ -782,14 +794,14 @@ ngx_http_news_publish_respond(ngx_http_request_t *r,
 
         p = ngx_pnalloc(r->pool, sizeof("the article was changed: its "
                                         "revision is now ") - 1
-                                 + out.rev.len);
+                                 + out->rev.len);
         if (p == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
         err.error.data = p;
         err.error.len = ngx_sprintf(p, "the article was changed: its "
-                                    "revision is now %V", &out.rev)
+                                    "revision is now %V", &out->rev)
                         - p;
         break;
     }
@@ -800,11 +812,197 @@ ngx_http_news_publish_respond(ngx_http_request_t *r,
                   "news: 412 for article \"%V\": %V", &ctx->query.key,
                   &err.error);
 
-    if (ngx_http_news_publish_etag(r, &out.rev) != NGX_OK) {
+    if (ngx_http_news_publish_etag(r, &out->rev) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     return ngx_http_news_publish_send_error(r, NGX_HTTP_PRECONDITION_FAILED,
+                                            &err);
+}
+
+
+/* the answer to a write that was made, lists and all */
+
+static ngx_int_t
+ngx_http_news_publish_written(ngx_http_request_t *r,
+    ngx_http_news_publish_ctx_t *ctx)
+{
+    ngx_http_news_publish_reply_t  *out;
+
+    out = &ctx->out;
+
+    if (out->result == NGX_HTTP_NEWS_PUBLISH_DELETED) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: article \"%V\" deleted", &ctx->query.key);
+
+        r->disable_not_modified = 1;
+
+        return ngx_http_news_send(r, NGX_HTTP_NO_CONTENT, NULL, NULL, 0);
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "news: article \"%V\" %s, rev %V", &ctx->query.key,
+                  out->result == NGX_HTTP_NEWS_PUBLISH_CREATED
+                  ? "created" : "written", &out->rev);
+
+    return ngx_http_news_publish_send_article(r, ctx,
+                                  out->result == NGX_HTTP_NEWS_PUBLISH_CREATED
+                                  ? NGX_HTTP_CREATED : NGX_HTTP_OK,
+                                  out->article);
+}
+
+
+/*
+ * A write in a Cluster, once step 1 has written the article in its
+ * slot: step 2 puts it in and out of lists in theirs, then, when it
+ * left some, step 3 takes those out of the article's set of lists.
+ * NGX_DONE while one is on its way, each within news_redis_timeout;
+ * else the answer.
+ */
+
+static ngx_int_t
+ngx_http_news_publish_next(ngx_http_request_t *r,
+    ngx_http_news_publish_ctx_t *ctx, ngx_uint_t step)
+{
+    ngx_int_t                       rc;
+    ngx_str_t                       reason;
+    ngx_http_news_loc_conf_t       *nlcf;
+    ngx_http_news_redis_command_t  *command;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (step == 2) {
+        rc = ngx_http_news_publish_store_lists(&ctx->query, &ctx->out,
+                                               r->pool);
+        command = &ctx->query.lists;
+
+    } else {
+        rc = ngx_http_news_publish_store_prune(&ctx->query, &ctx->out,
+                                               r->pool);
+        command = &ctx->query.prune;
+
+        if (rc == NGX_DECLINED) {
+            return ngx_http_news_publish_written(r, ctx);
+        }
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->step = step;
+
+    rc = ngx_http_news_redis_send(nlcf->redis, command, 1,
+                                  ngx_http_news_publish_reply_handler, ctx,
+                                  &ctx->pending);
+
+    if (rc != NGX_OK) {
+        if (rc == NGX_DECLINED) {
+            ngx_str_set(&reason, "Redis is unavailable, reconnecting");
+
+        } else {
+            ngx_str_set(&reason, "cannot queue the command");
+        }
+
+        return ngx_http_news_publish_stepped(r, ctx,
+                                             NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                             NULL, &reason);
+    }
+
+    ngx_add_timer(&ctx->deadline, nlcf->redis_timeout);
+
+    return NGX_DONE;
+}
+
+
+/* the reply to step 2 or 3, or what came instead */
+
+static ngx_int_t
+ngx_http_news_publish_stepped(ngx_http_request_t *r,
+    ngx_http_news_publish_ctx_t *ctx, ngx_http_news_redis_result_e result,
+    ngx_http_news_redis_reply_t *reply, ngx_str_t *reason)
+{
+    ngx_str_t  unexpected;
+
+    if (result == NGX_HTTP_NEWS_REDIS_REPLY
+        && ngx_http_news_publish_store_stepped(reply) != NGX_OK)
+    {
+        ngx_str_set(&unexpected, "unexpected reply from Redis");
+        reason = &unexpected;
+        result = NGX_HTTP_NEWS_REDIS_ERROR;
+    }
+
+    if (ctx->step == 2) {
+        if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
+            return ngx_http_news_publish_unlisted(r, ctx, reason);
+        }
+
+        return ngx_http_news_publish_next(r, ctx, 3);
+    }
+
+    /* the lists are right: the set keeps a few more, as after a failure */
+
+    if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "news: article \"%V\" written, its lists too, but "
+                      "its set of lists still names those it left: %V",
+                      &ctx->query.key, reason);
+    }
+
+    return ngx_http_news_publish_written(r, ctx);
+}
+
+
+/*
+ * Step 2 failed: the article is written (or deleted) but its lists are
+ * as they were.  503, with the new revision as the ETag; the same write
+ * again repairs them, since step 1 keeps every list the article may be
+ * in until step 3 says otherwise.
+ */
+
+static ngx_int_t
+ngx_http_news_publish_unlisted(ngx_http_request_t *r,
+    ngx_http_news_publish_ctx_t *ctx, ngx_str_t *reason)
+{
+    u_char                      *p;
+    ngx_http_news_edit_error_t   err;
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "news: 503 for article \"%V\": rev %V written but its "
+                  "lists were not updated: %V", &ctx->query.key,
+                  &ctx->out.rev, reason);
+
+    ngx_str_null(&err.field);
+
+    if (ctx->out.result == NGX_HTTP_NEWS_PUBLISH_DELETED) {
+        ngx_str_set(&err.error, "the article was deleted but not taken out "
+                                "of its lists; delete it again to repair "
+                                "them");
+
+        return ngx_http_news_publish_send_error(r,
+                                                NGX_HTTP_SERVICE_UNAVAILABLE,
+                                                &err);
+    }
+
+    p = ngx_pnalloc(r->pool, sizeof("the article was written (revision ) "
+                                    "but its lists were not updated; write "
+                                    "it again to repair them") - 1
+                             + ctx->out.rev.len);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    err.error.data = p;
+    err.error.len = ngx_sprintf(p, "the article was written (revision %V) "
+                                "but its lists were not updated; write it "
+                                "again to repair them", &ctx->out.rev)
+                    - p;
+
+    if (ngx_http_news_publish_etag(r, &ctx->out.rev) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_news_publish_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                             &err);
 }
 
@@ -1009,6 +1207,7 @@ ngx_http_news_publish_deadline_handler(ngx_event_t *ev)
 {
     ngx_http_news_publish_ctx_t *ctx = ev->data;
 
+    ngx_int_t            rc;
     ngx_str_t            reason;
     ngx_connection_t    *c;
     ngx_http_request_t  *r;
@@ -1023,9 +1222,20 @@ ngx_http_news_publish_deadline_handler(ngx_event_t *ev)
 
     ngx_str_set(&reason, "no reply from Redis in time");
 
-    ngx_http_finalize_request(r, ngx_http_news_publish_fail(r, ctx,
-                                                 NGX_HTTP_GATEWAY_TIME_OUT,
-                                                 &reason));
+    if (ctx->step) {
+        rc = ngx_http_news_publish_stepped(r, ctx,
+                                           NGX_HTTP_NEWS_REDIS_TIMEDOUT,
+                                           NULL, &reason);
+        if (rc == NGX_DONE) {
+            return;
+        }
+
+    } else {
+        rc = ngx_http_news_publish_fail(r, ctx, NGX_HTTP_GATEWAY_TIME_OUT,
+                                        &reason);
+    }
+
+    ngx_http_finalize_request(r, rc);
     ngx_http_run_posted_requests(c);
 }
 

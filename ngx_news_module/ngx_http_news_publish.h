@@ -5,7 +5,8 @@
  * The publishing API (news_publish): editors read, create, replace,
  * change and delete articles as JSON, each write one atomic step in
  * Redis that also keeps the article's list entries (latest, section,
- * tag, author).  The location is not protected by the module: nginx's
+ * tag, author); in a Redis Cluster, a step in the article's hash slot
+ * and one in the lists'.  The location is not protected by the module: nginx's
  * own access control goes in front of it (docs/publishing.md).
  */
 

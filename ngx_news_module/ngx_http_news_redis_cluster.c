@@ -35,6 +35,7 @@ typedef struct {
     ngx_str_t                        name;
     u_char                           name_data[NGX_SOCKADDR_STRLEN];
     ngx_http_news_redis_conn_t      *conn;
+    unsigned                         serving:1;  /* in the last map */
 } ngx_http_news_redis_node_t;
 
 
@@ -200,7 +201,10 @@ ngx_http_news_redis_cluster_exit(ngx_http_news_redis_cluster_t *cluster)
         return;
     }
 
+    /* first, so that nothing a handler does below routes anew */
+
     cluster->exiting = 1;
+    cluster->mapped = 0;
 
     if (cluster->refresh.timer_set) {
         ngx_del_timer(&cluster->refresh);
@@ -213,6 +217,7 @@ ngx_http_news_redis_cluster_exit(ngx_http_news_redis_cluster_t *cluster)
     for (i = 0; i < cluster->nnodes; i++) {
         if (cluster->nodes[i]->conn != NULL) {
             ngx_http_news_redis_conn_destroy(cluster->nodes[i]->conn);
+            cluster->nodes[i]->conn = NULL;
         }
 
         ngx_free(cluster->nodes[i]);
@@ -286,9 +291,9 @@ ngx_http_news_redis_cluster_index(ngx_http_news_redis_cluster_t *cluster,
     ngx_str_t *host, in_port_t port)
 {
     in_addr_t                    inaddr;
+    socklen_t                    socklen;
     ngx_uint_t                   i;
     ngx_sockaddr_t               sa;
-    socklen_t                    socklen;
     ngx_http_news_redis_node_t  *node;
 
     ngx_memzero(&sa, sizeof(ngx_sockaddr_t));
@@ -348,6 +353,10 @@ ngx_http_news_redis_cluster_conn(ngx_http_news_redis_cluster_t *cluster,
                                                    &node->sockaddr.sockaddr,
                                                    node->socklen, &node->name,
                                                    &hooks, cluster->log);
+
+    } else {
+        /* a node that had left, named again */
+        ngx_http_news_redis_conn_wake(node->conn);
     }
 
     return node->conn;
@@ -363,6 +372,10 @@ ngx_int_t
 ngx_http_news_redis_cluster_send(ngx_http_news_redis_cluster_t *cluster,
     ngx_http_news_redis_pending_t *pending)
 {
+    if (cluster->exiting) {
+        return NGX_DECLINED;
+    }
+
     if (!cluster->mapped) {
         ngx_http_news_redis_cluster_learn(cluster);
 
@@ -431,9 +444,9 @@ static ngx_int_t
 ngx_http_news_redis_cluster_command_slot(
     ngx_http_news_redis_pending_t *pending)
 {
+    ngx_str_t                      *key;
     ngx_int_t                       slot, s;
     ngx_uint_t                      i, k, nkeys;
-    ngx_str_t                      *key;
     ngx_http_news_redis_command_t  *c;
 
     slot = NGX_DECLINED;
@@ -635,6 +648,10 @@ ngx_http_news_redis_cluster_slots_handler(void *data,
                NGX_HTTP_NEWS_REDIS_SLOTS * sizeof(uint16_t));
     cluster->mapped = 1;
 
+    for (i = 0; i < cluster->nnodes; i++) {
+        cluster->nodes[i]->serving = serving[i];
+    }
+
     ngx_log_error(level, cluster->log, 0,
                   "news redis cluster: %ui of %d slots served by %ui nodes",
                   covered, NGX_HTTP_NEWS_REDIS_SLOTS, primaries);
@@ -750,10 +767,28 @@ ngx_http_news_redis_cluster_redirected(void *data,
     ngx_http_news_redis_conn_t      *next;
     ngx_http_news_redis_redirect_t   redirect;
 
-    if (ngx_http_news_redis_cluster_redirect(error, &redirect) != NGX_OK
-        || pending->redirects == NGX_HTTP_NEWS_REDIS_CLUSTER_REDIRECTS
-        || cluster->exiting)
-    {
+    if (cluster->exiting) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_news_redis_cluster_redirect(error, &redirect) != NGX_OK) {
+
+        /*
+         * A node that serves no slot (it left the Cluster, or lost its
+         * slots) or a slot in the middle of a move: the map may be old.
+         * The request is answered 503 as it is.
+         */
+
+        if (ngx_http_news_redis_reply_is_error(error, "CLUSTERDOWN")
+            || ngx_http_news_redis_reply_is_error(error, "TRYAGAIN"))
+        {
+            ngx_http_news_redis_cluster_learn(cluster);
+        }
+
+        return NGX_DECLINED;
+    }
+
+    if (pending->redirects == NGX_HTTP_NEWS_REDIS_CLUSTER_REDIRECTS) {
         return NGX_DECLINED;
     }
 
@@ -797,14 +832,36 @@ ngx_http_news_redis_cluster_down(void *data, ngx_http_news_redis_conn_t *conn)
 {
     ngx_http_news_redis_cluster_t *cluster = data;
 
+    ngx_uint_t  i;
     ngx_msec_t  since;
+
+    if (cluster->exiting) {
+        return;
+    }
+
+    /*
+     * A node that serves no slot of the map (it left, or is a seed known
+     * only by its address) is not tried again until it is named again:
+     * nothing is lost while it is down.
+     */
+
+    for (i = 0; i < cluster->nnodes; i++) {
+        if (cluster->nodes[i]->conn == conn) {
+            if (cluster->mapped && !cluster->nodes[i]->serving) {
+                ngx_http_news_redis_conn_rest(conn);
+                return;
+            }
+
+            break;
+        }
+    }
 
     /*
      * Later, not now: a connection may fail while it is being opened
      * for the very CLUSTER SLOTS that would be sent.
      */
 
-    if (cluster->asking || cluster->refresh.timer_set || cluster->exiting
+    if (cluster->asking || cluster->refresh.timer_set
         || ngx_exiting || ngx_terminate || ngx_quit)
     {
         return;
@@ -871,6 +928,46 @@ ngx_http_news_redis_cluster_tagged(u_char *key, size_t len)
     close = ngx_strlchr(open + 1, key + len, '}');
 
     return close != NULL && close > open + 1;
+}
+
+
+/*
+ * A key in the hash slot of key: "{<key>}<suffix>" (the braces make it
+ * hash as key does), or "<key><suffix>" for a key with a hash tag of its
+ * own, which then hashes both.  In the pool.
+ */
+
+ngx_int_t
+ngx_http_news_redis_cluster_beside(ngx_str_t *key, ngx_str_t *suffix,
+    ngx_pool_t *pool, ngx_str_t *out)
+{
+    u_char      *p;
+    ngx_uint_t   tag;
+
+    tag = !ngx_http_news_redis_cluster_tagged(key->data, key->len);
+
+    p = ngx_pnalloc(pool, key->len + suffix->len + 2);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->data = p;
+
+    if (tag) {
+        *p++ = '{';
+    }
+
+    p = ngx_cpymem(p, key->data, key->len);
+
+    if (tag) {
+        *p++ = '}';
+    }
+
+    p = ngx_cpymem(p, suffix->data, suffix->len);
+
+    out->len = p - out->data;
+
+    return NGX_OK;
 }
 
 

@@ -58,6 +58,8 @@ ngx_int_t ngx_http_news_redis_cluster_send(
 
 ngx_uint_t ngx_http_news_redis_cluster_slot(u_char *key, size_t len);
 ngx_uint_t ngx_http_news_redis_cluster_tagged(u_char *key, size_t len);
+ngx_int_t ngx_http_news_redis_cluster_beside(ngx_str_t *key,
+    ngx_str_t *suffix, ngx_pool_t *pool, ngx_str_t *out);
 ngx_int_t ngx_http_news_redis_cluster_redirect(
     ngx_http_news_redis_reply_t *error,
     ngx_http_news_redis_redirect_t *redirect);

@@ -5,10 +5,10 @@
  * One persistent connection per worker and Redis server.  nginx owns the
  * socket (non-blocking connect to an address resolved at configuration
  * time or learnt from Redis, its events, its timers); hiredis encodes
- * commands and decodes replies.  Commands of all requests are pipelined on the connection and
- * their replies matched, in order, to a FIFO of pending commands.  The
- * commands of one request that go together are wrapped in MULTI/EXEC:
- * one round trip, one atomic step.
+ * commands and decodes replies.  Commands of all requests are pipelined
+ * on the connection and their replies matched, in order, to a FIFO of
+ * pending commands.  The commands of one request that go together are
+ * wrapped in MULTI/EXEC: one round trip, one atomic step.
  *
  * A pending command outlives the request that sent it: cancelling only
  * detaches it, and its late reply is read and dropped.
@@ -32,8 +32,11 @@
 #define NGX_HTTP_NEWS_REDIS_BACKOFF_MAX   1000
 
 #define NGX_HTTP_NEWS_REDIS_READ_SIZE     16384
-/* of one command: a list script call has its days, numbers and fields */
-#define NGX_HTTP_NEWS_REDIS_MAX_ARGS      48
+/*
+ * Of one command: a news_stale batch has 1 + 2 x 100, the publishing
+ * API's lists step a list for each of 100 tags and 100 authors.
+ */
+#define NGX_HTTP_NEWS_REDIS_MAX_ARGS      1024
 
 
 typedef enum {
@@ -277,6 +280,41 @@ ngx_http_news_redis_conn_destroy(ngx_http_news_redis_conn_t *conn)
 }
 
 
+/*
+ * A connection not needed now stops trying while its server is down (a
+ * node that left a Cluster); woken, it connects again.
+ */
+
+void
+ngx_http_news_redis_conn_rest(ngx_http_news_redis_conn_t *conn)
+{
+    if (conn->state != NGX_HTTP_NEWS_REDIS_BACKOFF) {
+        return;
+    }
+
+    if (conn->retry.timer_set) {
+        ngx_del_timer(&conn->retry);
+    }
+
+    conn->state = NGX_HTTP_NEWS_REDIS_CLOSED;
+}
+
+
+void
+ngx_http_news_redis_conn_wake(ngx_http_news_redis_conn_t *conn)
+{
+    if (conn->state != NGX_HTTP_NEWS_REDIS_CLOSED
+        || ngx_exiting || ngx_terminate || ngx_quit)
+    {
+        return;
+    }
+
+    conn->backoff = NGX_HTTP_NEWS_REDIS_BACKOFF_MIN;
+
+    ngx_http_news_redis_connect(conn);
+}
+
+
 /* a command sent now is sent, or held for a setup under way */
 
 ngx_uint_t
@@ -352,6 +390,10 @@ ngx_http_news_redis_pending_create(ngx_http_news_redis_command_t *commands,
 
     for (i = 0; i < n; i++) {
         if (commands[i].argc > NGX_HTTP_NEWS_REDIS_MAX_ARGS) {
+            ngx_log_error(NGX_LOG_ALERT, log, 0,
+                          "news redis: a command of %ui arguments, more "
+                          "than %d", commands[i].argc,
+                          NGX_HTTP_NEWS_REDIS_MAX_ARGS);
             return NULL;
         }
 
@@ -908,6 +950,7 @@ ngx_http_news_redis_send_commands(ngx_http_news_redis_conn_t *conn,
 
     pending->replies = (multi ? pending->ncommands + 2 : 1)
                        + pending->asking;
+    pending->asked = pending->asking;
     pending->asking = 0;
     pending->sent = ngx_current_msec;
 
@@ -1441,6 +1484,9 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *conn,
         && ngx_http_news_redis_script_refused(conn, pending, reply))
     {
         pending->retried = 1;
+
+        /* on a slot's importing node, the retry needs ASKING too */
+        pending->asking = pending->asked;
 
         if (ngx_http_news_redis_send_commands(conn, pending) == NGX_OK) {
             ngx_http_news_metrics_redis_error(NGX_HTTP_NEWS_METRICS_NOSCRIPT);

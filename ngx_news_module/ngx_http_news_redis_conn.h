@@ -109,6 +109,7 @@ struct ngx_http_news_redis_pending_s {
     ngx_uint_t                       redirects;  /* followed so far */
     unsigned                         retried:1;
     unsigned                         asking:1;   /* ASKING goes first */
+    unsigned                         asked:1;    /* it went, last time */
     unsigned                         setup:1;    /* AUTH, SELECT, SCRIPT */
 };
 
@@ -143,6 +144,8 @@ ngx_http_news_redis_conn_t *ngx_http_news_redis_conn_open(
 void ngx_http_news_redis_conn_move(ngx_http_news_redis_conn_t *conn,
     struct sockaddr *sockaddr, socklen_t socklen, ngx_str_t *name);
 void ngx_http_news_redis_conn_destroy(ngx_http_news_redis_conn_t *conn);
+void ngx_http_news_redis_conn_rest(ngx_http_news_redis_conn_t *conn);
+void ngx_http_news_redis_conn_wake(ngx_http_news_redis_conn_t *conn);
 ngx_uint_t ngx_http_news_redis_conn_usable(ngx_http_news_redis_conn_t *conn);
 ngx_str_t *ngx_http_news_redis_conn_name(ngx_http_news_redis_conn_t *conn);
 

@@ -64,7 +64,9 @@ static void ngx_http_news_stale_tick(ngx_event_t *ev);
 static ngx_http_news_stale_batch_t *ngx_http_news_stale_take(
     ngx_http_news_stale_ctx_t *ctx, ngx_log_t *log);
 static ngx_http_news_stale_batch_t *ngx_http_news_stale_copy(
-    ngx_http_news_stale_ctx_t *ctx, ngx_log_t *log);
+    ngx_http_news_stale_ctx_t *ctx, ngx_uint_t cluster, ngx_log_t *log);
+static ngx_uint_t ngx_http_news_stale_cluster(
+    ngx_http_news_stale_node_t *node);
 static ngx_http_news_redis_target_t *ngx_http_news_stale_find(
     ngx_str_t *target);
 static void ngx_http_news_stale_handler(void *data,
@@ -356,6 +358,24 @@ ngx_http_news_stale_tick(ngx_event_t *ev)
                                   ngx_http_news_stale_handler, b,
                                   &b->pending);
 
+    if (rc == NGX_ERROR) {
+
+        /*
+         * It can never be sent (the Redis layer logged why): kept, it
+         * would hold back every batch after it.
+         */
+
+        ngx_log_error(NGX_LOG_ERR, ev->log, 0,
+                      "news_stale: %L views of %ui articles for Redis "
+                      "\"%V\" dropped: they cannot be sent",
+                      b->views, b->articles, &b->target);
+
+        ngx_http_news_stale_sending = NULL;
+        ngx_http_news_stale_done(ctx, b->id);
+        ngx_free(b);
+        return;
+    }
+
     if (rc != NGX_OK) {
         /* still unavailable: again at the next tick */
         ngx_http_news_stale_handler(b, NGX_HTTP_NEWS_REDIS_UNAVAILABLE, NULL,
@@ -370,7 +390,7 @@ static ngx_http_news_stale_batch_t *
 ngx_http_news_stale_take(ngx_http_news_stale_ctx_t *ctx, ngx_log_t *log)
 {
     size_t                        target_len;
-    ngx_uint_t                    n;
+    ngx_uint_t                    n, max, cluster;
     ngx_queue_t                  *q;
     ngx_http_news_stale_sh_t     *sh;
     ngx_http_news_stale_node_t   *node, *first;
@@ -396,10 +416,10 @@ ngx_http_news_stale_take(ngx_http_news_stale_ctx_t *ctx, ngx_log_t *log)
         first = NULL;
         target_len = 0;
         n = 0;
+        max = NGX_HTTP_NEWS_STALE_BATCH;
 
         for (q = ngx_queue_head(&sh->queue);
-             q != ngx_queue_sentinel(&sh->queue)
-             && n < NGX_HTTP_NEWS_STALE_BATCH;
+             q != ngx_queue_sentinel(&sh->queue) && n < max;
              q = ngx_queue_next(q))
         {
             node = ngx_queue_data(q, ngx_http_news_stale_node_t, queue);
@@ -411,6 +431,12 @@ ngx_http_news_stale_take(ngx_http_news_stale_ctx_t *ctx, ngx_log_t *log)
             if (first == NULL) {
                 first = node;
                 target_len = node->target_len;
+
+                /* in a Cluster one step is one slot: one article */
+
+                if (ngx_http_news_stale_cluster(node)) {
+                    max = 1;
+                }
 
             } else if (node->target_len != target_len
                        || ngx_memcmp(node->data, first->data, target_len)
@@ -434,7 +460,21 @@ ngx_http_news_stale_take(ngx_http_news_stale_ctx_t *ctx, ngx_log_t *log)
 
     sh->sent = ngx_time();
 
-    b = ngx_http_news_stale_copy(ctx, log);
+    cluster = 0;
+
+    for (q = ngx_queue_head(&sh->queue);
+         q != ngx_queue_sentinel(&sh->queue);
+         q = ngx_queue_next(q))
+    {
+        node = ngx_queue_data(q, ngx_http_news_stale_node_t, queue);
+
+        if (node->batched) {
+            cluster = ngx_http_news_stale_cluster(node);
+            break;
+        }
+    }
+
+    b = ngx_http_news_stale_copy(ctx, cluster, log);
 
     if (b == NULL) {
         sh->sent = 0;
@@ -446,18 +486,39 @@ ngx_http_news_stale_take(ngx_http_news_stale_ctx_t *ctx, ngx_log_t *log)
 }
 
 
+/* whether the node's views are for a Redis Cluster of this worker's */
+
+static ngx_uint_t
+ngx_http_news_stale_cluster(ngx_http_news_stale_node_t *node)
+{
+    ngx_str_t                      name;
+    ngx_http_news_redis_target_t  *target;
+
+    name.data = node->data;
+    name.len = node->target_len;
+
+    target = ngx_http_news_stale_find(&name);
+
+    return target != NULL && target->cluster != NULL;
+}
+
+
 /*
  * The command of the batch in flight, made from the zone, lock held:
  * EVALSHA <flush> <1 + n> <marker> <key>... <views>...; the marker is
  * the first article's key, ":flushed:", the zone's epoch and the batch.
+ * In a Cluster the batch is one article and its marker is beside it, in
+ * its slot: "{<key>}:flushed:..." (or "<key>:flushed:..." for a key
+ * with a hash tag), as ngx_http_news_redis_cluster_beside() makes keys.
  */
 
 static ngx_http_news_stale_batch_t *
-ngx_http_news_stale_copy(ngx_http_news_stale_ctx_t *ctx, ngx_log_t *log)
+ngx_http_news_stale_copy(ngx_http_news_stale_ctx_t *ctx, ngx_uint_t cluster,
+    ngx_log_t *log)
 {
-    u_char                       *p;
+    u_char                       *p, *key;
     size_t                        size, len;
-    ngx_uint_t                    n, i;
+    ngx_uint_t                    n, i, tag;
     ngx_queue_t                  *q;
     ngx_http_news_stale_sh_t     *sh;
     ngx_http_news_stale_node_t   *node, *first;
@@ -480,7 +541,7 @@ ngx_http_news_stale_copy(ngx_http_news_stale_ctx_t *ctx, ngx_log_t *log)
 
         if (first == NULL) {
             first = node;
-            size += node->sn.str.len + sizeof(":flushed:-")
+            size += node->sn.str.len + sizeof("{}:flushed:-")
                     + sizeof(sh->epoch) + NGX_INT64_LEN;
         }
 
@@ -510,9 +571,22 @@ ngx_http_news_stale_copy(ngx_http_news_stale_ctx_t *ctx, ngx_log_t *log)
     b->target.len = first->target_len;
     p = ngx_cpymem(p, first->data, first->target_len);
 
+    key = first->data + first->target_len + 1;
+    len = first->sn.str.len - first->target_len - 1;
+    tag = cluster && !ngx_http_news_redis_cluster_tagged(key, len);
+
     b->argv[0].data = p;
-    p = ngx_cpymem(p, first->data + first->target_len + 1,
-                   first->sn.str.len - first->target_len - 1);
+
+    if (tag) {
+        *p++ = '{';
+    }
+
+    p = ngx_cpymem(p, key, len);
+
+    if (tag) {
+        *p++ = '}';
+    }
+
     p = ngx_sprintf(p, ":flushed:%s-%uL", sh->epoch, b->id);
     b->argv[0].len = p - b->argv[0].data;
 

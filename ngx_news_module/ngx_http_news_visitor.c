@@ -10,6 +10,7 @@
 #include <ngx_sha1.h>
 
 #include "ngx_http_news_visitor.h"
+#include "ngx_http_news_redis_cluster.h"
 
 
 /* the hex digits of the hash kept in a key: 128 bits */
@@ -55,9 +56,10 @@ ngx_http_news_visitor_secret(ngx_log_t *log, u_char *secret)
  * "<article key>:seen:<hash>", the hash being SHA-1 of the secret, the
  * UTC day and the visitor (news_views_visitor): the day is the salt that
  * rotates, so nothing links a visitor's hashes of two days.  With tag,
- * "{<article key>}:seen:<hash>": in a Redis Cluster the braces make the
- * mark hash as the article key does, so both are in one slot (for a key
- * with a hash tag of its own, its tag does that, and tag is not asked).
+ * "{<article key>}:seen:<hash>" (ngx_http_news_redis_cluster_beside()):
+ * in a Redis Cluster the braces make the mark hash as the article key
+ * does, so both are in one slot (for a key with a hash tag of its own,
+ * its tag does that, and tag is not asked).
  */
 
 ngx_int_t
@@ -67,7 +69,8 @@ ngx_http_news_visitor_key(ngx_http_request_t *r, u_char *secret,
 {
     u_char      *p;
     u_char       day[NGX_TIME_T_LEN], hash[20];
-    ngx_str_t    who;
+    u_char       suffix[sizeof(":seen:") - 1 + NGX_HTTP_NEWS_VISITOR_HEX];
+    ngx_str_t    who, seen;
     ngx_sha1_t   sha1;
 
     if (ngx_http_complex_value(r, visitor, &who) != NGX_OK) {
@@ -83,28 +86,26 @@ ngx_http_news_visitor_key(ngx_http_request_t *r, u_char *secret,
     ngx_sha1_update(&sha1, who.data, who.len);
     ngx_sha1_final(hash, &sha1);
 
-    key->len = (tag ? 2 : 0) + article->len + sizeof(":seen:") - 1
-               + NGX_HTTP_NEWS_VISITOR_HEX;
+    p = ngx_cpymem(suffix, ":seen:", sizeof(":seen:") - 1);
+    ngx_hex_dump(p, hash, NGX_HTTP_NEWS_VISITOR_HEX / 2);
+
+    seen.data = suffix;
+    seen.len = sizeof(suffix);
+
+    if (tag) {
+        return ngx_http_news_redis_cluster_beside(article, &seen, r->pool,
+                                                  key);
+    }
+
+    key->len = article->len + seen.len;
 
     key->data = ngx_pnalloc(r->pool, key->len);
     if (key->data == NULL) {
         return NGX_ERROR;
     }
 
-    p = key->data;
-
-    if (tag) {
-        *p++ = '{';
-    }
-
-    p = ngx_cpymem(p, article->data, article->len);
-
-    if (tag) {
-        *p++ = '}';
-    }
-
-    p = ngx_cpymem(p, ":seen:", sizeof(":seen:") - 1);
-    ngx_hex_dump(p, hash, NGX_HTTP_NEWS_VISITOR_HEX / 2);
+    p = ngx_cpymem(key->data, article->data, article->len);
+    ngx_memcpy(p, seen.data, seen.len);
 
     return NGX_OK;
 }

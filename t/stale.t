@@ -256,3 +256,35 @@ _EOC_
 --- request
 GET /news/kept
 --- error_code: 200
+
+
+
+=== TEST 6: more articles than one batch holds: every view added once, 100 a batch
+--- init
+::switch('up');
+::connected();
+my @keys = map { "news:article:many-$_" } 1 .. 150;
+::store('DEL', @keys);
+::store('HSET', $_, 'title', 'Many', 'views', '0', 'rev', '1') for @keys;
+my @kept = grep { $_ == 200 }
+           map { (NewsTest::http_get("/news/many-$_"))[0] } 1 .. 150;
+Test::More::is(scalar @kept, 150, 'each counted and kept');
+::switch('down');
+Time::HiRes::sleep(0.3);
+my @served = grep { $_ == 200 }
+             map { (NewsTest::http_get("/news/many-$_"))[0] } 1 .. 150;
+Test::More::is(scalar @served, 150, 'each served while Redis is gone');
+::switch('up');
+Test::More::is(::wait_views($keys[-1], '2'), '2', 'the last one added');
+Test::More::is(::wait_views($keys[0], '2'), '2', 'the first one added');
+Time::HiRes::sleep(1.5);
+Test::More::is(join(' ', map { ::store('HGET', $_, 'views') } @keys),
+               join(' ', ('2') x 150), 'every view added, once');
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+GET /metrics
+--- response_body_like: (?m)^news_views_buffered 0$
+--- error_log
+news_stale: 100 views of 100 articles added to Redis
+news_stale: 50 views of 50 articles added to Redis

@@ -456,7 +456,9 @@ sub wait_gone {
 # `seconds`, then waits (at most 10 s more) for the last answers.
 # finish_load($load) returns one { start, end, latency, status, views }
 # per request; status 0 for a connection that failed or closed without
-# an answer, -1 for one still unanswered at the end (a hang).
+# an answer, -1 for one still unanswered at the end (a hang).  With
+# expect => qr/.../, each also has match: 1 if the response matched it
+# (the right page), else 0.
 sub start_load {
     my ($path, %o) = @_;
     my $secs = $o{seconds} // 2;
@@ -481,8 +483,11 @@ sub start_load {
             my ($code) = $r->{buf} =~ m{\AHTTP/1\.\d (\d{3})};
             $status //= $code // 0;
             my $views = shown_views($r->{buf}) // '';
-            push @done, sprintf "%.6f %.6f %d %s\n", $r->{t0}, time,
-                                $status, $views;
+            my $line = sprintf "%.6f %.6f %d %s", $r->{t0}, time,
+                               $status, $views;
+            $line .= $r->{buf} =~ $o{expect} ? ' 1' : ' 0'
+                if $o{expect};
+            push @done, "$line\n";
         };
 
         while (time < $hard) {
@@ -529,13 +534,15 @@ sub start_load {
 
 sub finish_load {
     my ($self) = @_;
+    local $_;    # the caller's, e.g. map { finish_load($a[$_]) } 0 .. 2
     waitpid $self->{pid}, 0;
     open my $fh, '<', $self->{file} or die "load results: $!";
     my @r;
     while (<$fh>) {
-        my ($t0, $t1, $status, $views) = split;
+        chomp;
+        my ($t0, $t1, $status, $views, $match) = split / /;
         push @r, { start => $t0, end => $t1, latency => $t1 - $t0,
-                   status => $status, views => $views };
+                   status => $status, views => $views, match => $match };
     }
     return @r;
 }
