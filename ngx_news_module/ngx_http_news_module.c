@@ -45,6 +45,10 @@ static char *ngx_http_news_redis_cluster(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_redis_cluster_check(ngx_conf_t *cf,
     ngx_http_news_loc_conf_t *conf);
+static char *ngx_http_news_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_redis_used(ngx_http_news_loc_conf_t *nlcf,
+    ngx_uint_t kind);
 static char *ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_redis_password_file(ngx_conf_t *cf,
@@ -255,6 +259,27 @@ static ngx_command_t  ngx_http_news_commands[] = {
       ngx_http_news_redis_cluster,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("news_redis_sentinel"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_news_redis_sentinel,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_redis_sentinel_user"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_sentinel_user),
+      NULL },
+
+    { ngx_string("news_redis_sentinel_password"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, redis_sentinel_password),
       NULL },
 
     { ngx_string("news_redis_user"),
@@ -640,6 +665,9 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      *
      *     nlcf->redis_addresses = NULL;
      *     nlcf->redis_kind = NGX_HTTP_NEWS_REDIS_SINGLE;
+     *     nlcf->redis_master = { 0, NULL };
+     *     nlcf->redis_sentinel_user = { 0, NULL };
+     *     nlcf->redis_sentinel_password = { 0, NULL };
      *     nlcf->redis_user = { 0, NULL };
      *     nlcf->redis_password = { 0, NULL };
      *     nlcf->article = NULL;
@@ -694,6 +722,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (conf->redis_addresses == NULL) {
         conf->redis_addresses = prev->redis_addresses;
         conf->redis_kind = prev->redis_kind;
+        conf->redis_master = prev->redis_master;
     }
 
     if (conf->redis_addresses == NULL) {
@@ -715,6 +744,10 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->redis_password, prev->redis_password,
                              "");
     ngx_conf_merge_value(conf->redis_db, prev->redis_db, 0);
+    ngx_conf_merge_str_value(conf->redis_sentinel_user,
+                             prev->redis_sentinel_user, "");
+    ngx_conf_merge_str_value(conf->redis_sentinel_password,
+                             prev->redis_sentinel_password, "");
     ngx_http_news_redis_tls_conf_merge(&conf->redis_tls, &prev->redis_tls);
     ngx_conf_merge_msec_value(conf->redis_timeout, prev->redis_timeout,
                               1000);
@@ -856,6 +889,16 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    if (conf->redis_sentinel_user.len
+        && conf->redis_sentinel_password.len == 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_redis_sentinel_user\" \"%V\" has no "
+                           "password: set \"news_redis_sentinel_password\"",
+                           &conf->redis_sentinel_user);
+        return NGX_CONF_ERROR;
+    }
+
     if (conf->stale && conf->article != NULL && nmcf->stale_zone == NULL) {
 
         if (nmcf->cache_size == 0) {
@@ -919,6 +962,9 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     redis.password = conf->redis_password;
     redis.db = (ngx_uint_t) conf->redis_db;
     redis.tls = conf->redis_tls;
+    redis.master = conf->redis_master;
+    redis.sentinel_user = conf->redis_sentinel_user;
+    redis.sentinel_password = conf->redis_sentinel_password;
 
     conf->redis = ngx_http_news_redis_add(cf, &nmcf->targets, &redis,
                                           &nmcf->scripts);
@@ -1112,9 +1158,7 @@ ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_str_t  *value, *address;
 
     if (nlcf->redis_addresses != NULL) {
-        return nlcf->redis_kind == NGX_HTTP_NEWS_REDIS_SINGLE
-               ? "is duplicate"
-               : "cannot be used with \"news_redis_cluster\"";
+        return ngx_http_news_redis_used(nlcf, NGX_HTTP_NEWS_REDIS_SINGLE);
     }
 
     value = cf->args->elts;
@@ -1153,9 +1197,7 @@ ngx_http_news_redis_cluster(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_uint_t   i;
 
     if (nlcf->redis_addresses != NULL) {
-        return nlcf->redis_kind == NGX_HTTP_NEWS_REDIS_CLUSTER
-               ? "is duplicate"
-               : "cannot be used with \"news_redis_pass\"";
+        return ngx_http_news_redis_used(nlcf, NGX_HTTP_NEWS_REDIS_CLUSTER);
     }
 
     value = cf->args->elts;
@@ -1189,6 +1231,93 @@ ngx_http_news_redis_cluster(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     nlcf->redis_kind = NGX_HTTP_NEWS_REDIS_CLUSTER;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * news_redis_sentinel <master> host:port ...: the primary of the master
+ * of that name, as the sentinels at these addresses say
+ */
+
+static char *
+ngx_http_news_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t   *value, *address;
+    ngx_uint_t   i;
+
+    if (nlcf->redis_addresses != NULL) {
+        return ngx_http_news_redis_used(nlcf, NGX_HTTP_NEWS_REDIS_SENTINEL);
+    }
+
+    value = cf->args->elts;
+
+    /* the name first: an address there means it was left out */
+
+    if (ngx_strlchr(value[1].data, value[1].data + value[1].len, ':')
+        != NULL)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_redis_sentinel\" takes the master's "
+                           "name first, then the sentinels' addresses: "
+                           "\"%V\" is not a master name", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (cf->args->nelts < 3) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_redis_sentinel\" \"%V\" has no "
+                           "sentinel address", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->redis_addresses = ngx_array_create(cf->pool, cf->args->nelts - 2,
+                                             sizeof(ngx_str_t));
+    if (nlcf->redis_addresses == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+        if (ngx_http_news_redis_check_address(cf, &value[i]) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        address = ngx_array_push(nlcf->redis_addresses);
+        if (address == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *address = value[i];
+    }
+
+    nlcf->redis_master = value[1];
+    nlcf->redis_kind = NGX_HTTP_NEWS_REDIS_SENTINEL;
+
+    return NGX_CONF_OK;
+}
+
+
+/* one of news_redis_pass, news_redis_cluster, news_redis_sentinel */
+
+static char *
+ngx_http_news_redis_used(ngx_http_news_loc_conf_t *nlcf, ngx_uint_t kind)
+{
+    if (nlcf->redis_kind == kind) {
+        return "is duplicate";
+    }
+
+    switch (nlcf->redis_kind) {
+
+    case NGX_HTTP_NEWS_REDIS_CLUSTER:
+        return "cannot be used with \"news_redis_cluster\"";
+
+    case NGX_HTTP_NEWS_REDIS_SENTINEL:
+        return "cannot be used with \"news_redis_sentinel\"";
+
+    default:
+        return "cannot be used with \"news_redis_pass\"";
+    }
 }
 
 

@@ -57,6 +57,9 @@ typedef struct {
 typedef struct {
     ngx_array_t                    *redis_addresses;  /* of ngx_str_t */
     ngx_uint_t                      redis_kind;
+    ngx_str_t                       redis_master;     /* Sentinel's */
+    ngx_str_t                       redis_sentinel_user;
+    ngx_str_t                       redis_sentinel_password;
     ngx_str_t                       redis_user;
     ngx_str_t                       redis_password;
     ngx_int_t                       redis_db;

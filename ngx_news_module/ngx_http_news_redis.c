@@ -2,12 +2,14 @@
 /*
  * Copyright (C) 2025-2026 ngx_news_module authors
  *
- * Redis targets.  A location names one Redis (news_redis_pass) or a
- * Redis Cluster (news_redis_cluster); locations with the same settings
+ * Redis targets.  A location names one Redis (news_redis_pass), a
+ * Redis Cluster (news_redis_cluster) or the sentinels of a primary
+ * (news_redis_sentinel); locations with the same settings
  * share a target, and so this worker's connections.  Addresses are
  * resolved when the configuration is read, which keeps DNS off the
  * workers.  A single Redis is one connection (redis_conn.c); a Cluster
- * is one per node, chosen by hash slot (redis_cluster.c).
+ * is one per node, chosen by hash slot (redis_cluster.c); Sentinel is
+ * one to the primary it names (redis_sentinel.c).
  */
 
 
@@ -178,6 +180,19 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
         }
     }
 
+    if (conf->kind == NGX_HTTP_NEWS_REDIS_SENTINEL) {
+        target->sentinel = ngx_http_news_redis_sentinel_create(cf,
+                                                   &conf->master,
+                                                   &conf->sentinel_user,
+                                                   &conf->sentinel_password);
+        if (target->sentinel == NULL) {
+            return NULL;
+        }
+
+        /* a server that ROLE does not call the primary is refused */
+        target->server.primary = 1;
+    }
+
     for (i = 0; i < conf->addresses->nelts; i++) {
         if (ngx_http_news_redis_resolve(cf, &address[i], &u) != NGX_OK) {
             return NULL;
@@ -191,6 +206,17 @@ ngx_http_news_redis_add(ngx_conf_t *cf, ngx_array_t *targets,
             if (target->server.tls == NULL) {
                 return NULL;
             }
+        }
+
+        if (target->sentinel != NULL) {
+            if (ngx_http_news_redis_sentinel_watch(target->sentinel, u.addrs,
+                                                   u.naddrs)
+                != NGX_OK)
+            {
+                return NULL;
+            }
+
+            continue;
         }
 
         if (target->cluster == NULL) {
@@ -260,7 +286,12 @@ ngx_http_news_redis_conf_equal(ngx_http_news_redis_conf_t *a,
         || !ngx_http_news_redis_str_equal(&a->user, &b->user)
         || !ngx_http_news_redis_str_equal(&a->password, &b->password)
         || a->db != b->db
-        || !ngx_http_news_redis_tls_conf_equal(&a->tls, &b->tls))
+        || !ngx_http_news_redis_tls_conf_equal(&a->tls, &b->tls)
+        || !ngx_http_news_redis_str_equal(&a->master, &b->master)
+        || !ngx_http_news_redis_str_equal(&a->sentinel_user,
+                                          &b->sentinel_user)
+        || !ngx_http_news_redis_str_equal(&a->sentinel_password,
+                                          &b->sentinel_password))
     {
         return 0;
     }
@@ -313,6 +344,11 @@ ngx_http_news_redis_open(ngx_http_news_redis_target_t *target, ngx_log_t *log)
                                                 &target->server, log);
     }
 
+    if (target->sentinel != NULL) {
+        return ngx_http_news_redis_sentinel_init(target->sentinel,
+                                                 &target->server, log);
+    }
+
     address = target->conf.addresses->elts;
 
     target->conn = ngx_http_news_redis_conn_open(&target->server,
@@ -336,6 +372,9 @@ ngx_http_news_redis_exit_process(ngx_array_t *targets)
 
         if (t[i]->cluster != NULL) {
             ngx_http_news_redis_cluster_exit(t[i]->cluster);
+
+        } else if (t[i]->sentinel != NULL) {
+            ngx_http_news_redis_sentinel_exit(t[i]->sentinel);
 
         } else if (t[i]->conn != NULL) {
             ngx_http_news_redis_conn_destroy(t[i]->conn);
@@ -369,6 +408,8 @@ ngx_http_news_redis_send(ngx_http_news_redis_target_t *target,
 
     if ((target->cluster != NULL
          ? !ngx_http_news_redis_cluster_opened(target->cluster)
+         : target->sentinel != NULL
+         ? !ngx_http_news_redis_sentinel_opened(target->sentinel)
          : target->conn == NULL)
         && ngx_http_news_redis_open(target, ngx_cycle->log) != NGX_OK)
     {
@@ -383,6 +424,9 @@ ngx_http_news_redis_send(ngx_http_news_redis_target_t *target,
 
     if (target->cluster != NULL) {
         rc = ngx_http_news_redis_cluster_send(target->cluster, pending);
+
+    } else if (target->sentinel != NULL) {
+        rc = ngx_http_news_redis_sentinel_send(target->sentinel, pending);
 
     } else {
         rc = ngx_http_news_redis_conn_send(target->conn, pending);

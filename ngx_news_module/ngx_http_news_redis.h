@@ -2,11 +2,12 @@
 /*
  * Copyright (C) 2025-2026 ngx_news_module authors
  *
- * Redis targets: what a location talks to (one Redis, a Redis Cluster),
- * and this worker's connections to it.  Callers send commands to a
- * target; which connection carries them is decided here and below
- * (redis_conn.c moves commands and replies; redis_cluster.c routes
- * them by hash slot).  It knows nothing of articles or pages, and tells
+ * Redis targets: what a location talks to (one Redis, a Redis Cluster,
+ * the primary that Redis Sentinel names), and this worker's connections
+ * to it.  Callers send commands to a target; which connection carries
+ * them is decided here and below (redis_conn.c moves commands and
+ * replies; redis_cluster.c routes them by hash slot; redis_sentinel.c
+ * follows the primary).  It knows nothing of articles or pages, and tells
  * its callers whether Redis answered, refused or failed, so that they
  * never read a reply to find out.
  */
@@ -21,11 +22,13 @@
 
 #include "ngx_http_news_redis_conn.h"
 #include "ngx_http_news_redis_cluster.h"
+#include "ngx_http_news_redis_sentinel.h"
 
 
 typedef enum {
     NGX_HTTP_NEWS_REDIS_SINGLE = 0,     /* news_redis_pass */
-    NGX_HTTP_NEWS_REDIS_CLUSTER         /* news_redis_cluster */
+    NGX_HTTP_NEWS_REDIS_CLUSTER,        /* news_redis_cluster */
+    NGX_HTTP_NEWS_REDIS_SENTINEL        /* news_redis_sentinel */
 } ngx_http_news_redis_kind_e;
 
 
@@ -37,6 +40,9 @@ typedef struct {
     ngx_str_t                        password;
     ngx_uint_t                       db;
     ngx_http_news_redis_tls_conf_t   tls;
+    ngx_str_t                        master;     /* Sentinel's name */
+    ngx_str_t                        sentinel_user;
+    ngx_str_t                        sentinel_password;
 } ngx_http_news_redis_conf_t;
 
 
@@ -48,6 +54,7 @@ typedef struct {
     ngx_addr_t                      *addr;       /* news_redis_pass */
     ngx_http_news_redis_conn_t      *conn;
     ngx_http_news_redis_cluster_t   *cluster;    /* news_redis_cluster */
+    ngx_http_news_redis_sentinel_t  *sentinel;   /* news_redis_sentinel */
 } ngx_http_news_redis_target_t;
 
 

@@ -85,10 +85,15 @@ static void ngx_http_news_redis_conn_address(ngx_http_news_redis_conn_t *conn,
 static void ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *conn);
 static ngx_int_t ngx_http_news_redis_queue_setup(
     ngx_http_news_redis_conn_t *conn);
+static ngx_int_t ngx_http_news_redis_queue_scripts(
+    ngx_http_news_redis_conn_t *conn);
 static ngx_int_t ngx_http_news_redis_send_setup(
     ngx_http_news_redis_conn_t *conn, ngx_uint_t argc, const char **argv,
     size_t *argvlen, ngx_http_news_redis_handler_pt handler);
 static void ngx_http_news_redis_setup_handler(void *data,
+    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_str_t *reason);
+static void ngx_http_news_redis_role_handler(void *data,
     ngx_http_news_redis_result_e result, redisReply *reply,
     ngx_str_t *reason);
 static void ngx_http_news_redis_script_handler(void *data,
@@ -573,9 +578,8 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
     u_char                         *p;
     u_char                          db[NGX_INT_T_LEN];
     size_t                          argvlen[3];
-    ngx_uint_t                      argc, i;
+    ngx_uint_t                      argc;
     const char                     *argv[3];
-    ngx_http_news_redis_script_t  **script;
     ngx_http_news_redis_server_t   *server;
 
     server = conn->server;
@@ -605,6 +609,23 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
         }
     }
 
+    /*
+     * Behind Sentinel, a server that is not the primary (a replica, or
+     * a primary demoted since it was named) is never written to.
+     */
+
+    if (server->primary) {
+        argv[0] = "ROLE";
+        argvlen[0] = sizeof("ROLE") - 1;
+
+        if (ngx_http_news_redis_send_setup(conn, 1, argv, argvlen,
+                                           ngx_http_news_redis_role_handler)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
     if (server->db) {
         p = ngx_sprintf(db, "%ui", server->db);
 
@@ -621,9 +642,26 @@ ngx_http_news_redis_queue_setup(ngx_http_news_redis_conn_t *conn)
         }
     }
 
-    script = server->scripts->elts;
+    if (server->primary) {
+        /* the scripts once ROLE has said master: nothing else goes first */
+        return NGX_OK;
+    }
 
-    for (i = 0; i < server->scripts->nelts; i++) {
+    return ngx_http_news_redis_queue_scripts(conn);
+}
+
+
+static ngx_int_t
+ngx_http_news_redis_queue_scripts(ngx_http_news_redis_conn_t *conn)
+{
+    size_t                          argvlen[3];
+    ngx_uint_t                      i;
+    const char                     *argv[3];
+    ngx_http_news_redis_script_t  **script;
+
+    script = conn->server->scripts->elts;
+
+    for (i = 0; i < conn->server->scripts->nelts; i++) {
         argv[0] = "SCRIPT";
         argvlen[0] = sizeof("SCRIPT") - 1;
         argv[1] = "LOAD";
@@ -700,6 +738,70 @@ ngx_http_news_redis_setup_handler(void *data,
     }
 
     ngx_http_news_redis_setup_done(conn);
+}
+
+
+/* ROLE: its first element is "master", "slave" or "sentinel" */
+
+static void
+ngx_http_news_redis_role_handler(void *data,
+    ngx_http_news_redis_result_e result, redisReply *reply,
+    ngx_str_t *reason)
+{
+    ngx_http_news_redis_conn_t *conn = data;
+
+    u_char      *p;
+    ngx_str_t    why;
+    redisReply  *role;
+
+    if (result != NGX_HTTP_NEWS_REDIS_REPLY
+        || reply->type == REDIS_REPLY_ERROR)
+    {
+        /* closed, or ROLE refused (an ACL user needs +role) */
+        ngx_http_news_redis_setup_handler(data, result, reply, reason);
+        return;
+    }
+
+    role = (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0)
+           ? reply->element[0] : NULL;
+
+    if (role != NULL && role->type == REDIS_REPLY_STRING
+        && role->len == sizeof("master") - 1
+        && ngx_strncmp(role->str, "master", role->len) == 0)
+    {
+        if (ngx_http_news_redis_queue_scripts(conn) != NGX_OK) {
+            ngx_str_set(&why, "cannot queue the setup commands");
+            ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                     &why);
+            return;
+        }
+
+        /* counted as the setup commands sent with the connect are */
+        ngx_http_news_metrics_redis_commands(conn->server->scripts->nelts);
+
+        ngx_http_news_redis_setup_done(conn);
+        return;
+    }
+
+    if (role != NULL && role->type == REDIS_REPLY_STRING
+        && role->len == sizeof("slave") - 1
+        && ngx_strncmp(role->str, "slave", role->len) == 0)
+    {
+        ngx_str_set(&why, "Redis is a replica, not the primary");
+
+    } else {
+        p = ngx_snprintf(conn->reason, sizeof(conn->reason),
+                         "Redis is not the primary (ROLE %*s)",
+                         (role != NULL && role->type == REDIS_REPLY_STRING)
+                         ? (size_t) ngx_min(role->len, 32) : 1,
+                         (role != NULL && role->type == REDIS_REPLY_STRING)
+                         ? role->str : "?");
+
+        why.data = conn->reason;
+        why.len = p - conn->reason;
+    }
+
+    ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE, &why);
 }
 
 
@@ -1153,6 +1255,17 @@ ngx_http_news_redis_opened(ngx_http_news_redis_conn_t *conn)
     conn->gauge = ngx_http_news_metrics_connection_open();
     conn->log.action = "setting up the Redis connection";
 
+    if (conn->setup == 0) {
+
+        /* nothing to set up (a sentinel without a password): ready */
+
+        ngx_http_news_redis_ready(conn);
+
+        if (conn->peer.connection != c) {
+            return;
+        }
+    }
+
     c->write->handler = ngx_http_news_redis_write_handler;
     ngx_http_news_redis_write_handler(c->write);
 }
@@ -1301,6 +1414,7 @@ static ngx_int_t
 ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *conn,
     redisReply *reply)
 {
+    redisReply                     *error;
     ngx_queue_t                    *q;
     ngx_http_news_redis_pending_t  *pending;
 
@@ -1381,11 +1495,31 @@ ngx_http_news_redis_dispatch(ngx_http_news_redis_conn_t *conn,
         }
     }
 
-    /* a Cluster's MOVED or ASK: the command is sent to its node */
+    /*
+     * A Cluster's MOVED or ASK: the command is sent to its node.  A
+     * write refused by a primary that Sentinel replaces: it is sent to
+     * the new one.  A script inside EXEC is refused at its first write,
+     * so such a refusal among EXEC's replies is one too (nothing was
+     * written); other errors there are not, as EXEC ran the rest.
+     */
+
+    error = NULL;
 
     if (pending->handler != NULL && conn->hooks.redirect != NULL
-        && reply->type == REDIS_REPLY_ERROR
-        && conn->hooks.redirect(conn->hooks.data, conn, pending, reply)
+        && !pending->setup)
+    {
+        error = ngx_http_news_redis_error(reply);
+
+        if (error != NULL && error != reply
+            && !ngx_http_news_redis_is_error(error,
+                                         ngx_http_news_redis_refused_errors))
+        {
+            error = NULL;
+        }
+    }
+
+    if (error != NULL
+        && conn->hooks.redirect(conn->hooks.data, conn, pending, error)
            == NGX_OK)
     {
         freeReplyObject(reply);

@@ -90,6 +90,7 @@ typedef struct {
     ngx_msec_t                       timeout;    /* the longest of its
                                                     locations' */
     ngx_array_t                     *scripts;    /* loaded at setup */
+    unsigned                         primary:1;  /* ROLE must say master */
 } ngx_http_news_redis_server_t;
 
 
@@ -115,9 +116,10 @@ struct ngx_http_news_redis_pending_s {
 
 /*
  * How a layer above watches a connection, each hook optional:
- * redirect: an error reply to a request's command, before its handler
- *     sees it; NGX_OK when the hook sent the command elsewhere (it then
- *     owns the pending record), NGX_DECLINED to answer it as it is;
+ * redirect: an error reply to a request's command (or a refused write
+ *     among EXEC's replies), before its handler sees it; NGX_OK when the
+ *     hook sent the command elsewhere, or holds it (it then owns the
+ *     pending record), NGX_DECLINED to answer it as it is;
  * push: a reply that answers no command (a subscription's message);
  * down: an attempt failed or a working connection was lost.
  */
