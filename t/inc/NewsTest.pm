@@ -102,9 +102,11 @@ sub start_redis {
     my (@opts) = @_;
     my $dir = tempdir('news-redis-XXXXXX', TMPDIR => 1, CLEANUP => 1);
     my $port = free_port();
-    my %o = @opts;
+    # options may be flags without a value: no hash of them
+    my ($password) = map { $opts[$_ + 1] }
+                     grep { $opts[$_] eq '--requirepass' } 0 .. $#opts;
     my $self = { port => $port, dir => $dir, sock => "$dir/redis.sock",
-                 opts => [@opts], password => $o{'--requirepass'} };
+                 opts => [@opts], password => $password };
     _spawn($self);
     push @started, $self;
     return $self;
