@@ -240,7 +240,21 @@ void
 ngx_http_news_redis_conn_move(ngx_http_news_redis_conn_t *conn,
     struct sockaddr *sockaddr, socklen_t socklen, ngx_str_t *name)
 {
-    ngx_str_t  reason = ngx_string("Redis moved");
+    ngx_str_t                       reason = ngx_string("Redis moved");
+    ngx_queue_t                    *q, held;
+    ngx_http_news_redis_pending_t  *pending;
+
+    /*
+     * What waited for the old server's setup was never sent: it goes to
+     * the new one, after its setup, as a request arriving now would.
+     */
+
+    ngx_queue_init(&held);
+
+    if (!ngx_queue_empty(&conn->waiting)) {
+        ngx_queue_add(&held, &conn->waiting);
+        ngx_queue_init(&conn->waiting);
+    }
 
     ngx_http_news_redis_close(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE, &reason);
 
@@ -252,11 +266,30 @@ ngx_http_news_redis_conn_move(ngx_http_news_redis_conn_t *conn,
 
     conn->backoff = NGX_HTTP_NEWS_REDIS_BACKOFF_MIN;
 
-    if (ngx_exiting || ngx_terminate || ngx_quit) {
-        return;
+    if (!(ngx_exiting || ngx_terminate || ngx_quit)) {
+        ngx_http_news_redis_connect(conn);
     }
 
-    ngx_http_news_redis_connect(conn);
+    while (!ngx_queue_empty(&held)) {
+        q = ngx_queue_head(&held);
+        ngx_queue_remove(q);
+        pending = ngx_queue_data(q, ngx_http_news_redis_pending_t, queue);
+
+        if (pending->handler != NULL
+            && ngx_http_news_redis_conn_send(conn, pending) == NGX_OK)
+        {
+            continue;
+        }
+
+        /* its request gave up, or the new server cannot be reached */
+
+        if (pending->handler != NULL) {
+            pending->handler(pending->data, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                             NULL, &reason);
+        }
+
+        ngx_http_news_redis_pending_free(pending);
+    }
 }
 
 
@@ -565,6 +598,13 @@ ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *conn)
 
     if (rv == NGX_AGAIN) {
         c->write->handler = ngx_http_news_redis_connected_handler;
+
+        /*
+         * A host that drops the SYN would hold the connection, and what
+         * waits for its setup, for the kernel's two minutes of retries.
+         */
+
+        ngx_add_timer(c->write, conn->server->timeout);
         return;
     }
 
@@ -1131,6 +1171,21 @@ ngx_http_news_redis_connected_handler(ngx_event_t *wev)
 
     c = wev->data;
     conn = c->data;
+
+    if (wev->timedout) {
+        level = (conn->backoff > NGX_HTTP_NEWS_REDIS_BACKOFF_MIN)
+                ? NGX_LOG_INFO : NGX_LOG_ERR;
+
+        ngx_log_error(level, &conn->log, NGX_ETIMEDOUT, "connect() timed out");
+        ngx_str_set(&reason, "cannot connect in time");
+        ngx_http_news_redis_fail(conn, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                 &reason);
+        return;
+    }
+
+    if (wev->timer_set) {
+        ngx_del_timer(wev);
+    }
 
     err = 0;
     len = sizeof(int);

@@ -44,6 +44,17 @@ $ENV{TEST_NGINX_STRICT_PORT} = $Strict->{port};
 $ENV{TEST_NGINX_NOSCRIPT_PORT} = $NoScript->{port};
 $ENV{TEST_NGINX_NOSHA_PORT} = $NoSha->{port};
 
+# a host that never completes a connect: a listener that never accepts,
+# its queue full, so that the kernel drops further SYNs
+our $Blackhole = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                       Listen => 1, ReuseAddr => 1)
+    or die "blackhole: $!";
+our @Filling = map {
+    IO::Socket::INET->new(PeerAddr => '127.0.0.1', Blocking => 0,
+                          PeerPort => $Blackhole->sockport)
+} 1 .. 4;
+$ENV{TEST_NGINX_BLACKHOLE_PORT} = $Blackhole->sockport;
+
 # the slow loads: 3000 keys at 1 ms each, about 3 s of -LOADING
 NewsTest::fill_redis($_, 3000) for $Loader, $LoaderB;
 
@@ -769,3 +780,20 @@ sending EVAL
 --- no_error_log
 [error]
 exited on signal
+
+
+
+=== TEST 16: a Redis host that never completes the connect is given up after news_redis_timeout (504 for who waited), not after the kernel's two minutes of retries
+--- config
+    location ~ ^/news/([a-z0-9-]+)$ {
+        news_redis_pass 127.0.0.1:$TEST_NGINX_BLACKHOLE_PORT;
+        news_redis_timeout 300ms;
+        news_article news:article:$1;
+    }
+--- request
+GET /news/held
+--- error_code: 504
+--- error_log eval
+[qr/news redis connection failed: Redis did not answer in time while connecting to Redis/,
+ qr/news: 504 for article "news:article:held"/,
+ qr/news redis reconnecting in 100ms/]
