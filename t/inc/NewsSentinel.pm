@@ -120,7 +120,10 @@ sub agreed_port {
 # operator should start a failed primary without persistence: as a
 # replica of the new one (empty and a primary, it could be taken for
 # the primary by a sentinel that has not learnt the switch yet, and the
-# new primary made its replica, emptied)
+# new primary made its replica, emptied), and never to be promoted
+# (replica-priority 0) while it copies the primary: on a loaded machine
+# the sentinels may fail over on their own, and an empty replica chosen
+# would empty the primary too
 sub restart_as_replica {
     my ($srv, $primary) = @_;
     my @opts = @{ $srv->{opts} };
@@ -133,7 +136,8 @@ sub restart_as_replica {
         }
         push @keep, $o;
     }
-    $srv->{opts} = [ @keep, '--replicaof', "127.0.0.1 $primary->{port}" ];
+    $srv->{opts} = [ @keep, '--replicaof', "127.0.0.1 $primary->{port}",
+                     '--replica-priority', '0' ];
     NewsTest::restart_redis($srv);
 }
 

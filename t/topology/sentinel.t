@@ -453,6 +453,10 @@ NewsSentinel::wait_for(sub {
 my @workers = NewsTest::worker_pids();
 my $before = NewsTest::redis_on($::New, 'HGET', 'news:article:crash',
                                 'views');
+# every sentinel names the primary this block kills (none left behind by
+# an earlier block's reconfiguring)
+Test::More::ok(NewsSentinel::agreed_port($::T, $::New->{port}, 10),
+               'every sentinel names the primary');
 
 my $load = NewsTest::start_load('/news/crash', seconds => 9,
                                 concurrency => 10);
