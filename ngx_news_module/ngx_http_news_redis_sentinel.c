@@ -58,6 +58,7 @@ typedef struct {
     ngx_http_news_redis_conn_t      *ask;        /* questions */
     ngx_http_news_redis_conn_t      *sub;        /* subscribed */
     ngx_uint_t                       state;
+    unsigned                         refused:1; /* SUBSCRIBE, logged */
 } ngx_http_news_redis_watcher_t;
 
 
@@ -92,6 +93,7 @@ struct ngx_http_news_redis_sentinel_s {
     ngx_uint_t                       next;       /* the sentinel to ask */
     ngx_uint_t                       tries;      /* sentinels asked */
     ngx_uint_t                       asking_to;  /* the one asked now */
+    ngx_uint_t                       announced;  /* the failover, by */
     unsigned                         asking:1;
     unsigned                         answered:1; /* a sentinel, this round */
     unsigned                         known:1;    /* a primary was found */
@@ -357,7 +359,8 @@ ngx_http_news_redis_sentinel_exit(ngx_http_news_redis_sentinel_t *sentinel)
 /*
  * NGX_OK: sent, or waiting for the sentinels' answer or a failover's
  * end; NGX_DECLINED: no primary can be used now (503 at once; the
- * sentinels are asked again).
+ * sentinels are asked again); NGX_ERROR: the primary's connection
+ * could not take the command (ngx_http_news_redis_conn_send()).
  */
 
 ngx_int_t
@@ -660,6 +663,20 @@ ngx_http_news_redis_sentinel_use(ngx_http_news_redis_sentinel_t *sentinel,
                   "news redis sentinel: primary of \"%V\" is %V",
                   &sentinel->master, &name);
 
+    /*
+     * The primary replaced, whether an answer or +switch-master said so
+     * first: sentinels that still name it are not followed back for a
+     * while (see stale()).
+     */
+
+    if (sentinel->known) {
+        ngx_memcpy(&sentinel->previous, &sentinel->primary,
+                   sentinel->socklen);
+        sentinel->previous_len = sentinel->socklen;
+        sentinel->switched = ngx_current_msec;
+        sentinel->moved = 1;
+    }
+
     ngx_memcpy(&sentinel->primary, &sa, socklen);
     sentinel->socklen = socklen;
     sentinel->known = 1;
@@ -798,6 +815,7 @@ ngx_http_news_redis_sentinel_subscribed(void *data,
 {
     ngx_http_news_redis_watcher_t *w = data;
 
+    ngx_uint_t                       level;
     ngx_http_news_redis_sentinel_t  *sentinel;
 
     sentinel = w->sentinel;
@@ -807,11 +825,36 @@ ngx_http_news_redis_sentinel_subscribed(void *data,
     }
 
     if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
-        /* a failed connection: its down hook subscribes again */
+
+        /*
+         * A refusal (an ACL user without the channels, NOAUTH, not a
+         * sentinel) leaves the connection up, and no down hook tries
+         * again: the timer does, for a failed connection too.  Said
+         * once, until it succeeds.
+         */
+
+        level = w->refused ? NGX_LOG_INFO : NGX_LOG_ERR;
+
+        ngx_log_error(level, sentinel->log, 0,
+                      "news redis sentinel %V: cannot watch \"%V\" "
+                      "(SUBSCRIBE): %V, trying again",
+                      ngx_http_news_redis_conn_name(w->sub),
+                      &sentinel->master, reason);
+
+        w->refused = 1;
         w->state = NGX_HTTP_NEWS_REDIS_SENTINEL_UNSUBSCRIBED;
+
+        if (!sentinel->resubscribe.timer_set
+            && !ngx_exiting && !ngx_terminate && !ngx_quit)
+        {
+            ngx_add_timer(&sentinel->resubscribe,
+                          NGX_HTTP_NEWS_REDIS_SENTINEL_RESUBSCRIBE);
+        }
+
         return;
     }
 
+    w->refused = 0;
     w->state = NGX_HTTP_NEWS_REDIS_SENTINEL_SUBSCRIBED;
 
     ngx_log_error(NGX_LOG_INFO, sentinel->log, 0,
@@ -840,6 +883,8 @@ ngx_http_news_redis_sentinel_resubscribe_handler(ngx_event_t *ev)
     if (sentinel->exiting || ngx_exiting || ngx_terminate || ngx_quit) {
         return;
     }
+
+    /* not those whose SUBSCRIBE is still unanswered: never twice */
 
     for (i = 0; i < sentinel->sentinels.nelts; i++) {
         w = &sentinel->watchers[i];
@@ -919,14 +964,6 @@ ngx_http_news_redis_sentinel_push(void *data, ngx_http_news_redis_conn_t *conn,
                   &primary.host, (int) primary.port,
                   ngx_http_news_redis_conn_name(conn));
 
-    if (sentinel->known) {
-        ngx_memcpy(&sentinel->previous, &sentinel->primary,
-                   sentinel->socklen);
-        sentinel->previous_len = sentinel->socklen;
-        sentinel->switched = ngx_current_msec;
-        sentinel->moved = 1;
-    }
-
     ngx_http_news_redis_sentinel_use(sentinel, &primary);
 
     ngx_http_news_redis_sentinel_resume(sentinel);
@@ -943,6 +980,8 @@ static void
 ngx_http_news_redis_sentinel_hold(ngx_http_news_redis_sentinel_t *sentinel,
     ngx_http_news_redis_conn_t *conn)
 {
+    ngx_uint_t  i;
+
     if (sentinel->failing_over) {
         return;
     }
@@ -954,6 +993,12 @@ ngx_http_news_redis_sentinel_hold(ngx_http_news_redis_sentinel_t *sentinel,
                   ngx_http_news_redis_conn_name(conn));
 
     sentinel->failing_over = 1;
+
+    for (i = 0; i < sentinel->sentinels.nelts; i++) {
+        if (sentinel->watchers[i].sub == conn) {
+            sentinel->announced = i;
+        }
+    }
 
     ngx_add_timer(&sentinel->failover, NGX_HTTP_NEWS_REDIS_SENTINEL_FAILOVER);
 }
@@ -975,27 +1020,47 @@ ngx_http_news_redis_sentinel_resume(ngx_http_news_redis_sentinel_t *sentinel)
 }
 
 
-/* no switch announced in time (aborted, or missed): the sentinels say */
+/*
+ * No switch announced in time (a slow or aborted failover, or a missed
+ * message).  What was held is answered 503, never sent: until the
+ * switch every sentinel but the leader still names the old primary, and
+ * what it counted now would be lost with the switch.  The sentinels are
+ * asked, the one that announced the failover first: once the promoted
+ * replica has taken the role, it names that one.
+ */
 
 static void
 ngx_http_news_redis_sentinel_failover_handler(ngx_event_t *ev)
 {
+    ngx_str_t                        reason;
     ngx_http_news_redis_sentinel_t  *sentinel;
 
     sentinel = ev->data;
 
     ngx_log_error(NGX_LOG_WARN, sentinel->log, 0,
                   "news redis sentinel: no switch of \"%V\" announced "
-                  "within %dms of its failover, asking the sentinels",
+                  "within %dms of its failover, held requests answered "
+                  "503, asking the sentinels",
                   &sentinel->master, NGX_HTTP_NEWS_REDIS_SENTINEL_FAILOVER);
 
     sentinel->failing_over = 0;
 
-    if (sentinel->asking) {
-        /* the answer releases what waits */
+    ngx_str_set(&reason, "Redis failover not finished in time");
+    ngx_http_news_redis_sentinel_release(sentinel,
+                                         NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                         &reason);
+
+    if (sentinel->asking || sentinel->exiting
+        || ngx_exiting || ngx_terminate || ngx_quit)
+    {
         return;
     }
 
+    if (sentinel->check.timer_set) {
+        ngx_del_timer(&sentinel->check);
+    }
+
+    sentinel->next = sentinel->announced;
     sentinel->tries = 0;
     sentinel->answered = 0;
     ngx_http_news_redis_sentinel_ask(sentinel);
@@ -1095,7 +1160,9 @@ ngx_http_news_redis_sentinel_readonly(void *data,
 {
     ngx_http_news_redis_sentinel_t *sentinel = data;
 
-    if (sentinel->exiting
+    /* exiting, the sentinels are not asked again: nothing would send it */
+
+    if (sentinel->exiting || ngx_exiting || ngx_terminate || ngx_quit
         || pending->redirects >= NGX_HTTP_NEWS_REDIS_SENTINEL_RESENDS
         || !(ngx_http_news_redis_reply_is_error(error, "READONLY")
              || ngx_http_news_redis_reply_is_error(error, "NOREPLICAS")))
