@@ -5,7 +5,8 @@
 # without a reload, no acknowledged view lost); the old primary, now a
 # replica, never written to, and refused by the ROLE check when a
 # sentinel names it; every sentinel down at start (503 + Retry-After,
-# then served when they come up); nginx -t on wrong settings.
+# then served when they come up); nginx -t on wrong settings; a
+# sentinel user refused SUBSCRIBE (logged, made again once granted).
 
 use lib 't/inc';
 use Test::Nginx::Socket 'no_plan';
@@ -609,3 +610,68 @@ Test::More::is($rc, 0, 'a complete configuration passes') or
 GET /t
 --- response_body
 checked
+
+
+
+=== TEST 9: a sentinel user without the channels: SUBSCRIBE refused, logged once at error level with the sentinel's address, made again once granted
+--- config
+    location = /t { return 200 "checked\n"; }
+--- init
+my $s = $::T->{sentinels}[0];
+NewsSentinel::sentinel_call($s, 'ACL', 'SETUSER', 'watcher', 'reset', 'on',
+    '>s3cret', '+sentinel|get-master-addr-by-name', '+subscribe',
+    'resetchannels');
+my $nginx = NewsTest::start_nginx(
+    "        location ~ ^/news/([a-z0-9-]+)\$ {\n"
+    . "            news_redis_sentinel mymaster 127.0.0.1:$s->{port};\n"
+    . "            news_redis_sentinel_user watcher;\n"
+    . "            news_redis_sentinel_password s3cret;\n"
+    . "            news_redis_timeout 1s;\n"
+    . "            news_article news:article:\$1;\n        }\n");
+my $found = qr/news redis sentinel: primary of "mymaster" is 127\.0\.0\.1:\d+/;
+my $log = '';
+NewsSentinel::wait_for(sub {
+    $log = join '', NewsTest::log_since(0, $nginx->{error_log});
+    $log =~ $found;
+}, 5);
+Test::More::like($log, $found, 'the user may ask: the primary is found');
+
+my $refused = qr/\[error\].*news redis sentinel 127\.0\.0\.1:$s->{port}: cannot watch "mymaster" \(SUBSCRIBE\): Redis replied "NOPERM/;
+NewsSentinel::wait_for(sub {
+    $log = join '', NewsTest::log_since(0, $nginx->{error_log});
+    $log =~ $refused;
+}, 5);
+Test::More::like($log, $refused,
+                 'the refusal is an error, with the sentinel and why');
+
+# tried again every 500 ms, said once
+NewsSentinel::wait_for(sub {
+    my $n = () = grep { /cannot watch "mymaster"/ }
+                 NewsTest::log_since(0, $nginx->{error_log});
+    $n >= 3;
+}, 5);
+my @errors = grep { $_ =~ $refused } NewsTest::log_since(0, $nginx->{error_log});
+my @again = grep { /\[info\].*cannot watch "mymaster" \(SUBSCRIBE\)/ }
+            NewsTest::log_since(0, $nginx->{error_log});
+Test::More::is(scalar @errors, 1, 'logged at error level once');
+Test::More::cmp_ok(scalar @again, '>=', 2, 'and tried again');
+
+NewsSentinel::sentinel_call($s, 'ACL', 'SETUSER', 'watcher',
+    '&+switch-master', '&+failover-state-send-slaveof-noone');
+my $watching = qr/news redis sentinel: watching "mymaster" on 127\.0\.0\.1:$s->{port}\b/;
+NewsSentinel::wait_for(sub {
+    $log = join '', NewsTest::log_since(0, $nginx->{error_log});
+    $log =~ $watching;
+}, 5);
+Test::More::like($log, $watching, 'subscribed once the user may');
+NewsTest::stop_nginx($nginx);
+NewsSentinel::sentinel_call($s, 'ACL', 'DELUSER', 'watcher');
+--- request
+GET /t
+--- response_body
+checked
+--- no_error_log
+exited on signal
+[alert]
+[crit]
+--- timeout: 20
