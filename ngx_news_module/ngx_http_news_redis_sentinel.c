@@ -7,8 +7,9 @@
  * with ROLE so that a server that is not (or no longer) a primary is
  * refused.  It also keeps one connection to every sentinel subscribed
  * to +switch-master and +failover-state-send-slaveof-noone (a
- * subscribed connection can send nothing else; only the sentinel that
- * leads a failover tells its steps).  From the moment a failover is
+ * subscribed connection can send little else; only the sentinel that
+ * leads a failover tells its steps), and PINGed so that a sentinel
+ * gone without a word is noticed.  From the moment a failover is
  * about to promote a replica until the switch is announced, requests
  * are held, not sent: what the old primary counted then would be lost
  * with the switch.  A switch moves the connection to the new primary
@@ -38,6 +39,12 @@
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_RETRY     500
 /* lost subscriptions are made again after */
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_RESUBSCRIBE  500
+/*
+ * A subscribed connection is PINGed this often: a sentinel gone without
+ * a FIN (a host down, a cut network) would else seem to listen for
+ * hours; unanswered within news_redis_timeout, the connection fails.
+ */
+#define NGX_HTTP_NEWS_REDIS_SENTINEL_PING      5000
 /* requests are held for a failover announced at most this long */
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_FAILOVER  3000
 /*
@@ -59,6 +66,7 @@ typedef struct {
     ngx_http_news_redis_conn_t      *sub;        /* subscribed */
     ngx_uint_t                       state;
     unsigned                         refused:1; /* SUBSCRIBE, logged */
+    unsigned                         pinged:1;  /* a PING unanswered */
 } ngx_http_news_redis_watcher_t;
 
 
@@ -89,6 +97,7 @@ struct ngx_http_news_redis_sentinel_s {
     ngx_event_t                      check;
     ngx_event_t                      resubscribe;
     ngx_event_t                      failover;   /* its end, at the latest */
+    ngx_event_t                      ping;       /* subscriptions alive */
     ngx_msec_t                       asked;      /* the last question */
     ngx_uint_t                       next;       /* the sentinel to ask */
     ngx_uint_t                       tries;      /* sentinels asked */
@@ -128,6 +137,10 @@ static void ngx_http_news_redis_sentinel_subscribed(void *data,
     ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
     ngx_str_t *reason);
 static void ngx_http_news_redis_sentinel_resubscribe_handler(ngx_event_t *ev);
+static void ngx_http_news_redis_sentinel_ping_handler(ngx_event_t *ev);
+static void ngx_http_news_redis_sentinel_pong(void *data,
+    ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
+    ngx_str_t *reason);
 static void ngx_http_news_redis_sentinel_push(void *data,
     ngx_http_news_redis_conn_t *conn, ngx_http_news_redis_reply_t *reply);
 static void ngx_http_news_redis_sentinel_hold(
@@ -260,6 +273,11 @@ ngx_http_news_redis_sentinel_init(ngx_http_news_redis_sentinel_t *sentinel,
     sentinel->failover.log = log;
     sentinel->failover.cancelable = 1;
 
+    sentinel->ping.handler = ngx_http_news_redis_sentinel_ping_handler;
+    sentinel->ping.data = sentinel;
+    sentinel->ping.log = log;
+    sentinel->ping.cancelable = 1;
+
     /* workers do not all ask the same sentinel first */
 
     sentinel->next = ngx_pid % n;
@@ -285,6 +303,8 @@ ngx_http_news_redis_sentinel_init(ngx_http_news_redis_sentinel_t *sentinel,
 
         ngx_http_news_redis_sentinel_subscribe(w);
     }
+
+    ngx_add_timer(&sentinel->ping, NGX_HTTP_NEWS_REDIS_SENTINEL_PING);
 
     /* the primary before the first request, so it finds it known */
 
@@ -324,6 +344,10 @@ ngx_http_news_redis_sentinel_exit(ngx_http_news_redis_sentinel_t *sentinel)
 
     if (sentinel->failover.timer_set) {
         ngx_del_timer(&sentinel->failover);
+    }
+
+    if (sentinel->ping.timer_set) {
+        ngx_del_timer(&sentinel->ping);
     }
 
     sentinel->failing_over = 0;
@@ -893,6 +917,84 @@ ngx_http_news_redis_sentinel_resubscribe_handler(ngx_event_t *ev)
             ngx_http_news_redis_sentinel_subscribe(w);
         }
     }
+}
+
+
+/*
+ * PING on every subscribed connection (allowed in subscribe mode): the
+ * connection's stall timer fails one whose sentinel does not answer,
+ * and its down hook subscribes again.
+ */
+
+static void
+ngx_http_news_redis_sentinel_ping_handler(ngx_event_t *ev)
+{
+    ngx_str_t                        argv[1];
+    ngx_uint_t                       i;
+    ngx_http_news_redis_command_t    command;
+    ngx_http_news_redis_pending_t   *pending;
+    ngx_http_news_redis_watcher_t   *w;
+    ngx_http_news_redis_sentinel_t  *sentinel;
+
+    sentinel = ev->data;
+
+    if (sentinel->exiting || ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    ngx_str_set(&argv[0], "PING");
+
+    command.script = NULL;
+    command.nkeys = 0;
+    command.argc = 1;
+    command.argv = argv;
+
+    for (i = 0; i < sentinel->sentinels.nelts; i++) {
+        w = &sentinel->watchers[i];
+
+        if (w->state != NGX_HTTP_NEWS_REDIS_SENTINEL_SUBSCRIBED || w->pinged) {
+            continue;
+        }
+
+        pending = ngx_http_news_redis_pending_create(&command, 1,
+                      ngx_http_news_redis_sentinel_pong, w, sentinel->log);
+        if (pending == NULL) {
+            break;
+        }
+
+        if (ngx_http_news_redis_conn_send(w->sub, pending) != NGX_OK) {
+            ngx_http_news_redis_pending_free(pending);
+            continue;
+        }
+
+        w->pinged = 1;
+    }
+
+    ngx_add_timer(&sentinel->ping, NGX_HTTP_NEWS_REDIS_SENTINEL_PING);
+}
+
+
+/*
+ * PING's reply, or what came before it: a message that arrives while a
+ * PING waits is taken for its reply, so it is handled as one (the pong
+ * then comes as a message, and is ignored).  A failure is the
+ * connection's: its down hook subscribes again.
+ */
+
+static void
+ngx_http_news_redis_sentinel_pong(void *data,
+    ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
+    ngx_str_t *reason)
+{
+    ngx_http_news_redis_watcher_t *w = data;
+
+    w->pinged = 0;
+
+    if (w->sentinel->exiting || result != NGX_HTTP_NEWS_REDIS_REPLY) {
+        return;
+    }
+
+    ngx_http_news_redis_sentinel_push(w->sentinel, w->sub, reply);
 }
 
 

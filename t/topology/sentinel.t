@@ -6,7 +6,8 @@
 # replica, never written to, and refused by the ROLE check when a
 # sentinel names it; every sentinel down at start (503 + Retry-After,
 # then served when they come up); nginx -t on wrong settings; a
-# sentinel user refused SUBSCRIBE (logged, made again once granted).
+# sentinel user refused SUBSCRIBE (logged, made again once granted); a
+# stopped sentinel's subscription given up (PING) and made again.
 
 use lib 't/inc';
 use Test::Nginx::Socket 'no_plan';
@@ -675,3 +676,44 @@ exited on signal
 [alert]
 [crit]
 --- timeout: 20
+
+
+
+=== TEST 10: a sentinel that stops answering (no FIN): its subscribed connection is PINGed, given up after news_redis_timeout, and subscribed again once it answers
+--- config
+    location = /t { return 200 "checked\n"; }
+--- init
+my $s = $::T->{sentinels}[2];
+my $nginx = NewsTest::start_nginx(::sentinel_location());
+my $watching = qr/news redis sentinel: watching "mymaster" on 127\.0\.0\.1:$s->{port}\b/;
+my $n_watching = sub {
+    scalar grep { $_ =~ $watching }
+        NewsTest::log_since(0, $nginx->{error_log});
+};
+NewsSentinel::wait_for(sub { $n_watching->() >= 1 }, 5);
+Test::More::is($n_watching->(), 1, 'subscribed to the third sentinel');
+
+# stopped, it keeps its sockets open: only a question finds it gone
+kill 'STOP', $s->{pid};
+my $gone = qr/news redis connection failed: Redis did not answer in time.*redis: 127\.0\.0\.1:$s->{port}\b/;
+my $log = '';
+NewsSentinel::wait_for(sub {
+    $log = join '', NewsTest::log_since(0, $nginx->{error_log});
+    $log =~ $gone;
+}, 10);
+kill 'CONT', $s->{pid};
+Test::More::like($log, $gone, 'the silent sentinel is given up');
+
+NewsSentinel::wait_for(sub { $n_watching->() >= 2 }, 15);
+Test::More::cmp_ok($n_watching->(), '>=', 2, 'and watched again once back')
+    or Test::More::diag(join '', grep { /sentinel|redis/ } NewsTest::log_since(0, $nginx->{error_log}));
+NewsTest::stop_nginx($nginx);
+--- request
+GET /t
+--- response_body
+checked
+--- no_error_log
+exited on signal
+[alert]
+[crit]
+--- timeout: 30
