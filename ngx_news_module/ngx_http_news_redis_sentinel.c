@@ -990,7 +990,22 @@ ngx_http_news_redis_sentinel_pong(void *data,
 
     w->pinged = 0;
 
-    if (w->sentinel->exiting || result != NGX_HTTP_NEWS_REDIS_REPLY) {
+    if (w->sentinel->exiting) {
+        return;
+    }
+
+    if (result == NGX_HTTP_NEWS_REDIS_TIMEDOUT
+        || result == NGX_HTTP_NEWS_REDIS_LOST)
+    {
+        ngx_log_error(NGX_LOG_INFO, w->sentinel->log, 0,
+                      "news redis sentinel %V did not answer PING: %V, "
+                      "subscribing again",
+                      ngx_http_news_redis_conn_name(w->sub), reason);
+        return;
+    }
+
+    if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
+        /* refused (an ACL user without +ping): an answer all the same */
         return;
     }
 

@@ -696,12 +696,12 @@ Test::More::is($n_watching->(), 1, 'subscribed to the third sentinel');
 
 # stopped, it keeps its sockets open: only a question finds it gone
 kill 'STOP', $s->{pid};
-my $gone = qr/news redis connection failed: Redis did not answer in time.*redis: 127\.0\.0\.1:$s->{port}\b/;
+my $gone = qr/news redis sentinel 127\.0\.0\.1:$s->{port} did not answer PING/;
 my $log = '';
 NewsSentinel::wait_for(sub {
     $log = join '', NewsTest::log_since(0, $nginx->{error_log});
     $log =~ $gone;
-}, 10);
+}, 15);
 kill 'CONT', $s->{pid};
 Test::More::like($log, $gone, 'the silent sentinel is given up');
 
