@@ -7,8 +7,9 @@
  * with ROLE so that a server that is not (or no longer) a primary is
  * refused.  It also keeps one connection to every sentinel subscribed
  * to +switch-master and +failover-state-send-slaveof-noone (a
- * subscribed connection can send nothing else; only the sentinel that
- * leads a failover tells its steps).  From the moment a failover is
+ * subscribed connection can send little else; only the sentinel that
+ * leads a failover tells its steps), and PINGed so that a sentinel
+ * gone without a word is noticed.  From the moment a failover is
  * about to promote a replica until the switch is announced, requests
  * are held, not sent: what the old primary counted then would be lost
  * with the switch.  A switch moves the connection to the new primary
@@ -38,6 +39,12 @@
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_RETRY     500
 /* lost subscriptions are made again after */
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_RESUBSCRIBE  500
+/*
+ * A subscribed connection is PINGed this often: a sentinel gone without
+ * a FIN (a host down, a cut network) would else seem to listen for
+ * hours; unanswered within news_redis_timeout, the connection fails.
+ */
+#define NGX_HTTP_NEWS_REDIS_SENTINEL_PING      5000
 /* requests are held for a failover announced at most this long */
 #define NGX_HTTP_NEWS_REDIS_SENTINEL_FAILOVER  3000
 /*
@@ -58,6 +65,8 @@ typedef struct {
     ngx_http_news_redis_conn_t      *ask;        /* questions */
     ngx_http_news_redis_conn_t      *sub;        /* subscribed */
     ngx_uint_t                       state;
+    unsigned                         refused:1; /* SUBSCRIBE, logged */
+    unsigned                         pinged:1;  /* a PING unanswered */
 } ngx_http_news_redis_watcher_t;
 
 
@@ -88,10 +97,12 @@ struct ngx_http_news_redis_sentinel_s {
     ngx_event_t                      check;
     ngx_event_t                      resubscribe;
     ngx_event_t                      failover;   /* its end, at the latest */
+    ngx_event_t                      ping;       /* subscriptions alive */
     ngx_msec_t                       asked;      /* the last question */
     ngx_uint_t                       next;       /* the sentinel to ask */
     ngx_uint_t                       tries;      /* sentinels asked */
     ngx_uint_t                       asking_to;  /* the one asked now */
+    ngx_uint_t                       announced;  /* the failover, by */
     unsigned                         asking:1;
     unsigned                         answered:1; /* a sentinel, this round */
     unsigned                         known:1;    /* a primary was found */
@@ -126,6 +137,10 @@ static void ngx_http_news_redis_sentinel_subscribed(void *data,
     ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
     ngx_str_t *reason);
 static void ngx_http_news_redis_sentinel_resubscribe_handler(ngx_event_t *ev);
+static void ngx_http_news_redis_sentinel_ping_handler(ngx_event_t *ev);
+static void ngx_http_news_redis_sentinel_pong(void *data,
+    ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
+    ngx_str_t *reason);
 static void ngx_http_news_redis_sentinel_push(void *data,
     ngx_http_news_redis_conn_t *conn, ngx_http_news_redis_reply_t *reply);
 static void ngx_http_news_redis_sentinel_hold(
@@ -258,6 +273,11 @@ ngx_http_news_redis_sentinel_init(ngx_http_news_redis_sentinel_t *sentinel,
     sentinel->failover.log = log;
     sentinel->failover.cancelable = 1;
 
+    sentinel->ping.handler = ngx_http_news_redis_sentinel_ping_handler;
+    sentinel->ping.data = sentinel;
+    sentinel->ping.log = log;
+    sentinel->ping.cancelable = 1;
+
     /* workers do not all ask the same sentinel first */
 
     sentinel->next = ngx_pid % n;
@@ -283,6 +303,8 @@ ngx_http_news_redis_sentinel_init(ngx_http_news_redis_sentinel_t *sentinel,
 
         ngx_http_news_redis_sentinel_subscribe(w);
     }
+
+    ngx_add_timer(&sentinel->ping, NGX_HTTP_NEWS_REDIS_SENTINEL_PING);
 
     /* the primary before the first request, so it finds it known */
 
@@ -324,6 +346,10 @@ ngx_http_news_redis_sentinel_exit(ngx_http_news_redis_sentinel_t *sentinel)
         ngx_del_timer(&sentinel->failover);
     }
 
+    if (sentinel->ping.timer_set) {
+        ngx_del_timer(&sentinel->ping);
+    }
+
     sentinel->failing_over = 0;
 
     ngx_http_news_redis_sentinel_release(sentinel,
@@ -357,7 +383,8 @@ ngx_http_news_redis_sentinel_exit(ngx_http_news_redis_sentinel_t *sentinel)
 /*
  * NGX_OK: sent, or waiting for the sentinels' answer or a failover's
  * end; NGX_DECLINED: no primary can be used now (503 at once; the
- * sentinels are asked again).
+ * sentinels are asked again); NGX_ERROR: the primary's connection
+ * could not take the command (ngx_http_news_redis_conn_send()).
  */
 
 ngx_int_t
@@ -660,6 +687,20 @@ ngx_http_news_redis_sentinel_use(ngx_http_news_redis_sentinel_t *sentinel,
                   "news redis sentinel: primary of \"%V\" is %V",
                   &sentinel->master, &name);
 
+    /*
+     * The primary replaced, whether an answer or +switch-master said so
+     * first: sentinels that still name it are not followed back for a
+     * while (see stale()).
+     */
+
+    if (sentinel->known) {
+        ngx_memcpy(&sentinel->previous, &sentinel->primary,
+                   sentinel->socklen);
+        sentinel->previous_len = sentinel->socklen;
+        sentinel->switched = ngx_current_msec;
+        sentinel->moved = 1;
+    }
+
     ngx_memcpy(&sentinel->primary, &sa, socklen);
     sentinel->socklen = socklen;
     sentinel->known = 1;
@@ -798,6 +839,7 @@ ngx_http_news_redis_sentinel_subscribed(void *data,
 {
     ngx_http_news_redis_watcher_t *w = data;
 
+    ngx_uint_t                       level;
     ngx_http_news_redis_sentinel_t  *sentinel;
 
     sentinel = w->sentinel;
@@ -807,11 +849,36 @@ ngx_http_news_redis_sentinel_subscribed(void *data,
     }
 
     if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
-        /* a failed connection: its down hook subscribes again */
+
+        /*
+         * A refusal (an ACL user without the channels, NOAUTH, not a
+         * sentinel) leaves the connection up, and no down hook tries
+         * again: the timer does, for a failed connection too.  Said
+         * once, until it succeeds.
+         */
+
+        level = w->refused ? NGX_LOG_INFO : NGX_LOG_ERR;
+
+        ngx_log_error(level, sentinel->log, 0,
+                      "news redis sentinel %V: cannot watch \"%V\" "
+                      "(SUBSCRIBE): %V, trying again",
+                      ngx_http_news_redis_conn_name(w->sub),
+                      &sentinel->master, reason);
+
+        w->refused = 1;
         w->state = NGX_HTTP_NEWS_REDIS_SENTINEL_UNSUBSCRIBED;
+
+        if (!sentinel->resubscribe.timer_set
+            && !ngx_exiting && !ngx_terminate && !ngx_quit)
+        {
+            ngx_add_timer(&sentinel->resubscribe,
+                          NGX_HTTP_NEWS_REDIS_SENTINEL_RESUBSCRIBE);
+        }
+
         return;
     }
 
+    w->refused = 0;
     w->state = NGX_HTTP_NEWS_REDIS_SENTINEL_SUBSCRIBED;
 
     ngx_log_error(NGX_LOG_INFO, sentinel->log, 0,
@@ -841,6 +908,8 @@ ngx_http_news_redis_sentinel_resubscribe_handler(ngx_event_t *ev)
         return;
     }
 
+    /* not those whose SUBSCRIBE is still unanswered: never twice */
+
     for (i = 0; i < sentinel->sentinels.nelts; i++) {
         w = &sentinel->watchers[i];
 
@@ -848,6 +917,99 @@ ngx_http_news_redis_sentinel_resubscribe_handler(ngx_event_t *ev)
             ngx_http_news_redis_sentinel_subscribe(w);
         }
     }
+}
+
+
+/*
+ * PING on every subscribed connection (allowed in subscribe mode): the
+ * connection's stall timer fails one whose sentinel does not answer,
+ * and its down hook subscribes again.
+ */
+
+static void
+ngx_http_news_redis_sentinel_ping_handler(ngx_event_t *ev)
+{
+    ngx_str_t                        argv[1];
+    ngx_uint_t                       i;
+    ngx_http_news_redis_command_t    command;
+    ngx_http_news_redis_pending_t   *pending;
+    ngx_http_news_redis_watcher_t   *w;
+    ngx_http_news_redis_sentinel_t  *sentinel;
+
+    sentinel = ev->data;
+
+    if (sentinel->exiting || ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    ngx_str_set(&argv[0], "PING");
+
+    command.script = NULL;
+    command.nkeys = 0;
+    command.argc = 1;
+    command.argv = argv;
+
+    for (i = 0; i < sentinel->sentinels.nelts; i++) {
+        w = &sentinel->watchers[i];
+
+        if (w->state != NGX_HTTP_NEWS_REDIS_SENTINEL_SUBSCRIBED || w->pinged) {
+            continue;
+        }
+
+        pending = ngx_http_news_redis_pending_create(&command, 1,
+                      ngx_http_news_redis_sentinel_pong, w, sentinel->log);
+        if (pending == NULL) {
+            break;
+        }
+
+        if (ngx_http_news_redis_conn_send(w->sub, pending) != NGX_OK) {
+            ngx_http_news_redis_pending_free(pending);
+            continue;
+        }
+
+        w->pinged = 1;
+    }
+
+    ngx_add_timer(&sentinel->ping, NGX_HTTP_NEWS_REDIS_SENTINEL_PING);
+}
+
+
+/*
+ * PING's reply, or what came before it: a message that arrives while a
+ * PING waits is taken for its reply, so it is handled as one (the pong
+ * then comes as a message, and is ignored).  A failure is the
+ * connection's: its down hook subscribes again.
+ */
+
+static void
+ngx_http_news_redis_sentinel_pong(void *data,
+    ngx_http_news_redis_result_e result, ngx_http_news_redis_reply_t *reply,
+    ngx_str_t *reason)
+{
+    ngx_http_news_redis_watcher_t *w = data;
+
+    w->pinged = 0;
+
+    if (w->sentinel->exiting) {
+        return;
+    }
+
+    if (result == NGX_HTTP_NEWS_REDIS_TIMEDOUT
+        || result == NGX_HTTP_NEWS_REDIS_LOST)
+    {
+        ngx_log_error(NGX_LOG_INFO, w->sentinel->log, 0,
+                      "news redis sentinel %V did not answer PING: %V, "
+                      "subscribing again",
+                      ngx_http_news_redis_conn_name(w->sub), reason);
+        return;
+    }
+
+    if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
+        /* refused (an ACL user without +ping): an answer all the same */
+        return;
+    }
+
+    ngx_http_news_redis_sentinel_push(w->sentinel, w->sub, reply);
 }
 
 
@@ -919,14 +1081,6 @@ ngx_http_news_redis_sentinel_push(void *data, ngx_http_news_redis_conn_t *conn,
                   &primary.host, (int) primary.port,
                   ngx_http_news_redis_conn_name(conn));
 
-    if (sentinel->known) {
-        ngx_memcpy(&sentinel->previous, &sentinel->primary,
-                   sentinel->socklen);
-        sentinel->previous_len = sentinel->socklen;
-        sentinel->switched = ngx_current_msec;
-        sentinel->moved = 1;
-    }
-
     ngx_http_news_redis_sentinel_use(sentinel, &primary);
 
     ngx_http_news_redis_sentinel_resume(sentinel);
@@ -943,6 +1097,8 @@ static void
 ngx_http_news_redis_sentinel_hold(ngx_http_news_redis_sentinel_t *sentinel,
     ngx_http_news_redis_conn_t *conn)
 {
+    ngx_uint_t  i;
+
     if (sentinel->failing_over) {
         return;
     }
@@ -954,6 +1110,12 @@ ngx_http_news_redis_sentinel_hold(ngx_http_news_redis_sentinel_t *sentinel,
                   ngx_http_news_redis_conn_name(conn));
 
     sentinel->failing_over = 1;
+
+    for (i = 0; i < sentinel->sentinels.nelts; i++) {
+        if (sentinel->watchers[i].sub == conn) {
+            sentinel->announced = i;
+        }
+    }
 
     ngx_add_timer(&sentinel->failover, NGX_HTTP_NEWS_REDIS_SENTINEL_FAILOVER);
 }
@@ -975,27 +1137,47 @@ ngx_http_news_redis_sentinel_resume(ngx_http_news_redis_sentinel_t *sentinel)
 }
 
 
-/* no switch announced in time (aborted, or missed): the sentinels say */
+/*
+ * No switch announced in time (a slow or aborted failover, or a missed
+ * message).  What was held is answered 503, never sent: until the
+ * switch every sentinel but the leader still names the old primary, and
+ * what it counted now would be lost with the switch.  The sentinels are
+ * asked, the one that announced the failover first: once the promoted
+ * replica has taken the role, it names that one.
+ */
 
 static void
 ngx_http_news_redis_sentinel_failover_handler(ngx_event_t *ev)
 {
+    ngx_str_t                        reason;
     ngx_http_news_redis_sentinel_t  *sentinel;
 
     sentinel = ev->data;
 
     ngx_log_error(NGX_LOG_WARN, sentinel->log, 0,
                   "news redis sentinel: no switch of \"%V\" announced "
-                  "within %dms of its failover, asking the sentinels",
+                  "within %dms of its failover, held requests answered "
+                  "503, asking the sentinels",
                   &sentinel->master, NGX_HTTP_NEWS_REDIS_SENTINEL_FAILOVER);
 
     sentinel->failing_over = 0;
 
-    if (sentinel->asking) {
-        /* the answer releases what waits */
+    ngx_str_set(&reason, "Redis failover not finished in time");
+    ngx_http_news_redis_sentinel_release(sentinel,
+                                         NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
+                                         &reason);
+
+    if (sentinel->asking || sentinel->exiting
+        || ngx_exiting || ngx_terminate || ngx_quit)
+    {
         return;
     }
 
+    if (sentinel->check.timer_set) {
+        ngx_del_timer(&sentinel->check);
+    }
+
+    sentinel->next = sentinel->announced;
     sentinel->tries = 0;
     sentinel->answered = 0;
     ngx_http_news_redis_sentinel_ask(sentinel);
@@ -1095,7 +1277,9 @@ ngx_http_news_redis_sentinel_readonly(void *data,
 {
     ngx_http_news_redis_sentinel_t *sentinel = data;
 
-    if (sentinel->exiting
+    /* exiting, the sentinels are not asked again: nothing would send it */
+
+    if (sentinel->exiting || ngx_exiting || ngx_terminate || ngx_quit
         || pending->redirects >= NGX_HTTP_NEWS_REDIS_SENTINEL_RESENDS
         || !(ngx_http_news_redis_reply_is_error(error, "READONLY")
              || ngx_http_news_redis_reply_is_error(error, "NOREPLICAS")))

@@ -7,8 +7,8 @@
  * announce a new one (+switch-master), requests held from when a
  * failover is about to promote a replica until then, and the sentinels
  * asked again when the connection to the primary is lost or it refuses
- * writes.  The parsing of what
- * Sentinel sends is plain functions, so that a fuzzer can drive them.
+ * writes.  The parsing of what Sentinel sends is plain functions, so
+ * that a fuzzer can drive them.
  */
 
 

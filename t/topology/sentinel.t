@@ -5,7 +5,10 @@
 # without a reload, no acknowledged view lost); the old primary, now a
 # replica, never written to, and refused by the ROLE check when a
 # sentinel names it; every sentinel down at start (503 + Retry-After,
-# then served when they come up); nginx -t on wrong settings.
+# then served when they come up); nginx -t on wrong settings; a
+# sentinel user refused SUBSCRIBE (logged, made again once granted); a
+# stopped sentinel's subscription given up (PING) and made again; a
+# primary learnt from an answer, then the one it replaced not followed.
 
 use lib 't/inc';
 use Test::Nginx::Socket 'no_plan';
@@ -613,3 +616,171 @@ Test::More::is($rc, 0, 'a complete configuration passes') or
 GET /t
 --- response_body
 checked
+
+
+
+=== TEST 9: a sentinel user without the channels: SUBSCRIBE refused, logged once at error level with the sentinel's address, made again once granted
+--- config
+    location = /t { return 200 "checked\n"; }
+--- init
+my $s = $::T->{sentinels}[0];
+NewsSentinel::sentinel_call($s, 'ACL', 'SETUSER', 'watcher', 'reset', 'on',
+    '>s3cret', '+sentinel|get-master-addr-by-name', '+subscribe',
+    'resetchannels');
+my $nginx = NewsTest::start_nginx(
+    "        location ~ ^/news/([a-z0-9-]+)\$ {\n"
+    . "            news_redis_sentinel mymaster 127.0.0.1:$s->{port};\n"
+    . "            news_redis_sentinel_user watcher;\n"
+    . "            news_redis_sentinel_password s3cret;\n"
+    . "            news_redis_timeout 1s;\n"
+    . "            news_article news:article:\$1;\n        }\n");
+my $found = qr/news redis sentinel: primary of "mymaster" is 127\.0\.0\.1:\d+/;
+my $log = '';
+NewsSentinel::wait_for(sub {
+    $log = join '', NewsTest::log_since(0, $nginx->{error_log});
+    $log =~ $found;
+}, 5);
+Test::More::like($log, $found, 'the user may ask: the primary is found');
+
+my $refused = qr/\[error\].*news redis sentinel 127\.0\.0\.1:$s->{port}: cannot watch "mymaster" \(SUBSCRIBE\): Redis replied "NOPERM/;
+NewsSentinel::wait_for(sub {
+    $log = join '', NewsTest::log_since(0, $nginx->{error_log});
+    $log =~ $refused;
+}, 5);
+Test::More::like($log, $refused,
+                 'the refusal is an error, with the sentinel and why');
+
+# tried again every 500 ms, said once
+NewsSentinel::wait_for(sub {
+    my $n = () = grep { /cannot watch "mymaster"/ }
+                 NewsTest::log_since(0, $nginx->{error_log});
+    $n >= 3;
+}, 5);
+my @errors = grep { $_ =~ $refused } NewsTest::log_since(0, $nginx->{error_log});
+my @again = grep { /\[info\].*cannot watch "mymaster" \(SUBSCRIBE\)/ }
+            NewsTest::log_since(0, $nginx->{error_log});
+Test::More::is(scalar @errors, 1, 'logged at error level once');
+Test::More::cmp_ok(scalar @again, '>=', 2, 'and tried again');
+
+NewsSentinel::sentinel_call($s, 'ACL', 'SETUSER', 'watcher',
+    '&+switch-master', '&+failover-state-send-slaveof-noone');
+my $watching = qr/news redis sentinel: watching "mymaster" on 127\.0\.0\.1:$s->{port}\b/;
+NewsSentinel::wait_for(sub {
+    $log = join '', NewsTest::log_since(0, $nginx->{error_log});
+    $log =~ $watching;
+}, 5);
+Test::More::like($log, $watching, 'subscribed once the user may');
+NewsTest::stop_nginx($nginx);
+NewsSentinel::sentinel_call($s, 'ACL', 'DELUSER', 'watcher');
+--- request
+GET /t
+--- response_body
+checked
+--- no_error_log
+exited on signal
+[alert]
+[crit]
+--- timeout: 20
+
+
+
+=== TEST 10: a sentinel that stops answering (no FIN): its subscribed connection is PINGed, given up after news_redis_timeout, and subscribed again once it answers
+--- config
+    location = /t { return 200 "checked\n"; }
+--- init
+my $s = $::T->{sentinels}[2];
+my $nginx = NewsTest::start_nginx(::sentinel_location());
+my $watching = qr/news redis sentinel: watching "mymaster" on 127\.0\.0\.1:$s->{port}\b/;
+my $n_watching = sub {
+    scalar grep { $_ =~ $watching }
+        NewsTest::log_since(0, $nginx->{error_log});
+};
+NewsSentinel::wait_for(sub { $n_watching->() >= 1 }, 5);
+Test::More::is($n_watching->(), 1, 'subscribed to the third sentinel');
+
+# stopped, it keeps its sockets open: only a question finds it gone
+kill 'STOP', $s->{pid};
+my $gone = qr/news redis sentinel 127\.0\.0\.1:$s->{port} did not answer PING/;
+my $log = '';
+NewsSentinel::wait_for(sub {
+    $log = join '', NewsTest::log_since(0, $nginx->{error_log});
+    $log =~ $gone;
+}, 15);
+kill 'CONT', $s->{pid};
+Test::More::like($log, $gone, 'the silent sentinel is given up');
+
+NewsSentinel::wait_for(sub { $n_watching->() >= 2 }, 15);
+Test::More::cmp_ok($n_watching->(), '>=', 2, 'and watched again once back')
+    or Test::More::diag(join '', grep { /sentinel|redis/ } NewsTest::log_since(0, $nginx->{error_log}));
+NewsTest::stop_nginx($nginx);
+--- request
+GET /t
+--- response_body
+checked
+--- no_error_log
+exited on signal
+[alert]
+[crit]
+--- timeout: 30
+
+
+
+=== TEST 11: a primary learnt from an answer (no +switch-master heard): a sentinel that then names the one it replaced is not followed back
+--- config
+    location = /t { return 200 "checked\n"; }
+--- init
+# sentinel 1 also watches "solo", a lone primary it is told to change
+# (SENTINEL REMOVE + MONITOR: no +switch-master is published), so the
+# worker learns each primary from an answer only
+my $s = $::T->{sentinels}[0];
+my $a = NewsTest::start_redis();
+my $b = NewsTest::start_redis();
+my $name = sub {
+    my ($port) = @_;
+    eval { NewsSentinel::sentinel_call($s, 'SENTINEL', 'REMOVE', 'solo') };
+    NewsSentinel::sentinel_call($s, 'SENTINEL', 'MONITOR', 'solo',
+                                '127.0.0.1', $port, 1);
+};
+my $primary = sub {
+    my ($port) = @_;
+    qr/news redis sentinel: primary of "solo" is 127\.0\.0\.1:$port\b/;
+};
+$name->($a->{port});
+my $nginx = NewsTest::start_nginx(
+    "        location ~ ^/news/([a-z0-9-]+)\$ {\n"
+    . "            news_redis_sentinel solo 127.0.0.1:$s->{port};\n"
+    . "            news_redis_timeout 1s;\n"
+    . "            news_article news:article:\$1;\n        }\n");
+my $log = sub { join '', NewsTest::log_since(0, $nginx->{error_log}) };
+NewsSentinel::wait_for(sub { $log->() =~ $primary->($a->{port}) }, 5);
+Test::More::like($log->(), $primary->($a->{port}), 'the first primary');
+
+# the sentinel names B; the connection to A lost: the worker asks
+$name->($b->{port});
+NewsTest::redis_at($a->{port}, 'CLIENT', 'KILL', 'TYPE', 'normal');
+NewsSentinel::wait_for(sub { $log->() =~ $primary->($b->{port}) }, 5);
+Test::More::like($log->(), $primary->($b->{port}),
+                 'the second, from an answer');
+
+# it names A again (as a sentinel that missed the switch would): not
+# followed back within 10 s of the change
+$name->($a->{port});
+NewsTest::redis_at($b->{port}, 'CLIENT', 'KILL', 'TYPE', 'normal');
+my $stale = qr/news redis sentinel 127\.0\.0\.1:$s->{port} still names 127\.0\.0\.1:$a->{port}, the primary of "solo" before the switch: not followed/;
+NewsSentinel::wait_for(sub { $log->() =~ $stale }, 5);
+Test::More::like($log->(), $stale, 'the replaced primary is not followed');
+my $first = $primary->($a->{port});
+my $n = () = $log->() =~ /$first/g;
+Test::More::is($n, 1, 'nor connected to again');
+
+NewsTest::stop_nginx($nginx);
+NewsSentinel::sentinel_call($s, 'SENTINEL', 'REMOVE', 'solo');
+--- request
+GET /t
+--- response_body
+checked
+--- no_error_log
+exited on signal
+[alert]
+[crit]
+--- timeout: 30
