@@ -84,6 +84,8 @@ static ngx_int_t ngx_http_news_redis_cluster_range(void *data,
 static void ngx_http_news_redis_cluster_release(
     ngx_http_news_redis_cluster_t *cluster,
     ngx_http_news_redis_result_e result, ngx_str_t *reason);
+static ngx_int_t ngx_http_news_redis_cluster_resend(void *data,
+    ngx_http_news_redis_pending_t *pending);
 static void ngx_http_news_redis_cluster_refresh_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_news_redis_cluster_redirected(void *data,
     ngx_http_news_redis_conn_t *conn, ngx_http_news_redis_pending_t *pending,
@@ -697,48 +699,25 @@ static void
 ngx_http_news_redis_cluster_release(ngx_http_news_redis_cluster_t *cluster,
     ngx_http_news_redis_result_e result, ngx_str_t *reason)
 {
-    ngx_int_t                       rc;
-    ngx_str_t                       why;
-    ngx_queue_t                    *q, held;
-    ngx_http_news_redis_pending_t  *pending;
+    ngx_str_t  why = ngx_string("the slot's Redis Cluster node cannot be "
+                                "used");
 
-    /* taken off first: a handler may send again, and wait anew */
-
-    ngx_queue_init(&held);
-
-    if (!ngx_queue_empty(&cluster->waiting)) {
-        ngx_queue_add(&held, &cluster->waiting);
-        ngx_queue_init(&cluster->waiting);
+    if (result == NGX_HTTP_NEWS_REDIS_REPLY) {
+        ngx_http_news_redis_release(&cluster->waiting,
+                                    ngx_http_news_redis_cluster_resend,
+                                    cluster, result, &why);
+        return;
     }
 
-    while (!ngx_queue_empty(&held)) {
-        q = ngx_queue_head(&held);
-        ngx_queue_remove(q);
-        pending = ngx_queue_data(q, ngx_http_news_redis_pending_t, queue);
+    ngx_http_news_redis_release(&cluster->waiting, NULL, NULL, result, reason);
+}
 
-        if (pending->handler == NULL) {
-            /* its request gave up: never sent, so never counted */
-            ngx_http_news_redis_pending_free(pending);
-            continue;
-        }
 
-        if (result == NGX_HTTP_NEWS_REDIS_REPLY) {
-            rc = ngx_http_news_redis_cluster_route(cluster, pending);
-
-            if (rc == NGX_OK) {
-                continue;
-            }
-
-            ngx_str_set(&why, "the slot's Redis Cluster node cannot be used");
-            pending->handler(pending->data, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
-                             NULL, &why);
-
-        } else {
-            pending->handler(pending->data, result, NULL, reason);
-        }
-
-        ngx_http_news_redis_pending_free(pending);
-    }
+static ngx_int_t
+ngx_http_news_redis_cluster_resend(void *data,
+    ngx_http_news_redis_pending_t *pending)
+{
+    return ngx_http_news_redis_cluster_route(data, pending);
 }
 
 

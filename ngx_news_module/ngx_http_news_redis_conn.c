@@ -83,6 +83,8 @@ struct ngx_http_news_redis_conn_s {
 static void ngx_http_news_redis_conn_address(ngx_http_news_redis_conn_t *conn,
     struct sockaddr *sockaddr, socklen_t socklen, ngx_str_t *name);
 static void ngx_http_news_redis_connect(ngx_http_news_redis_conn_t *conn);
+static ngx_int_t ngx_http_news_redis_conn_resend(void *data,
+    ngx_http_news_redis_pending_t *pending);
 static ngx_int_t ngx_http_news_redis_queue_setup(
     ngx_http_news_redis_conn_t *conn);
 static ngx_int_t ngx_http_news_redis_queue_scripts(
@@ -240,9 +242,8 @@ void
 ngx_http_news_redis_conn_move(ngx_http_news_redis_conn_t *conn,
     struct sockaddr *sockaddr, socklen_t socklen, ngx_str_t *name)
 {
-    ngx_str_t                       reason = ngx_string("Redis moved");
-    ngx_queue_t                    *q, held;
-    ngx_http_news_redis_pending_t  *pending;
+    ngx_str_t    reason = ngx_string("Redis moved");
+    ngx_queue_t  held;
 
     /*
      * What waited for the old server's setup was never sent: it goes to
@@ -270,26 +271,8 @@ ngx_http_news_redis_conn_move(ngx_http_news_redis_conn_t *conn,
         ngx_http_news_redis_connect(conn);
     }
 
-    while (!ngx_queue_empty(&held)) {
-        q = ngx_queue_head(&held);
-        ngx_queue_remove(q);
-        pending = ngx_queue_data(q, ngx_http_news_redis_pending_t, queue);
-
-        if (pending->handler != NULL
-            && ngx_http_news_redis_conn_send(conn, pending) == NGX_OK)
-        {
-            continue;
-        }
-
-        /* its request gave up, or the new server cannot be reached */
-
-        if (pending->handler != NULL) {
-            pending->handler(pending->data, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
-                             NULL, &reason);
-        }
-
-        ngx_http_news_redis_pending_free(pending);
-    }
+    ngx_http_news_redis_release(&held, ngx_http_news_redis_conn_resend, conn,
+                                NGX_HTTP_NEWS_REDIS_UNAVAILABLE, &reason);
 }
 
 
@@ -310,6 +293,60 @@ ngx_http_news_redis_conn_destroy(ngx_http_news_redis_conn_t *conn)
 
     ngx_free(conn->out);
     ngx_free(conn);
+}
+
+
+static ngx_int_t
+ngx_http_news_redis_conn_resend(void *data,
+    ngx_http_news_redis_pending_t *pending)
+{
+    return ngx_http_news_redis_conn_send(data, pending);
+}
+
+
+/*
+ * Commands held back, never sent (for a setup, a slot map, a primary):
+ * each sent on with resend, or, without one or when it is not taken,
+ * answered with result (UNAVAILABLE when resend failed) and reason; a
+ * command whose request gave up is freed, never sent, so never
+ * counted.  The queue is emptied first: a handler may send again, and
+ * be held anew.
+ */
+
+void
+ngx_http_news_redis_release(ngx_queue_t *queue,
+    ngx_http_news_redis_resend_pt resend, void *data,
+    ngx_http_news_redis_result_e result, ngx_str_t *reason)
+{
+    ngx_queue_t                    *q, held;
+    ngx_http_news_redis_pending_t  *pending;
+
+    ngx_queue_init(&held);
+
+    if (!ngx_queue_empty(queue)) {
+        ngx_queue_add(&held, queue);
+        ngx_queue_init(queue);
+    }
+
+    while (!ngx_queue_empty(&held)) {
+        q = ngx_queue_head(&held);
+        ngx_queue_remove(q);
+        pending = ngx_queue_data(q, ngx_http_news_redis_pending_t, queue);
+
+        if (pending->handler != NULL) {
+
+            if (resend != NULL && resend(data, pending) == NGX_OK) {
+                continue;
+            }
+
+            pending->handler(pending->data,
+                             resend ? NGX_HTTP_NEWS_REDIS_UNAVAILABLE
+                                    : result,
+                             NULL, reason);
+        }
+
+        ngx_http_news_redis_pending_free(pending);
+    }
 }
 
 

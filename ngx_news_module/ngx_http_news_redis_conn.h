@@ -137,6 +137,11 @@ typedef struct {
 } ngx_http_news_redis_hooks_t;
 
 
+/* sends a command held back (never sent) on: NGX_OK, or not taken */
+typedef ngx_int_t (*ngx_http_news_redis_resend_pt)(void *data,
+    ngx_http_news_redis_pending_t *pending);
+
+
 ngx_http_news_redis_conn_t *ngx_http_news_redis_conn_open(
     ngx_http_news_redis_server_t *server, struct sockaddr *sockaddr,
     socklen_t socklen, ngx_str_t *name, ngx_http_news_redis_hooks_t *hooks,
@@ -156,6 +161,9 @@ void ngx_http_news_redis_pending_free(ngx_http_news_redis_pending_t *pending);
 ngx_int_t ngx_http_news_redis_conn_send(ngx_http_news_redis_conn_t *conn,
     ngx_http_news_redis_pending_t *pending);
 void ngx_http_news_redis_cancel(ngx_http_news_redis_pending_t *pending);
+void ngx_http_news_redis_release(ngx_queue_t *queue,
+    ngx_http_news_redis_resend_pt resend, void *data,
+    ngx_http_news_redis_result_e result, ngx_str_t *reason);
 
 ngx_uint_t ngx_http_news_redis_reply_is_error(
     ngx_http_news_redis_reply_t *reply, const char *prefix);

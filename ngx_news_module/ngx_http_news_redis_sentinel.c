@@ -130,6 +130,8 @@ static void ngx_http_news_redis_sentinel_use(
 static void ngx_http_news_redis_sentinel_release(
     ngx_http_news_redis_sentinel_t *sentinel,
     ngx_http_news_redis_result_e result, ngx_str_t *reason);
+static ngx_int_t ngx_http_news_redis_sentinel_resend(void *data,
+    ngx_http_news_redis_pending_t *pending);
 static void ngx_http_news_redis_sentinel_check_handler(ngx_event_t *ev);
 static void ngx_http_news_redis_sentinel_subscribe(
     ngx_http_news_redis_watcher_t *w);
@@ -737,55 +739,36 @@ static void
 ngx_http_news_redis_sentinel_release(ngx_http_news_redis_sentinel_t *sentinel,
     ngx_http_news_redis_result_e result, ngx_str_t *reason)
 {
-    ngx_int_t                       rc;
-    ngx_str_t                       why;
-    ngx_queue_t                    *q, held;
-    ngx_http_news_redis_pending_t  *pending;
+    ngx_str_t  why = ngx_string("the Redis primary cannot be used");
 
-    if (result == NGX_HTTP_NEWS_REDIS_REPLY && sentinel->failing_over) {
+    if (result != NGX_HTTP_NEWS_REDIS_REPLY) {
+        ngx_http_news_redis_release(&sentinel->waiting, NULL, NULL, result,
+                                    reason);
+        return;
+    }
+
+    if (sentinel->failing_over) {
         /* not to the old primary: they wait for the switch */
         return;
     }
 
-    /* taken off first: a handler may send again, and wait anew */
+    ngx_http_news_redis_release(&sentinel->waiting,
+                                ngx_http_news_redis_sentinel_resend,
+                                sentinel, result, &why);
+}
 
-    ngx_queue_init(&held);
 
-    if (!ngx_queue_empty(&sentinel->waiting)) {
-        ngx_queue_add(&held, &sentinel->waiting);
-        ngx_queue_init(&sentinel->waiting);
+static ngx_int_t
+ngx_http_news_redis_sentinel_resend(void *data,
+    ngx_http_news_redis_pending_t *pending)
+{
+    ngx_http_news_redis_sentinel_t *sentinel = data;
+
+    if (sentinel->data == NULL) {
+        return NGX_DECLINED;
     }
 
-    while (!ngx_queue_empty(&held)) {
-        q = ngx_queue_head(&held);
-        ngx_queue_remove(q);
-        pending = ngx_queue_data(q, ngx_http_news_redis_pending_t, queue);
-
-        if (pending->handler == NULL) {
-            /* its request gave up: never sent (again), so never counted */
-            ngx_http_news_redis_pending_free(pending);
-            continue;
-        }
-
-        if (result == NGX_HTTP_NEWS_REDIS_REPLY) {
-            rc = (sentinel->data != NULL)
-                 ? ngx_http_news_redis_conn_send(sentinel->data, pending)
-                 : NGX_DECLINED;
-
-            if (rc == NGX_OK) {
-                continue;
-            }
-
-            ngx_str_set(&why, "the Redis primary cannot be used");
-            pending->handler(pending->data, NGX_HTTP_NEWS_REDIS_UNAVAILABLE,
-                             NULL, &why);
-
-        } else {
-            pending->handler(pending->data, result, NULL, reason);
-        }
-
-        ngx_http_news_redis_pending_free(pending);
-    }
+    return ngx_http_news_redis_conn_send(sentinel->data, pending);
 }
 
 
