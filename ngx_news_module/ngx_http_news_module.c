@@ -49,6 +49,8 @@ static char *ngx_http_news_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_redis_used(ngx_http_news_loc_conf_t *nlcf,
     ngx_uint_t kind);
+static char *ngx_http_news_redis_addresses(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *nlcf, ngx_uint_t first);
 static char *ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_redis_password_file(ngx_conf_t *cf,
@@ -1155,31 +1157,14 @@ ngx_http_news_redis_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_news_loc_conf_t *nlcf = conf;
 
-    ngx_str_t  *value, *address;
-
     if (nlcf->redis_addresses != NULL) {
         return ngx_http_news_redis_used(nlcf, NGX_HTTP_NEWS_REDIS_SINGLE);
     }
 
-    value = cf->args->elts;
-
-    /* check the syntax now, so the error points at this line */
-
-    if (ngx_http_news_redis_check_address(cf, &value[1]) != NGX_OK) {
+    if (ngx_http_news_redis_addresses(cf, nlcf, 1) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }
 
-    nlcf->redis_addresses = ngx_array_create(cf->pool, 1, sizeof(ngx_str_t));
-    if (nlcf->redis_addresses == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    address = ngx_array_push(nlcf->redis_addresses);
-    if (address == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    *address = value[1];
     nlcf->redis_kind = NGX_HTTP_NEWS_REDIS_SINGLE;
 
     return NGX_CONF_OK;
@@ -1193,7 +1178,7 @@ ngx_http_news_redis_cluster(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_news_loc_conf_t *nlcf = conf;
 
-    ngx_str_t   *value, *address;
+    ngx_str_t   *value;
     ngx_uint_t   i;
 
     if (nlcf->redis_addresses != NULL) {
@@ -1202,12 +1187,6 @@ ngx_http_news_redis_cluster(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    nlcf->redis_addresses = ngx_array_create(cf->pool, cf->args->nelts - 1,
-                                             sizeof(ngx_str_t));
-    if (nlcf->redis_addresses == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
     for (i = 1; i < cf->args->nelts; i++) {
         if (ngx_strncmp(value[i].data, "unix:", 5) == 0) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -1215,17 +1194,10 @@ ngx_http_news_redis_cluster(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                                "not \"%V\"", &value[i]);
             return NGX_CONF_ERROR;
         }
+    }
 
-        if (ngx_http_news_redis_check_address(cf, &value[i]) != NGX_OK) {
-            return NGX_CONF_ERROR;
-        }
-
-        address = ngx_array_push(nlcf->redis_addresses);
-        if (address == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        *address = value[i];
+    if (ngx_http_news_redis_addresses(cf, nlcf, 1) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
     }
 
     nlcf->redis_kind = NGX_HTTP_NEWS_REDIS_CLUSTER;
@@ -1244,8 +1216,7 @@ ngx_http_news_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_news_loc_conf_t *nlcf = conf;
 
-    ngx_str_t   *value, *address;
-    ngx_uint_t   i;
+    ngx_str_t  *value;
 
     if (nlcf->redis_addresses != NULL) {
         return ngx_http_news_redis_used(nlcf, NGX_HTTP_NEWS_REDIS_SENTINEL);
@@ -1272,13 +1243,39 @@ ngx_http_news_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    nlcf->redis_addresses = ngx_array_create(cf->pool, cf->args->nelts - 2,
+    if (ngx_http_news_redis_addresses(cf, nlcf, 2) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->redis_master = value[1];
+    nlcf->redis_kind = NGX_HTTP_NEWS_REDIS_SENTINEL;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The directive's arguments from the first'th on, each an address whose
+ * syntax is checked now, so that an error points at its line.
+ */
+
+static char *
+ngx_http_news_redis_addresses(ngx_conf_t *cf, ngx_http_news_loc_conf_t *nlcf,
+    ngx_uint_t first)
+{
+    ngx_str_t   *value, *address;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    nlcf->redis_addresses = ngx_array_create(cf->pool,
+                                             cf->args->nelts - first,
                                              sizeof(ngx_str_t));
     if (nlcf->redis_addresses == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    for (i = 2; i < cf->args->nelts; i++) {
+    for (i = first; i < cf->args->nelts; i++) {
         if (ngx_http_news_redis_check_address(cf, &value[i]) != NGX_OK) {
             return NGX_CONF_ERROR;
         }
@@ -1290,9 +1287,6 @@ ngx_http_news_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         *address = value[i];
     }
-
-    nlcf->redis_master = value[1];
-    nlcf->redis_kind = NGX_HTTP_NEWS_REDIS_SENTINEL;
 
     return NGX_CONF_OK;
 }

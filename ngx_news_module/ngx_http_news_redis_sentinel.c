@@ -167,6 +167,8 @@ static void ngx_http_news_redis_sentinel_data_down(void *data,
 static ngx_int_t ngx_http_news_redis_sentinel_sockaddr(
     ngx_http_news_redis_primary_t *primary, ngx_sockaddr_t *sa,
     socklen_t *socklen);
+static ngx_int_t ngx_http_news_redis_sentinel_message(
+    ngx_http_news_redis_reply_t *reply, const char *channel, ngx_str_t *text);
 static ngx_int_t ngx_http_news_redis_sentinel_port(u_char *p, size_t len,
     in_port_t *port);
 
@@ -1422,33 +1424,18 @@ ngx_http_news_redis_sentinel_switch(ngx_http_news_redis_reply_t *reply,
     ngx_http_news_redis_primary_t *primary)
 {
     u_char      *p, *last, *word[5], *end[5];
+    ngx_int_t    rc;
+    ngx_str_t    text;
     ngx_uint_t   n;
-    redisReply  *kind, *channel, *text;
 
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
-        return NGX_DECLINED;
+    rc = ngx_http_news_redis_sentinel_message(reply, "+switch-master",
+                                              &text);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
-    kind = reply->element[0];
-    channel = reply->element[1];
-    text = reply->element[2];
-
-    if (kind->type != REDIS_REPLY_STRING
-        || kind->len != sizeof("message") - 1
-        || ngx_strncmp(kind->str, "message", kind->len) != 0
-        || channel->type != REDIS_REPLY_STRING
-        || channel->len != sizeof("+switch-master") - 1
-        || ngx_strncmp(channel->str, "+switch-master", channel->len) != 0)
-    {
-        return NGX_DECLINED;
-    }
-
-    if (text->type != REDIS_REPLY_STRING) {
-        return NGX_ERROR;
-    }
-
-    p = (u_char *) text->str;
-    last = p + text->len;
+    p = text.data;
+    last = p + text.len;
 
     /* five words, one space apart */
 
@@ -1505,35 +1492,19 @@ ngx_int_t
 ngx_http_news_redis_sentinel_failing_over(ngx_http_news_redis_reply_t *reply,
     ngx_str_t *master)
 {
-    u_char      *p, *last, *name;
-    redisReply  *kind, *channel, *text;
+    u_char     *p, *last, *name;
+    ngx_int_t   rc;
+    ngx_str_t   text;
 
-    static u_char  event[] = "+failover-state-send-slaveof-noone";
+    static char  event[] = "+failover-state-send-slaveof-noone";
 
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
-        return NGX_DECLINED;
+    rc = ngx_http_news_redis_sentinel_message(reply, event, &text);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
-    kind = reply->element[0];
-    channel = reply->element[1];
-    text = reply->element[2];
-
-    if (kind->type != REDIS_REPLY_STRING
-        || kind->len != sizeof("message") - 1
-        || ngx_strncmp(kind->str, "message", kind->len) != 0
-        || channel->type != REDIS_REPLY_STRING
-        || channel->len != sizeof(event) - 1
-        || ngx_strncmp(channel->str, event, channel->len) != 0)
-    {
-        return NGX_DECLINED;
-    }
-
-    if (text->type != REDIS_REPLY_STRING) {
-        return NGX_ERROR;
-    }
-
-    p = (u_char *) text->str;
-    last = p + text->len;
+    p = text.data;
+    last = p + text.len;
 
     p = ngx_strlcasestrn(p, last, (u_char *) " @ ", sizeof(" @ ") - 2);
 
@@ -1551,6 +1522,49 @@ ngx_http_news_redis_sentinel_failing_over(ngx_http_news_redis_reply_t *reply,
 
     master->data = name;
     master->len = p - name;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A subscription's message on the channel: NGX_OK and its text;
+ * NGX_DECLINED for any other reply (another channel, a subscription's
+ * own reply), NGX_ERROR for a message whose text is not a string.
+ */
+
+static ngx_int_t
+ngx_http_news_redis_sentinel_message(ngx_http_news_redis_reply_t *reply,
+    const char *channel, ngx_str_t *text)
+{
+    size_t       len;
+    redisReply  *kind, *name, *data;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
+        return NGX_DECLINED;
+    }
+
+    kind = reply->element[0];
+    name = reply->element[1];
+    data = reply->element[2];
+    len = ngx_strlen(channel);
+
+    if (kind->type != REDIS_REPLY_STRING
+        || kind->len != sizeof("message") - 1
+        || ngx_strncmp(kind->str, "message", kind->len) != 0
+        || name->type != REDIS_REPLY_STRING
+        || name->len != len
+        || ngx_strncmp(name->str, channel, len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (data->type != REDIS_REPLY_STRING) {
+        return NGX_ERROR;
+    }
+
+    text->data = (u_char *) data->str;
+    text->len = data->len;
 
     return NGX_OK;
 }
